@@ -1,0 +1,17 @@
+import { Hono } from "hono";
+import { handleError, errorBody } from "./http/errors.js";
+import { limitBody } from "./http/body-limit.js";
+import { registerHealth } from "./routes/health.js";
+import { jobsRouter } from "./jobs/index.js";
+import type { Services } from "./services.js";
+
+/** The functions app: the same Hono app runs in the local Node server, in tests and behind Lambda. */
+export function createApp(s: Services): Hono {
+  const app = new Hono();
+  app.onError(handleError(s.log));
+  app.notFound((c) => c.json(errorBody("not_found", `No route for ${c.req.method} ${c.req.path}`), 404));
+  app.use("*", limitBody);
+  registerHealth(app, s);
+  app.route("/jobs", jobsRouter(s));
+  return app;
+}

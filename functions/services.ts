@@ -1,0 +1,45 @@
+import type { Receiver } from "@upstash/qstash";
+import { systemClock, type Clock } from "../lib/clock.js";
+import type { Config } from "../lib/config/index.js";
+import type { Db } from "../lib/db/client.js";
+import type { Dispatcher } from "../lib/dispatch/dispatcher.js";
+import { createQStashDispatcher } from "../lib/dispatch/qstash.js";
+import { createReceiver } from "../lib/dispatch/signature.js";
+import { createGatewayClient, type GatewayClient } from "../lib/gateway/client.js";
+import type { Logger } from "../lib/log.js";
+
+/** Everything a route, job or cron needs, built once per process (once per Lambda cold start). */
+export interface Services {
+  config: Config;
+  db: Db;
+  dispatcher: Dispatcher;
+  receiver: Receiver;
+  gateway: GatewayClient;
+  clock: Clock;
+  log: Logger;
+}
+
+export interface ServiceOverrides {
+  dispatcher?: Dispatcher;
+  gateway?: GatewayClient;
+  clock?: Clock;
+}
+
+export function createServices(config: Config, db: Db, log: Logger, overrides: ServiceOverrides = {}): Services {
+  const dispatch = config.dispatch;
+  const dispatcher =
+    overrides.dispatcher ??
+    (dispatch.kind === "qstash"
+      ? createQStashDispatcher({ baseUrl: dispatch.url, token: dispatch.token, publicUrl: config.publicUrl })
+      : undefined);
+  if (!dispatcher) throw new Error("the local dispatcher must be passed in: it needs the app to deliver to");
+  return {
+    config,
+    db,
+    dispatcher,
+    receiver: createReceiver(dispatch),
+    gateway: overrides.gateway ?? createGatewayClient({ baseUrl: config.gatewayUrl, secret: config.gatewaySecret }),
+    clock: overrides.clock ?? systemClock,
+    log,
+  };
+}

@@ -1,0 +1,66 @@
+import { z } from "zod";
+
+/** Thrown for a missing or malformed variable; the entry points print its one line and exit. */
+export class ConfigError extends Error {
+  constructor(readonly variable: string, problem: string) {
+    super(`${variable}: ${problem}`);
+    this.name = "ConfigError";
+  }
+}
+
+const url = z.string().url().refine((u) => /^https?:\/\//.test(u), "must be an http(s) URL").transform((u) => u.replace(/\/+$/, ""));
+const port = z.coerce.number().int().min(1).max(65535);
+const secret = z.string().min(16, "must be at least 16 characters");
+const nonEmpty = z.string().min(1);
+
+const schema = z.object({
+  PUBLIC_URL: url.default("http://localhost:8787"),
+  PORT: port.default(8787),
+  GATEWAY_URL: url.default("http://localhost:8788"),
+  GATEWAY_PUBLIC_URL: url.optional(),
+  GATEWAY_PORT: port.default(8788),
+  GATEWAY_SECRET: secret.optional(),
+  GATEWAY_ALLOWED_ORIGINS: z.string().optional(),
+  JWT_SECRET: secret.optional(),
+  YCLIENTS_BASE_URL: url.default("https://api.yclients.com"),
+  YCLIENTS_PARTNER_TOKEN: nonEmpty.optional(),
+  YCLIENTS_APPLICATION_ID: z.coerce.number().int().positive().optional(),
+  YCLIENTS_USER_TOKEN: nonEmpty.optional(),
+  SUPABASE_URL: url.optional(),
+  SUPABASE_SERVICE_ROLE_KEY: nonEmpty.optional(),
+  DATA_DIR: nonEmpty.default("./.data"),
+  LOCAL_DB_PORT: port.default(54322),
+  QSTASH_URL: url.default("https://qstash.upstash.io"),
+  QSTASH_TOKEN: nonEmpty.optional(),
+  QSTASH_CURRENT_SIGNING_KEY: nonEmpty.optional(),
+  QSTASH_NEXT_SIGNING_KEY: nonEmpty.optional(),
+  GEMINI_API_KEY: nonEmpty.optional(),
+  GEMINI_MODEL: nonEmpty.default("gemini-2.5-flash"),
+  GEMINI_BASE_URL: url.optional(),
+  WHATSAPP_TRANSPORT: z.enum(["baileys", "emulator"]).default("baileys"),
+  BOOKING_CONFIRMATION_DELAY_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type Env = z.infer<typeof schema>;
+
+/** Parses the environment once; an empty string counts as absent so `FOO=` in a shell means "use the default". */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
+  const result = schema.safeParse(cleaned);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new ConfigError(String(issue.path[0] ?? "environment"), issue.message);
+  }
+  const env = result.data;
+  const pairs: Array<[keyof Env, keyof Env]> = [
+    ["SUPABASE_URL", "SUPABASE_SERVICE_ROLE_KEY"],
+    ["QSTASH_TOKEN", "QSTASH_CURRENT_SIGNING_KEY"],
+    ["QSTASH_TOKEN", "QSTASH_NEXT_SIGNING_KEY"],
+    ["YCLIENTS_PARTNER_TOKEN", "YCLIENTS_APPLICATION_ID"],
+  ];
+  for (const [when, needs] of pairs) {
+    if (env[when] !== undefined && env[needs] === undefined) throw new ConfigError(needs, `required when ${when} is set`);
+  }
+  return env;
+}

@@ -1,0 +1,15 @@
+import { readdir, readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+
+export const MIGRATIONS_DIR = fileURLToPath(new URL("../../supabase/migrations/", import.meta.url));
+
+export interface Migration {
+  name: string;
+  sql: string;
+}
+
+/** The Supabase CLI layout: `<timestamp>_<what>.sql`, applied in name order. */
+export async function readMigrations(dir = MIGRATIONS_DIR): Promise<Migration[]> {
+  const names = (await readdir(dir)).filter((n) => /^\d{14}_[a-z0-9_]+\.sql$/.test(n)).sort();
+  return Promise.all(names.map(async (name) => ({ name, sql: await readFile(dir + name, "utf8") })));
+}

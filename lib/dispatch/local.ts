@@ -1,0 +1,157 @@
+import type { Clock } from "../clock.js";
+import type { Db } from "../db/client.js";
+import type { Logger } from "../log.js";
+import { assertDeduplicationId, type Dispatcher, type JobMessage, type Published } from "./dispatcher.js";
+import { signDelivery } from "./signature.js";
+
+interface QueuedJob {
+  id: number;
+  url: string;
+  body: string;
+  attempts: number;
+  retries: number;
+}
+
+export interface LocalDispatcherOptions {
+  db: Db;
+  clock: Clock;
+  log: Logger;
+  publicUrl: string;
+  signingKey: string;
+  /** How a job reaches the functions: real HTTP locally, `app.request` in tests. */
+  deliver: (url: string, init: RequestInit) => Promise<Response>;
+  pollMs?: number;
+  batch?: number;
+}
+
+/** Seconds before retry n (1-based), like QStash's exponential schedule but short enough for a laptop. */
+export function retryDelaySec(attempt: number, retryAfter: string | null): number {
+  const hinted = retryAfter !== null ? Number(retryAfter) : NaN;
+  if (Number.isFinite(hinted) && hinted >= 0) return Math.min(3600, Math.ceil(hinted));
+  return Math.min(300, 2 ** (attempt - 1));
+}
+
+/**
+ * QStash's stand-in when there is no QSTASH_TOKEN: jobs wait in Postgres (so a restart loses none), are signed with
+ * the local signing key and delivered at least once, with delays, retries and QStash's non-retryable 489.
+ */
+export class LocalDispatcher implements Dispatcher {
+  readonly kind = "local" as const;
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  private tick: Promise<void> = Promise.resolve();
+  private readonly pollMs: number;
+  private readonly batch: number;
+
+  constructor(private readonly opts: LocalDispatcherOptions) {
+    this.pollMs = opts.pollMs ?? 250;
+    this.batch = opts.batch ?? 20;
+  }
+
+  async publish(m: JobMessage): Promise<Published> {
+    if (m.deduplicationId !== undefined) assertDeduplicationId(m.deduplicationId);
+    const res = await this.opts.db.rpc<{ id: number; deduplicated: boolean }>("dispatch_enqueue", {
+      p_url: this.opts.publicUrl + m.path,
+      p_body: JSON.stringify(m.body),
+      p_dedupe_id: m.deduplicationId ?? null,
+      p_delay_sec: Math.max(0, Math.round(m.delaySec ?? 0)),
+      p_retries: m.retries ?? 3,
+      p_now: this.opts.clock.now().toISOString(),
+    });
+    if (this.running && !res.deduplicated && !m.delaySec) this.wake();
+    return { messageId: `local_${res.id}`, deduplicated: res.deduplicated };
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.schedule(0);
+  }
+
+  /** Stops taking jobs and waits for the deliveries in flight, so a shutdown loses no write. */
+  async stop(): Promise<void> {
+    this.running = false;
+    clearTimeout(this.timer);
+    await this.tick;
+  }
+
+  /** Delivers every job due now, including the ones those deliveries publish; returns how many were delivered. */
+  async drain(maxRounds = 50): Promise<number> {
+    let total = 0;
+    for (let round = 0; round < maxRounds; round++) {
+      const n = await this.runDue();
+      if (n === 0) return total;
+      total += n;
+    }
+    throw new Error(`dispatcher did not settle after ${maxRounds} rounds`);
+  }
+
+  private wake(): void {
+    clearTimeout(this.timer);
+    this.schedule(0);
+  }
+
+  private schedule(ms: number): void {
+    this.timer = setTimeout(() => {
+      this.tick = this.tick.then(async () => {
+        if (!this.running) return;
+        let n = 0;
+        try {
+          n = await this.runDue();
+        } catch (err) {
+          this.opts.log.error({ err }, "local dispatcher tick failed");
+        }
+        if (this.running) this.schedule(n > 0 ? 0 : this.pollMs);
+      });
+    }, ms);
+  }
+
+  private async runDue(): Promise<number> {
+    const jobs = await this.opts.db.rpc<QueuedJob[]>("dispatch_take_due", {
+      p_limit: this.batch,
+      p_now: this.opts.clock.now().toISOString(),
+    });
+    await Promise.all(jobs.map((job) => this.deliverOne(job)));
+    return jobs.length;
+  }
+
+  private async deliverOne(job: QueuedJob): Promise<void> {
+    let status = 0;
+    let error: string | null = null;
+    let retryAfter: string | null = null;
+    let nonRetryable = false;
+    try {
+      const signature = await signDelivery(this.opts.signingKey, job.url, job.body, Math.floor(Date.now() / 1000));
+      const res = await this.opts.deliver(job.url, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          "upstash-signature": signature,
+          "upstash-message-id": `local_${job.id}`,
+          "upstash-retried": String(job.attempts - 1),
+          "user-agent": "Upstash-QStash",
+        },
+        body: job.body,
+      });
+      status = res.status;
+      retryAfter = res.headers.get("retry-after");
+      nonRetryable = res.headers.get("upstash-nonretryable-error") === "true";
+      if (!res.ok) error = (await res.text()).slice(0, 500);
+      else await res.body?.cancel();
+    } catch (err) {
+      error = (err as Error).message;
+    }
+    const ok = status >= 200 && status < 300;
+    const outcome = await this.opts.db.rpc<string>("dispatch_finish", {
+      p_id: job.id,
+      p_status: status,
+      p_error: error,
+      p_retry_in_sec: ok || nonRetryable ? null : retryDelaySec(job.attempts, retryAfter),
+      p_now: this.opts.clock.now().toISOString(),
+    });
+    if (!ok) {
+      const level = outcome === "retry" ? "warn" : "error";
+      this.opts.log[level]({ job: job.id, url: job.url, status, error, outcome }, "job delivery failed");
+    }
+  }
+}

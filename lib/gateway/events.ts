@@ -1,0 +1,66 @@
+import { z } from "zod";
+
+/**
+ * What the gateway tells the functions, one job route per event type, published through the dispatcher with
+ * deduplication id `<salonId>:<message id>` for messages and `<salonId>:<event>:<unique>` for session events.
+ */
+export const WHATSAPP_EVENT_PATHS = {
+  "message.received": "/jobs/whatsapp/message-received",
+  "message.from_admin": "/jobs/whatsapp/message-from-admin",
+  "session.connected": "/jobs/whatsapp/session-connected",
+  "session.logged_out": "/jobs/whatsapp/session-logged-out",
+} as const;
+
+const salonId = z.number().int().positive();
+const digits = z.string().regex(/^[0-9]{7,15}$/);
+
+/** A chat peer: phone digits when WhatsApp revealed them, plus the raw JID and its LID/PN alternate. */
+export const Peer = z.object({
+  phone: digits.nullable(),
+  jid: z.string().min(1),
+  altJid: z.string().min(1).nullable(),
+});
+
+export const MessageReceived = z.object({
+  type: z.literal("message.received"),
+  salonId,
+  messageId: z.string().min(1),
+  from: Peer,
+  pushName: z.string().nullable(),
+  timestamp: z.string().datetime({ offset: true }),
+  /** "text" for conversation/extendedTextMessage; otherwise the kind of what arrived, with text a placeholder. */
+  kind: z.enum(["text", "reaction", "image", "audio", "video", "document", "sticker", "location", "contact", "other"]),
+  text: z.string(),
+  /** For a reaction: the id of the message reacted to. For a reply: the quoted message id. */
+  refMessageId: z.string().nullable(),
+});
+
+export const MessageFromAdmin = z.object({
+  type: z.literal("message.from_admin"),
+  salonId,
+  messageId: z.string().min(1),
+  to: Peer,
+  timestamp: z.string().datetime({ offset: true }),
+  text: z.string(),
+});
+
+export const SessionConnected = z.object({
+  type: z.literal("session.connected"),
+  salonId,
+  phone: digits,
+  timestamp: z.string().datetime({ offset: true }),
+});
+
+export const SessionLoggedOut = z.object({
+  type: z.literal("session.logged_out"),
+  salonId,
+  /** Baileys disconnect code: 401 logged out, 403 forbidden. */
+  code: z.number().int(),
+  timestamp: z.string().datetime({ offset: true }),
+});
+
+export type MessageReceived = z.infer<typeof MessageReceived>;
+export type MessageFromAdmin = z.infer<typeof MessageFromAdmin>;
+export type SessionConnected = z.infer<typeof SessionConnected>;
+export type SessionLoggedOut = z.infer<typeof SessionLoggedOut>;
+export type WhatsAppEvent = MessageReceived | MessageFromAdmin | SessionConnected | SessionLoggedOut;

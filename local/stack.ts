@@ -1,0 +1,89 @@
+import { serve, type ServerType } from "@hono/node-server";
+import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
+import type { Hono } from "hono";
+import { systemClock, type Clock } from "../lib/clock.js";
+import type { Config } from "../lib/config/index.js";
+import { connectDatabase, type Database } from "../lib/db/client.js";
+import { LocalDispatcher } from "../lib/dispatch/local.js";
+import type { Logger } from "../lib/log.js";
+import { createApp } from "../functions/app.js";
+import { createServices, type Services } from "../functions/services.js";
+import { startGateway, type RunningGateway } from "../whatsapp-gateway/server.js";
+
+export interface Stack {
+  config: Config;
+  database: Database;
+  services: Services;
+  app: Hono;
+  dispatcher: LocalDispatcher | undefined;
+  gateway: RunningGateway;
+  urls: { functions: string; gateway: string; psql: string | null };
+  stop(): Promise<void>;
+}
+
+function listen(app: Hono, port: number): Promise<ServerType> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: app.fetch, port, hostname: "0.0.0.0" }, () => resolve(server));
+    server.once("error", reject);
+  });
+}
+
+function close(server: ServerType): Promise<void> {
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+/**
+ * The whole system on one machine: database, gateway, functions, the local dispatcher and the crons.
+ * `npm start` and the end-to-end tests both run this.
+ */
+export async function startStack(config: Config, log: Logger, opts: { clock?: Clock; servePsql?: boolean } = {}): Promise<Stack> {
+  const clock = opts.clock ?? systemClock;
+  const database = await connectDatabase(config.database);
+  let psql: PGLiteSocketServer | undefined;
+  if (database.pg && config.database.kind === "embedded" && opts.servePsql !== false) {
+    psql = new PGLiteSocketServer({ db: database.pg, port: config.database.localDbPort, host: "127.0.0.1" });
+    await psql.start();
+  }
+
+  const gateway = await startGateway({ db: database.db, log: log.child({ part: "gateway" }), port: config.gatewayPort });
+
+  let app: Hono | undefined;
+  const dispatcher =
+    config.dispatch.kind === "local"
+      ? new LocalDispatcher({
+          db: database.db,
+          clock,
+          log: log.child({ part: "dispatcher" }),
+          publicUrl: config.publicUrl,
+          signingKey: config.dispatch.currentSigningKey,
+          // Delivered in process: PUBLIC_URL may be a tunnel, but the signature still names it, as QStash's would.
+          deliver: (url, init) => Promise.resolve(app!.fetch(new Request(url, init))),
+        })
+      : undefined;
+  const services = createServices(config, database.db, log, { dispatcher, clock });
+  app = createApp(services);
+  const server = await listen(app, config.port);
+  dispatcher?.start();
+
+  return {
+    config,
+    database,
+    services,
+    app,
+    dispatcher,
+    gateway,
+    urls: {
+      functions: `http://localhost:${config.port}`,
+      gateway: `http://localhost:${gateway.port}`,
+      psql: psql ? `psql -h 127.0.0.1 -p ${config.database.kind === "embedded" ? config.database.localDbPort : ""} -U postgres` : null,
+    },
+    async stop() {
+      // Order matters: stop taking work, finish what is in flight, then close the database last.
+      await close(server);
+      await dispatcher?.stop();
+      await gateway.close();
+      await psql?.stop();
+      await database.close();
+    },
+  };
+}

@@ -1,0 +1,67 @@
+/**
+ * How tests reach the real thing:
+ * - database: `openTestDatabase()` is the embedded Postgres in memory with every migration applied; one per test
+ *   file, so tests in a file share it and must use their own salon ids (`nextSalonId()`), never shared seed ids.
+ * - functions: `createTestFunctions()` builds the real app with a local dispatcher that delivers through
+ *   `app.request` and a ManualClock; `drain()` delivers every due job.
+ * - outside services: the fakes in fakes/ (YClients sandbox, Gemini, QStash) speak their wire formats, and the
+ *   gateway runs with the emulator transport.
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ManualClock } from "../../lib/clock.js";
+import { loadConfig, type Config } from "../../lib/config/index.js";
+import { connectDatabase, type Database } from "../../lib/db/client.js";
+import { LocalDispatcher } from "../../lib/dispatch/local.js";
+import { createLogger } from "../../lib/log.js";
+import type { GatewayClient } from "../../lib/gateway/client.js";
+import { createApp } from "../../functions/app.js";
+import { createServices, type Services } from "../../functions/services.js";
+
+export async function openTestDatabase(): Promise<Database> {
+  return connectDatabase({ kind: "memory" });
+}
+
+let salonSeq = 0;
+/** A salon id no other test in this process uses. */
+export function nextSalonId(): number {
+  salonSeq += 1;
+  return 100_000 + process.pid * 100 + salonSeq;
+}
+
+export const silentLog = createLogger("silent");
+
+export function testConfig(env: Record<string, string> = {}): Config {
+  return loadConfig({ DATA_DIR: mkdtempSync(join(tmpdir(), "ai-admin-test-")), ...env });
+}
+
+export interface TestFunctions {
+  services: Services;
+  app: ReturnType<typeof createApp>;
+  dispatcher: LocalDispatcher;
+  clock: ManualClock;
+  /** Delivers every due job, including the ones they publish. */
+  drain(): Promise<number>;
+}
+
+export function createTestFunctions(
+  db: Database,
+  opts: { config?: Config; clock?: ManualClock; gateway?: GatewayClient } = {},
+): TestFunctions {
+  const config = opts.config ?? testConfig();
+  const clock = opts.clock ?? new ManualClock();
+  if (config.dispatch.kind !== "local") throw new Error("tests run on the local dispatcher");
+  let app: ReturnType<typeof createApp> | undefined;
+  const dispatcher = new LocalDispatcher({
+    db: db.db,
+    clock,
+    log: silentLog,
+    publicUrl: config.publicUrl,
+    signingKey: config.dispatch.currentSigningKey,
+    deliver: (url, init) => Promise.resolve(app!.request(url, init)),
+  });
+  const services = createServices(config, db.db, silentLog, { dispatcher, clock, gateway: opts.gateway });
+  app = createApp(services);
+  return { services, app, dispatcher, clock, drain: () => dispatcher.drain() };
+}

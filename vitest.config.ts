@@ -1,0 +1,12 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["{lib,functions,whatsapp-gateway,web,fakes,test,infra}/**/*.test.ts"],
+    pool: "forks",
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    // Each file opens its own embedded Postgres; two cores run two files at a time.
+    fileParallelism: true,
+  },
+});
