@@ -3,6 +3,8 @@ import { handleError, errorBody } from "./http/errors.js";
 import { limitBody } from "./http/body-limit.js";
 import { registerHealth } from "./routes/health.js";
 import { jobsRouter } from "./jobs/index.js";
+import { registerMarketplace } from "./routes/marketplace/index.js";
+import { registerWebhooks } from "./routes/webhooks/index.js";
 import type { Services } from "./services.js";
 
 /** The functions app: the same Hono app runs in the local Node server, in tests and behind Lambda. */
@@ -12,6 +14,8 @@ export function createApp(s: Services): Hono {
   app.notFound((c) => c.json(errorBody("not_found", `No route for ${c.req.method} ${c.req.path}`), 404));
   app.use("*", limitBody);
   registerHealth(app, s);
+  registerMarketplace(app, s);
+  registerWebhooks(app, s);
   app.route("/jobs", jobsRouter(s));
   return app;
 }

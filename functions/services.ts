@@ -7,6 +7,7 @@ import { createQStashDispatcher } from "../lib/dispatch/qstash.js";
 import { createReceiver } from "../lib/dispatch/signature.js";
 import { createGatewayClient, type GatewayClient } from "../lib/gateway/client.js";
 import type { Logger } from "../lib/log.js";
+import { createYClientsClient, type YClientsClient } from "../lib/yclients/client.js";
 
 /** Everything a route, job or cron needs, built once per process (once per Lambda cold start). */
 export interface Services {
@@ -15,6 +16,8 @@ export interface Services {
   dispatcher: Dispatcher;
   receiver: Receiver;
   gateway: GatewayClient;
+  /** YClients REST + partner API; calls fail with YClientsNotConfiguredError when there is no partner token. */
+  yclients: YClientsClient;
   clock: Clock;
   log: Logger;
 }
@@ -22,6 +25,7 @@ export interface Services {
 export interface ServiceOverrides {
   dispatcher?: Dispatcher;
   gateway?: GatewayClient;
+  yclients?: YClientsClient;
   clock?: Clock;
 }
 
@@ -39,6 +43,7 @@ export function createServices(config: Config, db: Db, log: Logger, overrides: S
     dispatcher,
     receiver: createReceiver(dispatch),
     gateway: overrides.gateway ?? createGatewayClient({ baseUrl: config.gatewayUrl, secret: config.gatewaySecret }),
+    yclients: overrides.yclients ?? createYClientsClient({ ...config.yclients, log: log.child({ part: "yclients" }) }),
     clock: overrides.clock ?? systemClock,
     log,
   };

@@ -9,6 +9,8 @@ import type { Logger } from "../lib/log.js";
 import { createApp } from "../functions/app.js";
 import { createServices, type Services } from "../functions/services.js";
 import { startGateway, type RunningGateway } from "../whatsapp-gateway/server.js";
+import { startYClientsSandbox, type YClientsSandbox } from "../fakes/yclients/index.js";
+import { randomBytes, randomInt } from "node:crypto";
 
 export interface Stack {
   config: Config;
@@ -17,7 +19,9 @@ export interface Stack {
   app: Hono;
   dispatcher: LocalDispatcher | undefined;
   gateway: RunningGateway;
-  urls: { functions: string; gateway: string; psql: string | null };
+  urls: { functions: string; gateway: string; psql: string | null; yclientsSandbox: string | null };
+  /** The YClients sandbox, when there is no partner token. */
+  yclientsSandbox: YClientsSandbox | undefined;
   stop(): Promise<void>;
 }
 
@@ -36,16 +40,24 @@ function close(server: ServerType): Promise<void> {
  * The whole system on one machine: database, gateway, functions, the local dispatcher and the crons.
  * `npm start` and the end-to-end tests both run this.
  */
-export async function startStack(config: Config, log: Logger, opts: { clock?: Clock; servePsql?: boolean } = {}): Promise<Stack> {
+export async function startStack(givenConfig: Config, log: Logger, opts: { clock?: Clock; servePsql?: boolean } = {}): Promise<Stack> {
   const clock = opts.clock ?? systemClock;
+  // No partner token: YClients is the sandbox, on a free port, with credentials made up for this run.
+  let config = givenConfig;
+  let yclientsSandbox: YClientsSandbox | undefined;
+  if (!config.yclients.partnerToken) {
+    const partnerToken = randomBytes(16).toString("hex");
+    const applicationId = config.yclients.applicationId ?? randomInt(1000, 10_000);
+    yclientsSandbox = await startYClientsSandbox({ partnerToken, applicationId, clock, emitWebhooks: true });
+    config = { ...config, yclients: { baseUrl: yclientsSandbox.url!, partnerToken, applicationId } };
+    log.info({ url: yclientsSandbox.url, applicationId }, "YClients sandbox started (no YCLIENTS_PARTNER_TOKEN)");
+  }
   const database = await connectDatabase(config.database);
   let psql: PGLiteSocketServer | undefined;
   if (database.pg && config.database.kind === "embedded" && opts.servePsql !== false) {
     psql = new PGLiteSocketServer({ db: database.pg, port: config.database.localDbPort, host: "127.0.0.1" });
     await psql.start();
   }
-
-  const gateway = await startGateway({ db: database.db, log: log.child({ part: "gateway" }), port: config.gatewayPort });
 
   let app: Hono | undefined;
   const dispatcher =
@@ -61,6 +73,10 @@ export async function startStack(config: Config, log: Logger, opts: { clock?: Cl
         })
       : undefined;
   const services = createServices(config, database.db, log, { dispatcher, clock });
+  // The gateway publishes WhatsApp events through the same dispatcher (locally its publish only enqueues).
+  const gateway = await startGateway({
+    config, db: database.db, dispatcher: services.dispatcher, log: log.child({ part: "gateway" }), port: config.gatewayPort, clock,
+  });
   app = createApp(services);
   const server = await listen(app, config.port);
   dispatcher?.start();
@@ -76,13 +92,16 @@ export async function startStack(config: Config, log: Logger, opts: { clock?: Cl
       functions: `http://localhost:${config.port}`,
       gateway: `http://localhost:${gateway.port}`,
       psql: psql ? `psql -h 127.0.0.1 -p ${config.database.kind === "embedded" ? config.database.localDbPort : ""} -U postgres` : null,
+      yclientsSandbox: yclientsSandbox ? `${yclientsSandbox.url} (application id ${config.yclients.applicationId}, partner token generated for this run)` : null,
     },
+    yclientsSandbox,
     async stop() {
       // Order matters: stop taking work, finish what is in flight, then close the database last.
       await close(server);
       await dispatcher?.stop();
       await gateway.close();
       await psql?.stop();
+      await yclientsSandbox?.close();
       await database.close();
     },
   };

@@ -1,6 +1,4 @@
 import { ConfigError, describeConfig, loadConfig } from "../lib/config/index.js";
-import { createLogger } from "../lib/log.js";
-import { startStack } from "./stack.js";
 
 let config;
 try {
@@ -13,13 +11,28 @@ try {
   throw err;
 }
 
+// Loaded after the configuration is known good, so a bad value prints its one line and nothing else.
+const { createLogger } = await import("../lib/log.js");
+const { startStack } = await import("./stack.js");
 const log = createLogger(config.logLevel);
-const stack = await startStack(config, log);
+let stack: Awaited<ReturnType<typeof startStack>>;
+try {
+  stack = await startStack(config, log);
+} catch (err) {
+  // The two ways a second `npm start` fails: say which, in one line, instead of a stack trace.
+  const e = err as NodeJS.ErrnoException & { port?: number };
+  if (e.code === "EADDRINUSE" || e.name === "DataDirInUseError") {
+    console.error(`Cannot start: ${e.code === "EADDRINUSE" ? `port ${e.port} is already in use (set PORT, GATEWAY_PORT or LOCAL_DB_PORT)` : e.message}`);
+    process.exit(1);
+  }
+  throw err;
+}
 
 console.log(["", "AI Admin is running locally", ...describeConfig(config).map((l) => `  ${l}`),
   `  functions: ${stack.urls.functions}  (health: ${stack.urls.functions}/health)`,
   `  gateway:   ${stack.urls.gateway}  (health: ${stack.urls.gateway}/health)`,
   ...(stack.urls.psql ? [`  psql:      ${stack.urls.psql}`] : []),
+  ...(stack.urls.yclientsSandbox ? [`  sandbox:   YClients sandbox at ${stack.urls.yclientsSandbox}`] : []),
   "Ctrl-C stops it.", ""].join("\n"));
 
 let stopping = false;

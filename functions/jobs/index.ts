@@ -1,6 +1,14 @@
 import { Hono } from "hono";
 import { verifyQStash } from "../../lib/dispatch/signature.js";
 import type { Services } from "../services.js";
+import { registerBookingJobs } from "./bookings/index.js";
+import { registerMarketplaceJobs } from "./marketplace/index.js";
+import { registerYClientsJobs } from "./yclients/index.js";
+import { registerSessionConnectedJob } from "./whatsapp/session-connected.js";
+import { registerSessionLoggedOutJob } from "./whatsapp/session-logged-out.js";
+import { registerMessageReceivedJob } from "./whatsapp/message-received.js";
+import { registerMessageFromAdminJob } from "./whatsapp/message-from-admin.js";
+import { registerAssistantReplyJob } from "./assistant/reply.js";
 
 /**
  * Routes QStash (or the local dispatcher) calls. Each is signed; each is idempotent, because delivery is at least
@@ -9,5 +17,13 @@ import type { Services } from "../services.js";
 export function jobsRouter(s: Services): Hono {
   const jobs = new Hono();
   jobs.use("*", verifyQStash(s.receiver, s.config.publicUrl));
+  registerBookingJobs(jobs, s);
+  registerMarketplaceJobs(jobs, s);
+  registerYClientsJobs(jobs, s);
+  registerSessionConnectedJob(jobs, s);
+  registerSessionLoggedOutJob(jobs, s);
+  registerMessageReceivedJob(jobs, s);
+  registerMessageFromAdminJob(jobs, s);
+  registerAssistantReplyJob(jobs, s);
   return jobs;
 }

@@ -9,14 +9,16 @@ export class ConfigError extends Error {
 }
 
 const url = z.string().url().refine((u) => /^https?:\/\//.test(u), "must be an http(s) URL").transform((u) => u.replace(/\/+$/, ""));
-const port = z.coerce.number().int().min(1).max(65535);
+const PORT_RANGE = "must be a port number (1-65535)";
+const port = z.coerce.number({ error: PORT_RANGE }).int(PORT_RANGE).min(1, PORT_RANGE).max(65535, PORT_RANGE);
 const secret = z.string().min(16, "must be at least 16 characters");
 const nonEmpty = z.string().min(1);
 
 const schema = z.object({
-  PUBLIC_URL: url.default("http://localhost:8787"),
+  // Default to the local ports, so PORT=9000 alone gives a consistent PUBLIC_URL (see parseEnv).
+  PUBLIC_URL: url.optional(),
   PORT: port.default(8787),
-  GATEWAY_URL: url.default("http://localhost:8788"),
+  GATEWAY_URL: url.optional(),
   GATEWAY_PUBLIC_URL: url.optional(),
   GATEWAY_PORT: port.default(8788),
   GATEWAY_SECRET: secret.optional(),
@@ -42,7 +44,7 @@ const schema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
-export type Env = z.infer<typeof schema>;
+export type Env = Omit<z.infer<typeof schema>, "PUBLIC_URL" | "GATEWAY_URL"> & { PUBLIC_URL: string; GATEWAY_URL: string };
 
 /** Parses the environment once; an empty string counts as absent so `FOO=` in a shell means "use the default". */
 export function parseEnv(source: Record<string, string | undefined>): Env {
@@ -52,7 +54,11 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     const issue = result.error.issues[0]!;
     throw new ConfigError(String(issue.path[0] ?? "environment"), issue.message);
   }
-  const env = result.data;
+  const env: Env = {
+    ...result.data,
+    PUBLIC_URL: result.data.PUBLIC_URL ?? `http://localhost:${result.data.PORT}`,
+    GATEWAY_URL: result.data.GATEWAY_URL ?? `http://localhost:${result.data.GATEWAY_PORT}`,
+  };
   const pairs: Array<[keyof Env, keyof Env]> = [
     ["SUPABASE_URL", "SUPABASE_SERVICE_ROLE_KEY"],
     ["QSTASH_TOKEN", "QSTASH_CURRENT_SIGNING_KEY"],

@@ -2,7 +2,7 @@ import { createClient, type SupabaseClient } from "@supabase/supabase-js";
 import type { PGlite } from "@electric-sql/pglite";
 import WebSocket from "ws";
 import type { DatabaseConfig } from "../config/index.js";
-import { openEmbeddedDatabase } from "./embedded.js";
+import { lockDataDir, openEmbeddedDatabase } from "./embedded.js";
 import { createPostgrestFetch } from "./postgrest-fetch.js";
 
 /** A failed RPC: PostgREST's error object plus the HTTP status (409 unique violation, 400 bad argument, …). */
@@ -67,7 +67,21 @@ export async function connectDatabase(config: DatabaseConfig | { kind: "memory" 
   if (config.kind === "supabase") {
     return { db: dbFromSupabase(supabaseClient(config.url, config.serviceRoleKey)), close: async () => {} };
   }
-  const pg = await openEmbeddedDatabase(config.kind === "embedded" ? config.dataDir : undefined);
+  const unlock = config.kind === "embedded" ? lockDataDir(config.dataDir) : () => {};
+  let pg: PGlite;
+  try {
+    pg = await openEmbeddedDatabase(config.kind === "embedded" ? config.dataDir : undefined);
+  } catch (err) {
+    unlock();
+    throw err;
+  }
   const db = dbFromSupabase(supabaseClient(EMBEDDED_URL, EMBEDDED_KEY, createPostgrestFetch(pg, EMBEDDED_KEY)));
-  return { db, pg, close: () => pg.close() };
+  return {
+    db,
+    pg,
+    close: async () => {
+      await pg.close();
+      unlock();
+    },
+  };
 }

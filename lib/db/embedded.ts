@@ -1,10 +1,45 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { readMigrations } from "./migrations.js";
 
 /** Supabase's roles, which the migrations grant and revoke against; a plain Postgres does not have them. */
 const SUPABASE_ROLES = ["anon", "authenticated", "service_role"];
+
+/** A second process opening the same data directory is refused: PGlite itself would let both write and corrupt it. */
+export class DataDirInUseError extends Error {
+  constructor(readonly dataDir: string, readonly pid: number) {
+    super(`the database in ${dataDir} is in use by process ${pid} (another npm start?); stop it or set another DATA_DIR`);
+    this.name = "DataDirInUseError";
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Takes DATA_DIR/pg.lock for this process; a lock left by a process that is gone is taken over. Returns the release. */
+export function lockDataDir(dataDir: string): () => void {
+  mkdirSync(dataDir, { recursive: true });
+  const file = join(dataDir, "pg.lock");
+  for (let tries = 0; tries < 2; tries++) {
+    try {
+      writeFileSync(file, String(process.pid), { flag: "wx" });
+      return () => rmSync(file, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    }
+    const holder = Number(readFileSync(file, "utf8").trim());
+    if (Number.isInteger(holder) && holder > 0 && alive(holder)) throw new DataDirInUseError(dataDir, holder);
+    rmSync(file, { force: true });
+  }
+  throw new Error(`could not take the lock ${file}`);
+}
 
 /**
  * Opens the embedded Postgres (in memory when dataDir is undefined) and applies every migration not yet applied,

@@ -10,6 +10,10 @@ export interface Migration {
 
 /** The Supabase CLI layout: `<timestamp>_<what>.sql`, applied in name order. */
 export async function readMigrations(dir = MIGRATIONS_DIR): Promise<Migration[]> {
-  const names = (await readdir(dir)).filter((n) => /^\d{14}_[a-z0-9_]+\.sql$/.test(n)).sort();
+  const sql = (await readdir(dir)).filter((n) => n.endsWith(".sql"));
+  // A misnamed file would otherwise be skipped in silence, and its schema missing only in production.
+  const misnamed = sql.filter((n) => !/^\d{14}_[a-z0-9_]+\.sql$/.test(n));
+  if (misnamed.length > 0) throw new Error(`migrations must be named <14-digit timestamp>_<lower_snake>.sql: ${misnamed.join(", ")}`);
+  const names = sql.sort();
   return Promise.all(names.map(async (name) => ({ name, sql: await readFile(dir + name, "utf8") })));
 }

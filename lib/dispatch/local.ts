@@ -40,6 +40,8 @@ export class LocalDispatcher implements Dispatcher {
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private tick: Promise<void> = Promise.resolve();
+  private busy = false;
+  private woken = false;
   private readonly pollMs: number;
   private readonly batch: number;
 
@@ -86,23 +88,32 @@ export class LocalDispatcher implements Dispatcher {
     throw new Error(`dispatcher did not settle after ${maxRounds} rounds`);
   }
 
+  /** A publish wakes the loop; during a tick it only asks for another round, so there is only ever one loop. */
   private wake(): void {
-    clearTimeout(this.timer);
+    if (this.busy) {
+      this.woken = true;
+      return;
+    }
     this.schedule(0);
   }
 
   private schedule(ms: number): void {
+    clearTimeout(this.timer);
     this.timer = setTimeout(() => {
-      this.tick = this.tick.then(async () => {
-        if (!this.running) return;
+      this.timer = undefined;
+      this.busy = true;
+      this.tick = (async () => {
         let n = 0;
         try {
-          n = await this.runDue();
+          if (this.running) n = await this.runDue();
         } catch (err) {
           this.opts.log.error({ err }, "local dispatcher tick failed");
         }
-        if (this.running) this.schedule(n > 0 ? 0 : this.pollMs);
-      });
+        this.busy = false;
+        const again = n > 0 || this.woken;
+        this.woken = false;
+        if (this.running) this.schedule(again ? 0 : this.pollMs);
+      })();
     }, ms);
   }
 

@@ -29,7 +29,9 @@ export function verifyQStash(receiver: Receiver, publicUrl: string) {
     const signature = c.req.header("upstash-signature");
     if (!signature) return c.json({ error: { code: "unsigned", message: "Upstash-Signature header is required" } }, 401);
     const body = await c.req.text();
-    const url = publicUrl + c.req.path;
+    // QStash signs the whole destination, query string included.
+    const { pathname, search } = new URL(c.req.url);
+    const url = publicUrl + pathname + search;
     try {
       await receiver.verify({ signature, body, url, clockTolerance: 5 });
     } catch {

@@ -1,7 +1,9 @@
 -- Only the service role reaches data. Every table has RLS with no policies for anon/authenticated, and no function
 -- is executable by them. Later migrations keep this: the default privileges below cover functions created after
 -- this one, and test/db/security.test.ts fails if a table lacks RLS or a function is callable by anon.
-alter default privileges in schema public revoke execute on functions from public;
+-- Postgres grants EXECUTE to PUBLIC by a global default; a per-schema default can only add to it, so this one must
+-- be global (it covers functions the migrating role creates anywhere).
+alter default privileges revoke execute on functions from public;
 alter default privileges in schema public revoke execute on functions from anon, authenticated;
 
 do $$

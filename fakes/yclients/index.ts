@@ -1,0 +1,6 @@
+/**
+ * The YClients sandbox. `startYClientsSandbox()` for a listening fake (tests, local stack),
+ * `createYClientsSandbox()` to drive its Hono app in process. API and control surface: see sandbox.ts.
+ */
+export * from "./sandbox.js";
+export { generateSalon, recordWire, scheduleFor } from "./data.js";

@@ -1,0 +1,31 @@
+import type { Hono } from "hono";
+import { z } from "zod";
+import { RetryLater, answerBurst } from "../../../lib/assistant/respond.js";
+import { assistantDeps } from "../../../lib/assistant/runtime.js";
+import type { Services } from "../../services.js";
+import { jobBody } from "../marketplace/respond.js";
+
+/** The delayed job that answers a burst; published by message-received with a delay, one per inbound message. */
+export const ASSISTANT_REPLY_PATH = "/jobs/assistant/reply";
+
+export const AssistantReplyJob = z.object({
+  salonId: z.number().int().positive(),
+  phone: z.string().regex(/^[0-9]{7,15}$/),
+  /** Our id of the inbound message (messages.id): only the newest message's job of a burst answers it. */
+  messageId: z.number().int().positive(),
+});
+export type AssistantReplyJob = z.infer<typeof AssistantReplyJob>;
+
+export function registerAssistantReplyJob(jobs: Hono, s: Services): void {
+  jobs.post(ASSISTANT_REPLY_PATH.replace(/^\/jobs/, ""), async (c) => {
+    const parsed = await jobBody(c, AssistantReplyJob);
+    if (!parsed.ok) return parsed.res;
+    try {
+      const r = await answerBurst(assistantDeps(s), parsed.body);
+      return c.json({ status: r.outcome, turnId: r.turnId ?? null, sent: r.sent });
+    } catch (err) {
+      if (err instanceof RetryLater) return c.json({ error: { code: "retry_later", message: err.message } }, 503);
+      throw err;
+    }
+  });
+}

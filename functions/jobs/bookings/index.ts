@@ -1,0 +1,63 @@
+import type { Context, Hono } from "hono";
+import { z } from "zod";
+import { pollSalonRecords } from "../../../lib/bookings/poll.js";
+import { BOOKING_POLL_PATH, SEND_NOTIFICATION_PATH } from "../../../lib/notifications/jobs.js";
+import { sendNotification } from "../../../lib/notifications/send.js";
+import { YClientsError, YClientsNetworkError } from "../../../lib/yclients/errors.js";
+import type { Services } from "../../services.js";
+
+const SendJob = z.object({ salonId: z.number().int().positive(), notificationId: z.number().int().positive() });
+const PollJob = z.object({ salonId: z.number().int().positive() });
+
+function permanent(c: Context, code: string, message: string): Response {
+  return c.json({ error: { code, message } }, 489 as 400, { "Upstash-NonRetryable-Error": "true" });
+}
+
+async function body<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S> | Response> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await c.req.text());
+  } catch {
+    return permanent(c, "malformed_job", "job body is not JSON");
+  }
+  const parsed = schema.safeParse(raw);
+  return parsed.success ? parsed.data : permanent(c, "invalid_job", parsed.error.issues[0]?.message ?? "invalid");
+}
+
+const route = (path: string) => path.replace(/^\/jobs/, "");
+
+/**
+ * The booking jobs.
+ * - send-notification `{salonId, notificationId}`: published delayed to the row's due time by the decision point,
+ *   the reminder cron and the sweeper. 200 when the row is settled, 503 (+ Retry-After) to be delivered again.
+ * - poll `{salonId}`: one salon's records changed since its cursor (the booking-poll cron fans these out).
+ */
+export function registerBookingJobs(jobs: Hono, s: Services): void {
+  jobs.post(route(SEND_NOTIFICATION_PATH), async (c) => {
+    const job = await body(c, SendJob);
+    if (job instanceof Response) return job;
+    const result = await sendNotification(s, job.salonId, job.notificationId);
+    if (result.status === "retry") {
+      return c.json(result, 503, result.afterSec ? { "Retry-After": String(result.afterSec) } : {});
+    }
+    return c.json(result);
+  });
+
+  jobs.post(route(BOOKING_POLL_PATH), async (c) => {
+    const job = await body(c, PollJob);
+    if (job instanceof Response) return job;
+    try {
+      return c.json(await pollSalonRecords(s, job.salonId));
+    } catch (err) {
+      if ((err instanceof YClientsError && err.isRetryable) || err instanceof YClientsNetworkError) {
+        return c.json({ error: { code: "yclients_unavailable", message: err.message } }, 503);
+      }
+      if (err instanceof YClientsError) {
+        // No rights or a refused query: the next minute's poll tries again; retrying this one changes nothing.
+        s.log.warn({ salonId: job.salonId, status: err.status, err }, "booking poll refused by YClients");
+        return c.json({ skipped: `YClients ${err.status}` });
+      }
+      throw err;
+    }
+  });
+}

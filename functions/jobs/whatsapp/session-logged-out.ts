@@ -1,0 +1,21 @@
+import type { Hono } from "hono";
+import { SessionLoggedOut, WHATSAPP_EVENT_PATHS } from "../../../lib/gateway/events.js";
+import { setWhatsAppState } from "../../../lib/salons/store.js";
+import type { Services } from "../../services.js";
+import { jobBody } from "../marketplace/respond.js";
+
+/**
+ * The salon's phone logged the session out (401) or WhatsApp forbade it (403). The status stays: the owner re-links
+ * through the same onboarding page (a new marketplace redirect), and sends fail meanwhile at the gateway.
+ */
+export function registerSessionLoggedOutJob(jobs: Hono, s: Services): void {
+  jobs.post(WHATSAPP_EVENT_PATHS["session.logged_out"].replace(/^\/jobs/, ""), async (c) => {
+    const parsed = await jobBody(c, SessionLoggedOut);
+    if (!parsed.ok) return parsed.res;
+    const e = parsed.body;
+    const state = e.code === 403 ? "forbidden" : "logged_out";
+    const salon = await setWhatsAppState(s.db, s.clock, e.salonId, state, null, { code: e.code, at: e.timestamp });
+    if (salon) s.log.warn({ salonId: e.salonId, code: e.code, status: salon.status }, "salon WhatsApp session logged out");
+    return c.json({ status: salon ? "done" : "unknown_salon" });
+  });
+}

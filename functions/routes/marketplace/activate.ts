@@ -1,0 +1,44 @@
+import type { Hono } from "hono";
+import { z } from "zod";
+import { activateSalon, type ActivationRefusal } from "../../../lib/marketplace/activation.js";
+import { verifyOnboardingToken } from "../../../lib/marketplace/onboarding-token.js";
+import { ApiError } from "../../http/errors.js";
+import { readJson } from "../../http/json-body.js";
+import type { Services } from "../../services.js";
+
+const Body = z.object({ token: z.string().min(1).max(4096) });
+
+const STATUS: Record<ActivationRefusal, ApiError["status"]> = {
+  whatsapp_not_connected: 409,
+  registration_expired: 410,
+  not_registered: 404,
+  not_allowed: 409,
+  activation_failed: 503,
+  gateway_unavailable: 503,
+};
+
+/**
+ * POST /marketplace/activate {token}: the onboarding page calls it on `connected`. 200 `{status:"active", …}`, or
+ * `{error:{code,message}}` with the codes of `ActivationRefusal` (and token_expired / token_invalid), which the page
+ * turns into Russian.
+ */
+export function registerActivate(app: Hono, s: Services): void {
+  app.post("/marketplace/activate", async (c) => {
+    const { token } = await readJson(c, Body);
+    const check = await verifyOnboardingToken(s.config.jwtSecret, token, s.clock.now());
+    if (!check.ok) {
+      throw check.reason === "expired"
+        ? new ApiError(401, "token_expired", "The onboarding link has expired")
+        : new ApiError(401, "token_invalid", "The onboarding token is not valid");
+    }
+    const result = await activateSalon(s, check.salonId);
+    if (!result.ok) throw new ApiError(STATUS[result.code], result.code, result.message);
+    return c.json({
+      status: "active",
+      salonId: result.salon.salon_id,
+      title: result.salon.title,
+      whatsappPhone: result.salon.whatsapp_phone,
+      alreadyActive: result.alreadyActive,
+    });
+  });
+}

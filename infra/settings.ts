@@ -1,0 +1,34 @@
+/**
+ * Deploy-time values that are not secret, read from the shell or `.env.<stage>` next to sst.config.ts (SST loads
+ * it for the stage being deployed). Checked here so a deploy stops before creating anything, naming the variable.
+ */
+export interface Settings {
+  supabaseUrl: string;
+  yclientsApplicationId: string;
+  geminiModel: string;
+  logLevel: string;
+  /** The gateway's HTTPS name; the onboarding page is served over HTTPS, so its WebSocket must be wss://. */
+  gatewayDomain?: { name: string; certArn?: string };
+}
+
+export function readSettings(stage: string, env: Record<string, string | undefined> = process.env): Settings {
+  const need = (name: string): string => {
+    const v = env[name]?.trim();
+    if (!v) throw new Error(`${name} is not set for stage "${stage}": put it in .env.${stage} next to sst.config.ts`);
+    return v;
+  };
+  const supabaseUrl = need("SUPABASE_URL");
+  if (!/^https:\/\//.test(supabaseUrl)) throw new Error(`SUPABASE_URL must be an https URL, got "${supabaseUrl}"`);
+  const yclientsApplicationId = need("YCLIENTS_APPLICATION_ID");
+  if (!/^[1-9]\d*$/.test(yclientsApplicationId)) throw new Error("YCLIENTS_APPLICATION_ID must be a positive integer");
+  const domain = env.GATEWAY_DOMAIN?.trim();
+  // Browsers refuse ws:// from an https page, so without a domain the onboarding page cannot reach the gateway.
+  if (stage === "production" && !domain) throw new Error(`GATEWAY_DOMAIN is required for stage "production"`);
+  return {
+    supabaseUrl,
+    yclientsApplicationId,
+    geminiModel: env.GEMINI_MODEL?.trim() || "gemini-2.5-flash",
+    logLevel: env.LOG_LEVEL?.trim() || "info",
+    gatewayDomain: domain ? { name: domain, certArn: env.GATEWAY_CERT_ARN?.trim() || undefined } : undefined,
+  };
+}

@@ -1,0 +1,191 @@
+/**
+ * Answers one burst of a client's messages: claims the turn, shows "typing", runs the model and tools (or, with no
+ * model configured, the fixed reply and a handover), records the turn, then sends. Sends carry idempotency keys
+ * derived from the turn, and a finished turn's replies are re-sent under the same keys when the job is redelivered,
+ * so a retry completes what a crash interrupted and nothing reaches the client twice.
+ */
+import type { Clock } from "../clock.js";
+import type { Db } from "../db/client.js";
+import { GatewayError, type GatewayClient } from "../gateway/client.js";
+import type { Logger } from "../log.js";
+import { chatSettings } from "../conversations/settings.js";
+import { pauseConversation, storeOutbound } from "../conversations/store.js";
+import { localDateTime } from "./dates.js";
+import type { Model } from "./model.js";
+import { beginTurn, finishTurn, loadContext, type BurstMessage, type PlannedReply, type SalonContext } from "./store.js";
+import type { BookingApi, RecordNotes } from "./tools.js";
+import { TEXTS, messageText, runTurn, type TurnResult } from "./turn.js";
+
+export interface AssistantDeps {
+  db: Db;
+  clock: Clock;
+  log: Logger;
+  gateway: GatewayClient;
+  yclients: BookingApi;
+  records: RecordNotes;
+  /** Null when there is no GEMINI_API_KEY: the assistant is off and every chat goes to the salon's people. */
+  model: Model | null;
+  /** A running turn older than this is taken over by the next delivery (its process died). */
+  leaseSec?: number;
+}
+
+export interface ReplyJob {
+  salonId: number;
+  phone: string;
+  /** Our id of the inbound message whose job this is (messages.id). */
+  messageId: number;
+}
+
+/** The job should be delivered again later (another delivery holds the turn, or the gateway is down). */
+export class RetryLater extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "RetryLater";
+  }
+}
+
+export interface AnswerOutcome {
+  outcome: "inactive" | "newer" | "paused" | "resent" | "answered" | "handover" | "failed";
+  turnId?: number;
+  sent: number;
+}
+
+export async function answerBurst(d: AssistantDeps, job: ReplyJob): Promise<AnswerOutcome> {
+  const started = performance.now();
+  const begin = await beginTurn(d.db, d.clock, job.salonId, job.phone, job.messageId, d.leaseSec ?? 120);
+  switch (begin.outcome) {
+    case "inactive":
+    case "newer":
+    case "paused":
+      return { outcome: begin.outcome, sent: 0 };
+    case "busy":
+      throw new RetryLater(`turn ${begin.turn_id} is being answered by another delivery`);
+    case "done": {
+      const sent = await send(d, job, begin.replies ?? []);
+      return { outcome: "resent", turnId: begin.turn_id, sent };
+    }
+    case "claimed":
+      break;
+  }
+  const turnId = begin.turn_id;
+  let gatewayMs = 0;
+  const t = performance.now();
+  await d.gateway.presence(job.salonId, { to: job.phone, state: "composing" }).catch((err: unknown) => {
+    d.log.warn({ salonId: job.salonId, err: (err as Error).message }, "typing indicator not shown");
+  });
+  gatewayMs += performance.now() - t;
+
+  const ctx = await loadContext(d.db, d.clock, job.salonId, job.phone, begin.burst.at(-1)?.id ?? job.messageId);
+  if (!ctx) {
+    await finishTurn(d.db, d.clock, turnId, {
+      status: "failed", modelCalls: 0, toolCalls: [], modelMs: 0, yclientsMs: 0, ownMs: performance.now() - started,
+      error: "salon vanished", replies: [], greetedOn: null,
+    });
+    return { outcome: "failed", turnId, sent: 0 };
+  }
+
+  const result: TurnResult = d.model
+    ? await runTurn({
+        salonId: job.salonId,
+        phone: job.phone,
+        turnId,
+        ctx,
+        burst: begin.burst,
+        priorCalls: begin.tool_calls ?? [],
+        facts: facts(begin.burst),
+        db: d.db,
+        clock: d.clock,
+        yclients: d.yclients,
+        records: d.records,
+        model: d.model,
+      }).catch((err: unknown): TurnResult => {
+        // Something we did not foresee: the client still gets an honest answer and a person, and the turn says why.
+        d.log.error({ salonId: job.salonId, turnId, err }, "assistant turn crashed");
+        return {
+          status: "failed", parts: [TEXTS.modelDown], calls: [], modelCalls: 0, modelMs: 0, yclientsMs: 0,
+          error: `crashed: ${(err as Error).message}`, handover: { reason: "Ошибка ассистента" }, greeted: false,
+        };
+      })
+    : {
+        status: "handover",
+        parts: [TEXTS.assistantOff],
+        calls: [],
+        modelCalls: 0,
+        modelMs: 0,
+        yclientsMs: 0,
+        error: "assistant off: no GEMINI_API_KEY",
+        handover: { reason: "Ассистент выключен" },
+        greeted: true,
+      };
+
+  const replies: PlannedReply[] = result.parts.map((text, i) => ({ to: job.phone, text, key: `assistant-${job.salonId}-${turnId}-${i}` }));
+  if (result.handover) {
+    const settings = chatSettings(ctx.salon.settings);
+    const until = new Date(d.clock.now().getTime() + settings.handoverPauseMin * 60_000);
+    await pauseConversation(d.db, job.salonId, job.phone, until, "handover");
+    const salonPhone = ctx.salon.whatsapp_phone;
+    if (salonPhone && salonPhone !== job.phone) {
+      replies.push({ to: salonPhone, text: handoverNotice(ctx, job.phone, begin.burst, result.handover.reason, until), key: `assistant-${job.salonId}-${turnId}-handover` });
+    } else {
+      d.log.warn({ salonId: job.salonId, turnId }, "handover without a salon WhatsApp number to notify");
+    }
+  }
+
+  await finishTurn(d.db, d.clock, turnId, {
+    status: result.status,
+    modelCalls: result.modelCalls,
+    toolCalls: result.calls,
+    modelMs: result.modelMs,
+    yclientsMs: result.yclientsMs,
+    ownMs: Math.max(0, performance.now() - started - result.modelMs - result.yclientsMs - gatewayMs),
+    error: result.error,
+    replies,
+    greetedOn: result.greeted ? ctx.today : null,
+  });
+  if (result.error) d.log.warn({ salonId: job.salonId, turnId, error: result.error }, "assistant turn had a problem");
+  const sent = await send(d, job, replies);
+  return { outcome: result.status, turnId, sent };
+}
+
+/** What the model should know besides the text: for now, the reminder a message answers (set by the inbound job). */
+function facts(burst: BurstMessage[]): string[] {
+  return burst
+    .map((m) => (m.data as { reminder?: unknown } | null | undefined)?.reminder)
+    .filter((r): r is string => typeof r === "string" && r !== "")
+    .map((r) => `- Клиент отвечает на напоминание: ${r}. Если он хочет отменить или перенести эту запись — помоги.`);
+}
+
+function formatPhone(digits: string): string {
+  const m = /^7(\d{3})(\d{3})(\d{2})(\d{2})$/.exec(digits);
+  return m ? `+7 ${m[1]} ${m[2]}-${m[3]}-${m[4]}` : `+${digits}`;
+}
+
+export function handoverNotice(ctx: SalonContext, phone: string, burst: BurstMessage[], reason: string, until: Date): string {
+  const who = ctx.client?.name ?? ctx.push_name;
+  const question = burst.map(messageText).join(" ").replace(/\s+/g, " ").trim();
+  const short = question.length > 300 ? `${question.slice(0, 299)}…` : question;
+  const untilLocal = localDateTime(until, ctx.salon.timezone);
+  return [
+    `Клиенту нужен администратор: ${formatPhone(phone)}${who ? ` (${who})` : ""}.`,
+    `Сообщение: «${short}»`,
+    `Причина: ${reason}. Бот в этом чате молчит до ${untilLocal.time}${untilLocal.date !== ctx.today ? ` ${untilLocal.date}` : ""}; ответьте клиенту с телефона салона.`,
+  ].join("\n");
+}
+
+async function send(d: AssistantDeps, job: ReplyJob, replies: PlannedReply[]): Promise<number> {
+  let sent = 0;
+  for (const r of replies) {
+    try {
+      const { messageId } = await d.gateway.sendText(job.salonId, { to: r.to, text: r.text, idempotencyKey: r.key });
+      await storeOutbound(d.db, d.clock, { salonId: job.salonId, phone: r.to, waMessageId: messageId, text: r.text, data: { key: r.key } });
+      sent += 1;
+    } catch (err) {
+      if (err instanceof GatewayError && !err.retryable) {
+        d.log.warn({ salonId: job.salonId, key: r.key, code: err.code }, "reply not delivered");
+        continue;
+      }
+      throw new RetryLater(`reply ${r.key} not sent: ${(err as Error).message}`);
+    }
+  }
+  return sent;
+}

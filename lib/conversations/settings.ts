@@ -1,0 +1,27 @@
+/**
+ * Per-salon chat settings, kept in `salons.settings.assistant` (all optional):
+ * `burst_wait_sec` — how long to wait for the rest of a burst before answering (default 5);
+ * `admin_pause_min` — how long the assistant stays quiet after the administrator writes (default 120);
+ * `handover_pause_min` — how long after a handover to a human (default 240).
+ */
+export interface ChatSettings {
+  burstWaitSec: number;
+  adminPauseMin: number;
+  handoverPauseMin: number;
+}
+
+export const DEFAULT_CHAT_SETTINGS: ChatSettings = { burstWaitSec: 5, adminPauseMin: 120, handoverPauseMin: 240 };
+
+function num(v: unknown, min: number, max: number, fallback: number): number {
+  const n = typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" ? Number(v) : NaN;
+  return Number.isFinite(n) && n >= min && n <= max ? n : fallback;
+}
+
+export function chatSettings(settings: Record<string, unknown> | null | undefined): ChatSettings {
+  const a = (settings?.assistant ?? {}) as Record<string, unknown>;
+  return {
+    burstWaitSec: num(a.burst_wait_sec, 0, 60, DEFAULT_CHAT_SETTINGS.burstWaitSec),
+    adminPauseMin: num(a.admin_pause_min, 0, 7 * 24 * 60, DEFAULT_CHAT_SETTINGS.adminPauseMin),
+    handoverPauseMin: num(a.handover_pause_min, 0, 7 * 24 * 60, DEFAULT_CHAT_SETTINGS.handoverPauseMin),
+  };
+}

@@ -1,0 +1,49 @@
+import type { YcCompany } from "../yclients/types.js";
+import { registerSalon, type Salon } from "../salons/store.js";
+import type { MarketplaceDeps } from "./deps.js";
+import { signOnboardingToken } from "./onboarding-token.js";
+import type { MarketplaceUser } from "./user-data.js";
+
+export interface RegisteredSalon {
+  salon: Salon;
+  token: string;
+}
+
+/** `timezone` is an hours offset in modern answers and the IANA name in older ones; keep only a name. */
+function timezoneName(c: YcCompany): string | null {
+  if (typeof c.timezone_name === "string" && c.timezone_name.includes("/")) return c.timezone_name;
+  if (typeof c.timezone === "string" && c.timezone.includes("/")) return c.timezone;
+  return null;
+}
+
+/**
+ * One salon of the registration redirect: company data from YClients (or, when that call fails, the salon name the
+ * marketplace sent, with the failure written into the event), the upsert, and its onboarding token.
+ */
+export async function registerOne(d: MarketplaceDeps, salonId: number, user: MarketplaceUser | null, rawUser: Record<string, unknown> | null): Promise<RegisteredSalon> {
+  let company: YcCompany | null = null;
+  let companyError: string | null = null;
+  try {
+    company = await d.yclients.getCompany(salonId);
+  } catch (err) {
+    companyError = (err as Error).message;
+    d.log.warn({ salonId, err: companyError }, "company lookup failed at registration; using the marketplace's salon name");
+  }
+  const title = company?.title ?? user?.salonName ?? null;
+  const salon = await registerSalon(d.db, d.clock, {
+    salonId,
+    title,
+    address: company?.address ?? null,
+    phone: company?.phone ?? null,
+    timezone: company ? timezoneName(company) : null,
+    company: company as Record<string, unknown> | null,
+    marketplaceUser: rawUser,
+    eventData: {
+      title_source: company ? "yclients" : user?.salonName ? "user_data" : "none",
+      ...(companyError ? { company_error: companyError } : {}),
+      ...(user?.id ? { user_id: user.id } : {}),
+    },
+  });
+  const token = await signOnboardingToken(d.config.jwtSecret, salonId, Math.floor(d.clock.now().getTime() / 1000));
+  return { salon, token };
+}

@@ -1,0 +1,103 @@
+/**
+ * Replies to a reminder. The assistant's message-received job calls `handleReminderReply` first, for every inbound
+ * message:
+ * - a confirmation ("да", "ок", "приду", "👍", "✅", "всё в силе"… or a positive reaction to the reminder) within the
+ *   reminder's reply window sets attendance 2 in YClients and answers once with a short thanks → `{handled: true}`;
+ *   a second "да" to the same reminder is handled silently;
+ * - anything else while a reminder is open (a refusal, a wish to move, a question) → `{handled: false, context}`:
+ *   the assistant answers, with `context` (Russian, for the model) saying which visit the reminder was about;
+ * - no open reminder → `{handled: false}`.
+ * The reply window: `replyWindowHours` after the reminder (default 12), never past the visit's start.
+ */
+import type { Services } from "../../functions/services.js";
+import type { MessageReceived } from "../gateway/events.js";
+import { bookingsStore } from "../bookings/store.js";
+import { YClientsError } from "../yclients/errors.js";
+import { clockTime, dateAndTime, joinServices, relativeDay } from "./russian.js";
+import { notificationsStore, type ReminderContext } from "./store.js";
+
+export type ReminderReplyResult = { handled: true } | { handled: false; context?: string };
+
+const CONFIRM_WORDS = [
+  "да", "ага", "угу", "ок", "окей", "оки", "ok", "okay", "yes", "конечно", "приду", "придём", "придем", "буду",
+  "будем", "хорошо", "договорились", "подтверждаю", "подтверждаем", "в силе", "всё в силе", "все в силе", "да, приду",
+  "да, буду", "обязательно", "непременно", "жду", "ждите", "спасибо", "спс", "понял", "поняла", "ясно", "отлично",
+  "супер", "+", "++", "+1",
+];
+const CONFIRM_EMOJI = ["👍", "👌", "✅", "💯", "❤", "♥", "😊", "🙂", "😉", "🤝", "💪", "🙏", "🥰", "😍", "💖", "💗", "💕", "👏", "🎉", "☺"];
+const CONFIRM_PHRASES = ["приду на запись", "всё в силе", "все в силе", "подтверждаю запись", "подтверждаю визит", "буду вовремя"];
+/** Any of these and it is not a plain yes: "да, но можно перенести?", "не приду", "отмените". */
+const DOUBT = /(^|[^\p{L}])(не|нет|неа|отмен\p{L}*|перен[её]с\p{L}*|перенести|позже|раньше|опозда\p{L}*|другое|другой|заболел\p{L}*|можно|а можно|если)([^\p{L}]|$)|\?/u;
+
+/** True for a message that means "yes, I'm coming". */
+export function isConfirmation(text: string): boolean {
+  const t = text.trim().toLowerCase().replace(/ё/g, "е");
+  if (t === "" || t.length > 80) return false;
+  if (DOUBT.test(t)) return false;
+  const stripped = t.replace(/[\s.,!)]+$/u, "");
+  const words = CONFIRM_WORDS.map((w) => w.replace(/ё/g, "е"));
+  for (const w of words) {
+    if (stripped === w) return true;
+    if (stripped.startsWith(w) && /^[\s,.!)]/u.test(stripped.slice(w.length))) return true;
+  }
+  if (CONFIRM_PHRASES.some((p) => t.includes(p.replace(/ё/g, "е")))) return true;
+  // Nothing but emoji: a confirmation if every one of them is a positive one.
+  const emoji = [...t.replace(/[\s\uFE0F\u200D]/gu, "")];
+  return emoji.length > 0 && emoji.every((ch) => CONFIRM_EMOJI.some((e) => e.startsWith(ch)) || /\p{Emoji_Modifier}/u.test(ch));
+}
+
+function context(ctx: ReminderContext, now: Date): string {
+  const tz = ctx.salon.timezone;
+  const r = ctx.record;
+  const visit = new Date(r.starts_at);
+  const services = joinServices(r.services);
+  return [
+    `Клиенту ${dateAndTime(new Date(ctx.notification.sent_at ?? now), tz)} отправлено напоминание о записи`,
+    ` (id ${r.record_id}): ${relativeDay(visit, now, tz)}, ${dateAndTime(visit, tz)}`,
+    services ? `, ${services}` : "",
+    r.staff_name ? `, мастер ${r.staff_name}` : "",
+    ". Это сообщение, вероятно, ответ на напоминание: если клиент отказывается или хочет перенести визит,",
+    " помогите отменить или перенести именно эту запись.",
+  ].join("");
+}
+
+export async function handleReminderReply(s: Services, event: MessageReceived): Promise<ReminderReplyResult> {
+  const phone = event.from.phone;
+  if (!phone) return { handled: false };
+  const now = s.clock.now();
+  const isReaction = event.kind === "reaction";
+  if (isReaction && !event.refMessageId) return { handled: false };
+  const ctx = await notificationsStore.reminderForReply(s.db, event.salonId, phone, isReaction ? event.refMessageId : null, now);
+  if (!ctx) return { handled: false };
+
+  const text = event.kind === "text" || isReaction ? event.text : "";
+  if (isReaction && text.trim() === "") return { handled: true }; // a reaction taken back says nothing
+  if (!isConfirmation(text)) {
+    await notificationsStore.noteReply(s.db, ctx.notification.id, "other", now);
+    return { handled: false, context: context(ctx, now) };
+  }
+
+  const { record } = ctx;
+  if (record.attendance !== 2) {
+    try {
+      await s.yclients.updateRecord(event.salonId, record.record_id, { attendance: 2 });
+    } catch (err) {
+      // A refused update (no rights, record locked) is not worth a retry; the thanks still goes, the salon sees no 2.
+      if (!(err instanceof YClientsError) || err.isRetryable) throw err;
+      s.log.warn({ salonId: event.salonId, recordId: record.record_id, err }, "attendance 2 not set in YClients");
+    }
+    await bookingsStore.setAttendance(s.db, event.salonId, record.record_id, 2, now);
+  }
+  if (ctx.notification.reply_kind === "confirmed") return { handled: true };
+  // Thanks first, then the note: a redelivered message repeats the send under the same idempotency key (one
+  // message), whereas a note written before a failed send would leave the client unanswered.
+  const tz = ctx.salon.timezone;
+  const visit = new Date(record.starts_at);
+  await s.gateway.sendText(event.salonId, {
+    to: phone,
+    text: `❤️ Спасибо, что подтвердили! Ждём вас ${relativeDay(visit, now, tz)} в ${clockTime(visit, tz)}.`,
+    idempotencyKey: `reminder-reply:${event.salonId}:${event.messageId}`,
+  });
+  await notificationsStore.noteReply(s.db, ctx.notification.id, "confirmed", now);
+  return { handled: true };
+}

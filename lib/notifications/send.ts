@@ -1,0 +1,116 @@
+/**
+ * Sending one notification row, exactly once: claim (pending → sending, in SQL, deciding then whether it is still
+ * worth sending), render, ask the gateway with the row's idempotency key, record the outcome. A crash after the
+ * gateway sent but before the outcome was written leaves the row 'sending'; when its lease runs out the next
+ * delivery claims it again and the gateway answers the same idempotency key with the first message, not a second.
+ *
+ * Public API: `sendNotification(services, salonId, notificationId)` → `SendResult`; `CLAIM_LEASE_SEC`.
+ *
+ * A "new booking" confirmation first re-reads the record from YClients (the administrator had the delay to correct
+ * it): what YClients says then goes through the decision point, and a deleted record means no message.
+ */
+import type { Services } from "../../functions/services.js";
+import { processRecordUpdates } from "../bookings/process-records.js";
+import { GatewayError } from "../gateway/client.js";
+import { YClientsError, YClientsNetworkError, YClientsNotConfiguredError } from "../yclients/errors.js";
+import { SEND_RETRIES } from "./jobs.js";
+import { notificationsStore } from "./store.js";
+import { renderNotification } from "./texts.js";
+
+/** How long a claimed send may take before another delivery may take it over. */
+export const CLAIM_LEASE_SEC = 120;
+
+export type SendResult =
+  | { status: "sent"; messageId: string }
+  | { status: "skipped"; reason: string }
+  | { status: "failed"; error: string }
+  | { status: "done"; was: string }
+  /** Try again later: the gateway or YClients is down, or another delivery holds the claim. */
+  | { status: "retry"; error: string; afterSec?: number };
+
+export async function sendNotification(s: Services, salonId: number, notificationId: number): Promise<SendResult> {
+  const row = await notificationsStore.get(s.db, notificationId);
+  if (!row || row.salon_id !== salonId) return { status: "done", was: "missing" };
+  if (row.status !== "pending" && row.status !== "sending") return { status: "done", was: row.status };
+
+  if (row.kind === "booking_created" && row.status === "pending") {
+    const overdueSec = (s.clock.now().getTime() - Date.parse(row.due_at)) / 1000;
+    const reread = await rereadRecord(s, salonId, row.record_id, overdueSec > REREAD_PATIENCE_SEC);
+    if (reread) return reread;
+  }
+
+  const now = s.clock.now();
+  const delay = s.config.bookingConfirmationDelaySec;
+  const claim = await notificationsStore.claim(s.db, notificationId, now, CLAIM_LEASE_SEC, delay);
+  if (claim.action === "done") return { status: "done", was: claim.status };
+  if (claim.action === "skipped") return { status: "skipped", reason: claim.reason ?? "skipped" };
+  if (claim.action === "busy") return { status: "retry", error: "another delivery is sending it", afterSec: CLAIM_LEASE_SEC };
+
+  const n = claim.notification;
+  const text = renderNotification({
+    id: n.id, kind: n.kind, data: n.data ?? {}, record: claim.record, salon: claim.salon, now,
+  });
+  if (text === null) {
+    await notificationsStore.finish(s.db, n.id, "skipped", s.clock.now(), { reason: "no_net_change" });
+    return { status: "skipped", reason: "no_net_change" };
+  }
+
+  try {
+    const { messageId } = await s.gateway.sendText(salonId, {
+      to: n.phone, text, idempotencyKey: `notification:${salonId}:${n.id}`,
+    });
+    await notificationsStore.finish(s.db, n.id, "sent", s.clock.now(), { messageId, text });
+    return { status: "sent", messageId };
+  } catch (err) {
+    const ge = err instanceof GatewayError ? err : null;
+    const error = ge ? `${ge.code}: ${ge.message}` : (err as Error).message;
+    if (ge?.code === "restricted_463") {
+      // WhatsApp restricted the salon's number: retrying makes it worse. The salon has to see this.
+      await notificationsStore.finish(s.db, n.id, "failed", s.clock.now(), { error, text });
+      await notificationsStore.salonEvent(s.db, salonId, "whatsapp_restricted", {
+        notificationId: n.id, kind: n.kind, error: ge.message,
+      });
+      s.log.error({ salonId, notificationId: n.id }, "WhatsApp restricted the salon's number (463); notification failed");
+      return { status: "failed", error };
+    }
+    const retryable = ge ? ge.retryable : true;
+    if (retryable && n.attempts < SEND_RETRIES) {
+      await notificationsStore.finish(s.db, n.id, "retry", s.clock.now(), { error, text });
+      s.log.warn({ salonId, notificationId: n.id, attempt: n.attempts, error }, "notification send will be retried");
+      return { status: "retry", error };
+    }
+    await notificationsStore.finish(s.db, n.id, "failed", s.clock.now(), { error, text });
+    s.log.error({ salonId, notificationId: n.id, attempts: n.attempts, error }, "notification failed");
+    return { status: "failed", error };
+  }
+}
+
+/** How long a confirmation waits for YClients to answer its re-read before going out with what we hold. */
+const REREAD_PATIENCE_SEC = 600;
+
+/** Re-reads the record; returns a result only when the send must wait (YClients unreachable). */
+async function rereadRecord(s: Services, salonId: number, recordId: number, impatient: boolean): Promise<SendResult | null> {
+  try {
+    const record = await s.yclients.getRecord(salonId, recordId);
+    await processRecordUpdates(s, salonId, [record], { source: "recheck" });
+  } catch (err) {
+    if (err instanceof YClientsError && err.isNotFound) {
+      await notificationsStore.markRecordDeleted(s.db, salonId, recordId, s.clock.now(), s.config.bookingConfirmationDelaySec);
+      return null;
+    }
+    if ((err instanceof YClientsError && err.isRetryable) || err instanceof YClientsNetworkError) {
+      if (impatient) {
+        s.log.warn({ salonId, recordId, err }, "YClients still unreachable: confirmation goes out as last seen");
+        return null;
+      }
+      return { status: "retry", error: `YClients: ${(err as Error).message}` };
+    }
+    if (err instanceof YClientsNotConfiguredError || err instanceof YClientsError) {
+      // No way to re-read (no credentials, no rights): what we hold is the best we know.
+      s.log.warn({ salonId, recordId, err }, "record not re-read before its confirmation");
+      return null;
+    }
+    throw err;
+  }
+  return null;
+}

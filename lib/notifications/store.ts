@@ -1,0 +1,109 @@
+import type { Db } from "../db/client.js";
+import type { NotificationKind, StoredRecord, ApplyResult } from "../bookings/store.js";
+import type { NotificationSettings } from "./settings.js";
+
+/** Typed calls to the notification SQL functions (supabase/migrations/20261123040000_bookings_notifications.sql). */
+
+export type NotificationStatus = "pending" | "sending" | "sent" | "skipped" | "failed";
+
+export interface NotificationRow {
+  id: number;
+  salon_id: number;
+  record_id: number;
+  kind: NotificationKind;
+  occasion: string;
+  phone: string;
+  status: NotificationStatus;
+  reason: string | null;
+  error: string | null;
+  text: string | null;
+  attempts: number;
+  message_id: string | null;
+  due_at: string;
+  sent_at: string | null;
+  data: { old?: import("./texts.js").RecordSnapshot; changes?: string[] };
+  reply_at: string | null;
+  reply_kind: "confirmed" | "other" | null;
+}
+
+export interface SalonForText {
+  salon_id: number;
+  title: string | null;
+  address: string | null;
+  timezone: string;
+  company: { address?: unknown } | null;
+}
+
+export type Claim =
+  | { action: "send"; notification: NotificationRow; record: StoredRecord; salon: SalonForText; settings: NotificationSettings }
+  | { action: "done"; status: string; reason?: string | null }
+  | { action: "busy"; status: string }
+  | { action: "skipped"; status: string; reason?: string | null };
+
+export interface ReminderContext {
+  notification: NotificationRow;
+  record: StoredRecord;
+  salon: SalonForText;
+}
+
+const iso = (d: Date) => d.toISOString();
+
+export const notificationsStore = {
+  get: (db: Db, id: number) => db.rpc<NotificationRow | null>("notification_get", { p_id: id }),
+
+  forRecord: (db: Db, salonId: number, recordId: number) =>
+    db.rpc<NotificationRow[]>("notifications_for_record", { p_salon_id: salonId, p_record_id: recordId }),
+
+  claim: (db: Db, id: number, now: Date, leaseSec: number, defaultDelaySec: number) =>
+    db.rpc<Claim>("notification_claim", {
+      p_id: id, p_now: iso(now), p_lease_sec: leaseSec, p_default_delay_sec: defaultDelaySec,
+    }),
+
+  finish: (
+    db: Db,
+    id: number,
+    outcome: "sent" | "retry" | "failed" | "skipped",
+    now: Date,
+    extra: { messageId?: string; text?: string; error?: string; reason?: string } = {},
+  ) =>
+    db.rpc<NotificationStatus>("notification_finish", {
+      p_id: id, p_outcome: outcome, p_now: iso(now), p_message_id: extra.messageId ?? null, p_text: extra.text ?? null,
+      p_error: extra.error ?? null, p_reason: extra.reason ?? null,
+    }),
+
+  stuck: (db: Db, now: Date, graceSec: number) =>
+    db.rpc<Array<{ id: number; salon_id: number; attempts: number; status: NotificationStatus }>>("notifications_stuck", {
+      p_now: iso(now), p_grace_sec: graceSec,
+    }),
+
+  planReminders: (db: Db, now: Date, defaultDelaySec: number) =>
+    db.rpc<Array<{ id: number; salon_id: number; record_id: number; kind: NotificationKind }>>("reminders_plan", {
+      p_now: iso(now), p_default_delay_sec: defaultDelaySec,
+    }),
+
+  reminderForReply: (db: Db, salonId: number, phone: string, refMessageId: string | null, now: Date) =>
+    db.rpc<ReminderContext | null>("reminder_for_reply", {
+      p_salon_id: salonId, p_phone: phone, p_ref_message_id: refMessageId, p_now: iso(now),
+    }),
+
+  noteReply: (db: Db, id: number, kind: "confirmed" | "other", now: Date) =>
+    db.rpc<boolean>("reminder_reply_note", { p_id: id, p_kind: kind, p_now: iso(now) }),
+
+  markRecordDeleted: (db: Db, salonId: number, recordId: number, now: Date, defaultDelaySec: number) =>
+    db.rpc<ApplyResult>("record_mark_deleted", {
+      p_salon_id: salonId, p_record_id: recordId, p_now: iso(now), p_default_delay_sec: defaultDelaySec,
+    }),
+
+  /** Tells the salon (its marketplace event log) about something it must act on, e.g. WhatsApp's 463. */
+  salonEvent: (db: Db, salonId: number, event: string, data: Record<string, unknown>) =>
+    db.rpc<number>("marketplace_event_add", { p_salon_id: salonId, p_event: event, p_data: data }),
+};
+
+export const notificationSettingsStore = {
+  get: (db: Db, salonId: number, defaultDelaySec: number) =>
+    db.rpc<NotificationSettings | null>("notification_settings_get", { p_salon_id: salonId, p_default_delay_sec: defaultDelaySec }),
+  update: (db: Db, salonId: number, patch: Partial<NotificationSettings>, defaultDelaySec: number) =>
+    db.rpc<NotificationSettings>("notification_settings_update", {
+      p_salon_id: salonId, p_patch: patch, p_default_delay_sec: defaultDelaySec,
+    }),
+};

@@ -1,0 +1,133 @@
+/**
+ * The booking tests' world: embedded Postgres with every migration, the YClients sandbox (same ManualClock), the
+ * real YClients client over the sandbox's wire format, the real functions app with the local dispatcher, and a
+ * gateway that behaves like ours at its API: a send with an idempotency key already used returns the first message
+ * id and sends nothing, and failures can be scripted (session down, 463).
+ */
+import { ManualClock } from "../../lib/clock.js";
+import type { Database } from "../../lib/db/client.js";
+import { LocalDispatcher } from "../../lib/dispatch/local.js";
+import { GatewayError, type GatewayClient, type SessionStatus } from "../../lib/gateway/client.js";
+import { beginActivation, finishActivation, registerSalon } from "../../lib/salons/store.js";
+import { createYClientsClient, RateLimiter } from "../../lib/yclients/index.js";
+import { createYClientsSandbox, type YClientsSandbox } from "../../fakes/yclients/index.js";
+import { createApp } from "../../functions/app.js";
+import { createServices, type Services } from "../../functions/services.js";
+import { openTestDatabase, silentLog, testConfig } from "../support/harness.js";
+
+export interface Sent {
+  salonId: number;
+  to: string;
+  text: string;
+  idempotencyKey: string;
+  messageId: string;
+}
+
+export class RecordingGateway implements GatewayClient {
+  readonly sent: Sent[] = [];
+  private readonly byKey = new Map<string, string>();
+  private readonly script: GatewayError[] = [];
+  /** Called inside sendText after the message went out, before answering (to simulate a crash there). */
+  afterSend: (() => void) | null = null;
+
+  failNext(...errors: GatewayError[]): void {
+    this.script.push(...errors);
+  }
+
+  to(phone: string): Sent[] {
+    return this.sent.filter((m) => m.to === phone);
+  }
+
+  async sendText(salonId: number, msg: { to: string; text: string; idempotencyKey: string }) {
+    const scripted = this.script.shift();
+    if (scripted) throw scripted;
+    const key = `${salonId}:${msg.idempotencyKey}`;
+    const known = this.byKey.get(key);
+    if (known) return { messageId: known };
+    const messageId = `wamid.${this.sent.length + 1}`;
+    this.byKey.set(key, messageId);
+    this.sent.push({ salonId, ...msg, messageId });
+    const after = this.afterSend;
+    if (after) {
+      this.afterSend = null;
+      after();
+    }
+    return { messageId };
+  }
+
+  async status(salonId: number): Promise<SessionStatus> {
+    return { salonId, state: "connected", phone: "79990000000" };
+  }
+  async start(salonId: number): Promise<SessionStatus> {
+    return this.status(salonId);
+  }
+  async logout(): Promise<void> {}
+  async presence(): Promise<void> {}
+  async health() {
+    return { ok: true, detail: null };
+  }
+}
+
+export const sessionDown = () => new GatewayError(503, "session_down", "WhatsApp session is not connected");
+export const restricted = () => new GatewayError(403, "restricted_463", "WhatsApp restricted this account (463)");
+
+export interface World {
+  db: Database;
+  clock: ManualClock;
+  sandbox: YClientsSandbox;
+  gateway: RecordingGateway;
+  services: Services;
+  dispatcher: LocalDispatcher;
+  app: ReturnType<typeof createApp>;
+  drain(): Promise<number>;
+  /** Advances the clock and delivers what became due. */
+  after(sec: number): Promise<void>;
+  activeSalon(salonId: number, opts?: { timezone?: string; address?: string | null; title?: string }): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function openWorld(start = "2026-11-23T09:00:00Z", env: Record<string, string> = {}): Promise<World> {
+  const db = await openTestDatabase();
+  const clock = new ManualClock(start);
+  const sandbox = createYClientsSandbox({ clock, rateLimit: false });
+  const config = testConfig(env);
+  const yclients = createYClientsClient({
+    baseUrl: "http://yclients.sandbox",
+    partnerToken: sandbox.partnerToken,
+    applicationId: sandbox.applicationId,
+    limiter: new RateLimiter({ perSecond: 1000, perMinute: 100_000 }),
+    retries: 0,
+    fetch: (input, init) => Promise.resolve(sandbox.app.request(String(input), init)),
+  });
+  const gateway = new RecordingGateway();
+  if (config.dispatch.kind !== "local") throw new Error("tests run on the local dispatcher");
+  let app: ReturnType<typeof createApp> | undefined;
+  const dispatcher = new LocalDispatcher({
+    db: db.db, clock, log: silentLog, publicUrl: config.publicUrl, signingKey: config.dispatch.currentSigningKey,
+    deliver: (url, init) => Promise.resolve(app!.request(url, init)),
+  });
+  const services = createServices(config, db.db, silentLog, { dispatcher, clock, gateway, yclients });
+  app = createApp(services);
+  const drain = () => dispatcher.drain();
+  return {
+    db, clock, sandbox, gateway, services, dispatcher, app, drain,
+    async after(sec) {
+      clock.advance(sec * 1000);
+      await drain();
+    },
+    async activeSalon(salonId, opts = {}) {
+      const timezone = opts.timezone ?? "Europe/Moscow";
+      sandbox.salon(salonId, { timezone, records: 3, clients: 10 });
+      await registerSalon(db.db, clock, {
+        salonId, title: opts.title ?? "Барбершоп Тест", address: opts.address === undefined ? "ул. Ленина, 5" : opts.address,
+        phone: null, timezone, company: null, marketplaceUser: null, eventData: {},
+      });
+      await beginActivation(db.db, clock, {
+        salonId, apiKey: `key-${salonId}`, webhookSecret: `secret-${salonId}`, whatsappPhone: "79990000000",
+        windowSec: 3600, leaseSec: 60,
+      });
+      await finishActivation(db.db, clock, salonId, { ok: true });
+    },
+    close: () => db.close(),
+  };
+}

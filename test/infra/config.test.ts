@@ -1,0 +1,171 @@
+import { resolve } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { infraProblems, type Expected } from "./infra-check.js";
+import { loadSstConfig, recordBehind, type Recorded } from "./sst-stand-ins.js";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+
+/** Stated here, not imported from infra/: the test is the second opinion on the config. */
+const EXPECTED: Expected = {
+  api: {
+    handler: "functions/lambda.handler",
+    secrets: [
+      "GatewaySecret", "JwtSecret", "YclientsPartnerToken", "YclientsUserToken", "SupabaseServiceRoleKey",
+      "QstashToken", "QstashCurrentSigningKey", "QstashNextSigningKey", "GeminiApiKey",
+    ],
+  },
+  crons: {
+    "functions/crons/booking-poll.handler": "rate(1 minute)",
+    "functions/crons/reminders.handler": "rate(5 minutes)",
+    "functions/crons/sync.handler": "rate(15 minutes)",
+    "functions/crons/marketplace-status.handler": "cron(0 3 * * ? *)",
+  },
+  cronSecrets: [
+    "GatewaySecret", "JwtSecret", "YclientsPartnerToken", "YclientsUserToken", "SupabaseServiceRoleKey",
+    "QstashToken", "QstashCurrentSigningKey", "QstashNextSigningKey",
+  ],
+  gateway: {
+    dockerfile: "whatsapp-gateway/Dockerfile",
+    secrets: ["GatewaySecret", "JwtSecret", "SupabaseServiceRoleKey", "QstashToken", "QstashCurrentSigningKey", "QstashNextSigningKey"],
+  },
+};
+
+const DEPLOY_ENV = {
+  SUPABASE_URL: "https://abcdefgh.supabase.co",
+  YCLIENTS_APPLICATION_ID: "4242",
+  GATEWAY_DOMAIN: "wa.example.com",
+};
+
+type Evaluation = Awaited<ReturnType<Awaited<ReturnType<typeof loadSstConfig>>["evaluate"]>>;
+let sst: Awaited<ReturnType<typeof loadSstConfig>>;
+let production: Evaluation;
+let personal: Evaluation;
+
+const one = (e: Evaluation, type: string, name?: string): Recorded => {
+  const found = e.records.filter((r) => r.type === type && (name === undefined || r.name === name));
+  expect(found, `${type} ${name ?? ""}`).toHaveLength(1);
+  return found[0]!;
+};
+const cronFor = (records: Recorded[], handler: string) =>
+  records.find((r) => r.type === "sst.aws.CronV2" && (r.args.function as { handler: string }).handler === handler)!;
+
+/** A copy of the records with one record's args replaced: how a wrong config would have been recorded. */
+function withArgs(records: Recorded[], target: Recorded, change: (args: Record<string, unknown>) => Record<string, unknown>): Recorded[] {
+  return records.map((r) => (r === target ? { ...r, args: change(r.args) } : r));
+}
+
+beforeAll(async () => {
+  sst = await loadSstConfig(resolve(ROOT, "sst.config.ts"));
+  production = await sst.evaluate("production", DEPLOY_ENV);
+  personal = await sst.evaluate("alice", { SUPABASE_URL: DEPLOY_ENV.SUPABASE_URL, YCLIENTS_APPLICATION_ID: "4242" });
+});
+
+describe("sst.config.ts", () => {
+  it("passes every infra check: handlers build and export, schedules, links, configurations", async () => {
+    expect(await infraProblems(production.records, ROOT, EXPECTED)).toEqual([]);
+  });
+
+  it("keeps production's resources and protects them; a personal stage cleans up", () => {
+    expect(production.app).toMatchObject({ name: "ai-admin", home: "aws", removal: "retain", protect: true });
+    expect(personal.app).toMatchObject({ removal: "remove", protect: false });
+  });
+
+  it("runs the app as one Node 22 Lambda behind a URL that knows its own URL and the gateway's", () => {
+    const api = one(production, "sst.aws.Function", "Api");
+    expect(api.args).toMatchObject({ handler: "functions/lambda.handler", runtime: "nodejs22.x", url: true });
+    expect(api.args.environment).toMatchObject({ SUPABASE_URL: DEPLOY_ENV.SUPABASE_URL, YCLIENTS_APPLICATION_ID: "4242" });
+    expect(api.calls).toEqual([{ method: "addEnvironment", args: [{ PUBLIC_URL: "<Api.url>", GATEWAY_URL: "<Gateway.url>" }] }]);
+    expect(production.outputs).toMatchObject({
+      yclientsRedirectUrl: "<Api.url>auth/yclients/redirect",
+      yclientsCallbackUrl: "<Api.url>webhook/yclients",
+    });
+  });
+
+  it("sends each cron its own name and the functions' URLs, never the HTTP app", () => {
+    for (const handler of Object.keys(EXPECTED.crons)) {
+      const c = cronFor(production.records, handler);
+      const fn = c.args.function as Record<string, unknown>;
+      expect(c.args.event).toEqual({ cron: handler.replace("functions/crons/", "").replace(".handler", "") });
+      expect(fn).toMatchObject({ runtime: "nodejs22.x", environment: { PUBLIC_URL: "<Api.url>", GATEWAY_URL: "<Gateway.url>" } });
+    }
+  });
+
+  it("runs the gateway as exactly one task from its Dockerfile, WebSocket-capable ALB on HTTPS, /health, graceful stop", () => {
+    const gw = one(production, "sst.aws.Service", "Gateway");
+    expect(recordBehind(gw.args.cluster)?.type).toBe("sst.aws.Cluster");
+    expect(recordBehind(recordBehind(gw.args.cluster)?.args.vpc)?.type).toBe("sst.aws.Vpc");
+    expect(gw.args.scaling).toEqual({ min: 1, max: 1 });
+    expect(gw.args.environment).toMatchObject({ PUBLIC_URL: "<Api.url>", WHATSAPP_TRANSPORT: "baileys" });
+    const lb = gw.args.loadBalancer as Record<string, unknown>;
+    expect(lb).toMatchObject({
+      public: true,
+      domain: "wa.example.com",
+      rules: [{ listen: "80/http", redirect: "443/https" }, { listen: "443/https", forward: "8788/http" }],
+    });
+    expect((lb.health as Record<string, { path: string }>)["8788/http"]?.path).toBe("/health");
+    const transform = gw.args.transform as Record<string, any>;
+    // The old task stops before the new one starts: two gateways would fight over the same WhatsApp sessions.
+    expect(transform.service).toMatchObject({ deploymentMinimumHealthyPercent: 0, deploymentMaximumPercent: 100 });
+    expect(transform.loadBalancer.idleTimeout).toBeGreaterThanOrEqual(600);
+    const taskArgs = { containerDefinitions: JSON.stringify([{ name: "Gateway", image: "x" }]) };
+    transform.taskDefinition(taskArgs);
+    expect(JSON.parse(taskArgs.containerDefinitions)).toEqual([{ name: "Gateway", image: "x", stopTimeout: 120 }]);
+  });
+
+  it("serves a personal stage's gateway over plain HTTP when it has no domain, and refuses production without one", async () => {
+    const lb = one(personal, "sst.aws.Service", "Gateway").args.loadBalancer as Record<string, unknown>;
+    expect(lb.domain).toBeUndefined();
+    expect(lb.rules).toEqual([{ listen: "80/http", forward: "8788/http" }]);
+    await expect(sst.evaluate("production", { ...DEPLOY_ENV, GATEWAY_DOMAIN: "" })).rejects.toThrow(/GATEWAY_DOMAIN/);
+    await expect(sst.evaluate("alice", { YCLIENTS_APPLICATION_ID: "4242" })).rejects.toThrow(/SUPABASE_URL is not set/);
+  });
+});
+
+describe("the infra check catches a broken config", () => {
+  it("a wrong schedule", async () => {
+    const poll = cronFor(production.records, "functions/crons/booking-poll.handler");
+    const broken = withArgs(production.records, poll, (a) => ({ ...a, schedule: "rate(2 minutes)" }));
+    expect(await infraProblems(broken, ROOT, EXPECTED)).toContain(
+      "cron functions/crons/booking-poll.handler runs on rate(2 minutes), expected rate(1 minute)",
+    );
+  });
+
+  it("a handler path whose file is missing, or that does not export the handler", async () => {
+    const sync = cronFor(production.records, "functions/crons/sync.handler");
+    const fn = sync.args.function as Record<string, unknown>;
+    const missing = withArgs(production.records, sync, (a) => ({ ...a, function: { ...fn, handler: "functions/crons/synk.handler" } }));
+    expect(await infraProblems(missing, ROOT, EXPECTED)).toEqual(
+      expect.arrayContaining([
+        "handler \"functions/crons/synk.handler\": functions/crons/synk.ts does not exist",
+        "no cron runs functions/crons/sync.handler",
+      ]),
+    );
+    const api = one(production, "sst.aws.Function", "Api");
+    const noExport = withArgs(production.records, api, (a) => ({ ...a, handler: "functions/lambda.main" }));
+    expect(await infraProblems(noExport, ROOT, EXPECTED)).toContain(
+      "handler \"functions/lambda.main\": functions/lambda.ts does not export \"main\"",
+    );
+  });
+
+  it("a secret left unlinked, or handed to the gateway under the wrong name", async () => {
+    const reminders = cronFor(production.records, "functions/crons/reminders.handler");
+    const fn = reminders.args.function as { link: unknown[] };
+    const unlinked = withArgs(production.records, reminders, (a) => ({
+      ...a,
+      function: { ...fn, link: fn.link.filter((s) => recordBehind(s)?.name !== "QstashToken") },
+    }));
+    const problems = await infraProblems(unlinked, ROOT, EXPECTED);
+    expect(problems).toContain(
+      `Cron Reminders links [${EXPECTED.cronSecrets.filter((s) => s !== "QstashToken").sort()}], expected [${[...EXPECTED.cronSecrets].sort()}]`,
+    );
+    expect(problems).toContain("Cron Reminders: its environment and secrets are not a valid configuration: QstashToken is not linked: a Lambda publishes through QStash only");
+
+    const gw = one(production, "sst.aws.Service", "Gateway");
+    const ssm = gw.args.ssm as Record<string, string>;
+    const swapped = withArgs(production.records, gw, (a) => ({
+      ...a,
+      ssm: { ...ssm, GATEWAY_SECRET: ssm.JWT_SECRET, JWT_SECRET: ssm.GATEWAY_SECRET },
+    }));
+    expect(await infraProblems(swapped, ROOT, EXPECTED)).toContain("gateway GATEWAY_SECRET does not come from secret GatewaySecret");
+  });
+});

@@ -1,0 +1,316 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startYClientsSandbox, type YClientsSandbox } from "../../fakes/yclients/index.js";
+import { ManualClock } from "../../lib/clock.js";
+import type { Database } from "../../lib/db/client.js";
+import { signOnboardingToken, verifyOnboardingToken } from "../../lib/marketplace/onboarding-token.js";
+import { verifyUserData } from "../../lib/marketplace/user-data.js";
+import { welcomeText } from "../../lib/marketplace/welcome.js";
+import { getSalon, listMarketplaceEvents } from "../../lib/salons/store.js";
+import { createTestFunctions, nextSalonId, openTestDatabase, testConfig, type TestFunctions } from "../support/harness.js";
+import { formatPhone, normalizePhone } from "../../web/phone.js";
+import { GatewayDouble } from "./gateway-double.js";
+import { activate, APPLICATION_ID, PARTNER_TOKEN, postJson, redirectUrl, register, userData } from "./support.js";
+
+let sandbox: YClientsSandbox & { url: string };
+let db: Database;
+let fx: TestFunctions;
+let gw: GatewayDouble;
+const ycEnv = () => ({ YCLIENTS_BASE_URL: sandbox.url, YCLIENTS_PARTNER_TOKEN: PARTNER_TOKEN, YCLIENTS_APPLICATION_ID: String(APPLICATION_ID) });
+
+beforeAll(async () => {
+  sandbox = await startYClientsSandbox({ partnerToken: PARTNER_TOKEN, applicationId: APPLICATION_ID, rateLimit: false });
+  db = await openTestDatabase();
+  gw = new GatewayDouble();
+  fx = createTestFunctions(db, { config: testConfig(ycEnv()), gateway: gw });
+});
+
+afterAll(async () => {
+  await sandbox?.close();
+  await db?.close();
+});
+
+const eventsOf = async (salonId: number) => (await listMarketplaceEvents(db.db, salonId)).map((e) => e.event);
+const callbacksOf = (salonId: number) => sandbox.partnerCallbacks.filter((c) => c.salonId === salonId);
+
+describe("user_data signature", () => {
+  it("accepts the documented test vector (yclients-api.md §11.2) and rejects a changed byte", () => {
+    const vector = "eyJ1c2VyX2lkIjoxMjMsIm5hbWUiOiLQkNC90LTRgNC10Lkg0JjQstCw0L3QvtCyIiwiZW1haWwiOiJhbmRyZXlAZXhhbXBsZS5jb20iLCJwaG9uZSI6Ijc5OTkwMDA5OTAwIn0=";
+    const sign = "4c4e4694660399173ce165d761e59dd8da341cf0bb04673db21f28bb4153e950";
+    const ok = verifyUserData("2t6u73mrh85btb8wgyfj", vector, sign);
+    expect(ok).toMatchObject({ ok: true, user: { id: 123, name: "Андрей Иванов", phone: "79990009900" } });
+    expect(verifyUserData("2t6u73mrh85btb8wgyfj", vector, sign.replace(/0$/, "1"))).toEqual({ ok: false, reason: "bad_signature" });
+    expect(verifyUserData("another-token", vector, sign)).toEqual({ ok: false, reason: "bad_signature" });
+    expect(verifyUserData("2t6u73mrh85btb8wgyfj", vector, undefined)).toEqual({ ok: false, reason: "missing_signature" });
+  });
+
+  it("runs the test vector through the redirect with the docs' partner token", async () => {
+    const docs = createTestFunctions(db, {
+      config: testConfig({ ...ycEnv(), YCLIENTS_PARTNER_TOKEN: "2t6u73mrh85btb8wgyfj" }),
+      gateway: gw,
+    });
+    const salonId = nextSalonId();
+    const res = await docs.app.request(redirectUrl([
+      ["salon_id", String(salonId)],
+      ["user_data", "eyJ1c2VyX2lkIjoxMjMsIm5hbWUiOiLQkNC90LTRgNC10Lkg0JjQstCw0L3QvtCyIiwiZW1haWwiOiJhbmRyZXlAZXhhbXBsZS5jb20iLCJwaG9uZSI6Ijc5OTkwMDA5OTAwIn0="],
+      ["user_data_sign", "4c4e4694660399173ce165d761e59dd8da341cf0bb04673db21f28bb4153e950"],
+    ]));
+    expect(res.status).toBe(302);
+    // The sandbox does not know the docs' token, so the company lookup failed and the event log says so.
+    const [event] = await listMarketplaceEvents(db.db, salonId);
+    expect(event!.event).toBe("registration_started");
+    expect(event!.data).toMatchObject({ title_source: "none", user_id: 123 });
+    expect(String(event!.data.company_error)).toMatch(/авторизация|401/i);
+    expect((await getSalon(db.db, salonId))!.marketplace_user).toMatchObject({ user_id: 123, name: "Андрей Иванов" });
+  });
+});
+
+describe("registration redirect", () => {
+  it("registers one salon with YClients' company data and redirects to its onboarding page", async () => {
+    const salonId = nextSalonId();
+    const company = sandbox.salon(salonId).company;
+    const u = userData(PARTNER_TOKEN, { id: 6419632, name: "Шигарцов Филипп", phone: "79006464263", salon_name: "Другое имя", is_approved: true });
+    const res = await fx.app.request(redirectUrl([["salon_id", String(salonId)], ["user_data", u.user_data], ["user_data_sign", u.user_data_sign]]));
+    expect(res.status).toBe(302);
+    const location = res.headers.get("location")!;
+    expect(location).toMatch(/^\/marketplace\/onboarding\?token=/);
+    const token = new URL(location, "http://x").searchParams.get("token")!;
+    expect(await verifyOnboardingToken(fx.services.config.jwtSecret, token, fx.clock.now())).toEqual({ ok: true, salonId });
+    const salon = (await getSalon(db.db, salonId))!;
+    expect(salon).toMatchObject({ status: "pending_whatsapp", title: company.title, marketplace_user: { id: 6419632 } });
+    const events = await listMarketplaceEvents(db.db, salonId);
+    expect(events.map((e) => e.event)).toEqual(["registration_started"]);
+    expect(events[0]!.data).toMatchObject({ title_source: "yclients" });
+  });
+
+  it("falls back to the marketplace's salon name when YClients cannot be asked, and says so", async () => {
+    const salonId = nextSalonId();
+    sandbox.fail(salonId, 404, { times: 1 });
+    await register(fx, salonId, { id: 5, salon_name: "Барбершоп «Борода»" });
+    expect((await getSalon(db.db, salonId))!.title).toBe("Барбершоп «Борода»");
+    const [event] = await listMarketplaceEvents(db.db, salonId);
+    expect(event!.data).toMatchObject({ title_source: "user_data" });
+    expect(event!.data.company_error).toBeTruthy();
+  });
+
+  it("gives every salon of a multi-location install its own row and its own onboarding link", async () => {
+    const a = nextSalonId();
+    const b = nextSalonId();
+    const u = userData(PARTNER_TOKEN, { id: 7, name: "Сеть" });
+    const res = await fx.app.request(redirectUrl([["salon_ids[]", String(a)], ["salon_ids[]", String(b)], ["user_data", u.user_data], ["user_data_sign", u.user_data_sign]]));
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    for (const id of [a, b]) {
+      expect((await getSalon(db.db, id))!.status).toBe("pending_whatsapp");
+      const href = new RegExp(`data-testid="salon-link-${id}" href="([^"]+)"`).exec(html)![1]!.replace(/&amp;/g, "&");
+      const token = new URL(href, "http://x").searchParams.get("token")!;
+      expect(await verifyOnboardingToken(fx.services.config.jwtSecret, token, fx.clock.now())).toEqual({ ok: true, salonId: id });
+    }
+    // The `salon_ids[0]` spelling seen in the original's traffic works too.
+    const c = nextSalonId();
+    const res2 = await fx.app.request(redirectUrl([["salon_ids[0]", String(c)]]));
+    expect(res2.status).toBe(302);
+  });
+
+  it("refuses a bad or missing signature with 403 and writes nothing", async () => {
+    const salonId = nextSalonId();
+    const u = userData(PARTNER_TOKEN, { id: 1, salon_name: "X" });
+    const forged = userData("not-the-partner-token", { id: 1, salon_name: "X" });
+    for (const params of [
+      [["salon_id", String(salonId)], ["user_data", u.user_data], ["user_data_sign", forged.user_data_sign]],
+      [["salon_id", String(salonId)], ["user_data", u.user_data]],
+      [["salon_id", String(salonId)], ["user_data", forged.user_data.slice(0, -4) + "AAAA"], ["user_data_sign", u.user_data_sign]],
+    ] as Array<Array<[string, string]>>) {
+      const res = await fx.app.request(redirectUrl(params));
+      expect(res.status).toBe(403);
+      expect(res.headers.get("content-type")).toMatch(/text\/html/);
+      expect(await res.text()).toContain("Ошибка безопасности");
+    }
+    expect(await getSalon(db.db, salonId)).toBeNull();
+    expect(await eventsOf(salonId)).toEqual([]);
+  });
+
+  it("refuses a bad salon id with 400 and an unconfigured partner token with 503", async () => {
+    for (const bad of [[["salon_id", "abc"]], [["salon_id", "0"]], [["salon_id", "-5"]], []] as Array<Array<[string, string]>>) {
+      const res = await fx.app.request(redirectUrl(bad));
+      expect(res.status).toBe(400);
+      expect(await res.text()).toContain("Не удалось определить салон");
+    }
+    const unconfigured = createTestFunctions(db, { config: testConfig({ YCLIENTS_BASE_URL: sandbox.url }), gateway: gw });
+    const salonId = nextSalonId();
+    const res = await unconfigured.app.request(redirectUrl([["salon_id", String(salonId)]]));
+    expect(res.status).toBe(503);
+    expect(await res.text()).toContain("временно недоступно");
+    expect(await getSalon(db.db, salonId)).toBeNull();
+  });
+});
+
+describe("onboarding page", () => {
+  it("serves the page with the salon's name and the gateway socket, never the token in the socket URL", async () => {
+    const salonId = nextSalonId();
+    const token = await register(fx, salonId, { salon_name: "<b>Салон</b>" });
+    const title = (await getSalon(db.db, salonId))!.title!;
+    const res = await fx.app.request(`/marketplace/onboarding?token=${token}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("cache-control")).toBe("no-store");
+    expect(res.headers.get("referrer-policy")).toBe("no-referrer");
+    const html = await res.text();
+    expect(html).toContain(`data-testid="salon-title">${title.replace(/&/g, "&amp;").replace(/"/g, "&quot;")}<`);
+    const config = JSON.parse(/<script type="application\/json" id="onboarding-config">([^<]*)<\/script>/.exec(html)![1]!);
+    expect(config).toMatchObject({ salonId, token, socketUrl: "ws://localhost:8788/v1/onboarding", activateUrl: "/marketplace/activate" });
+    for (const asset of ["onboarding.js", "phone.js", "onboarding.css"]) {
+      expect((await fx.app.request(`/marketplace/assets/${asset}`)).status).toBe(200);
+    }
+    expect((await fx.app.request("/marketplace/assets/..%2Fpackage.json")).status).toBe(404);
+  });
+
+  it("explains an expired or forged link instead of showing a page that cannot work", async () => {
+    const salonId = nextSalonId();
+    const now = Math.floor(fx.clock.now().getTime() / 1000);
+    const expired = await signOnboardingToken(fx.services.config.jwtSecret, salonId, now - 2 * 3600);
+    const res = await fx.app.request(`/marketplace/onboarding?token=${expired}`);
+    expect(res.status).toBe(401);
+    expect(await res.text()).toContain("Ссылка устарела");
+    const forged = await signOnboardingToken("a-different-secret-of-enough-length", salonId, now);
+    const res2 = await fx.app.request(`/marketplace/onboarding?token=${forged}`);
+    expect(res2.status).toBe(401);
+    expect(await res2.text()).toContain("Ссылка недействительна");
+    expect((await fx.app.request("/marketplace/onboarding")).status).toBe(401);
+  });
+
+  it("normalises the phone the owner types: 8… → 7…, 10 digits → 7 + digits", () => {
+    expect(normalizePhone("8 (900) 123-45-67")).toBe("79001234567");
+    expect(normalizePhone("9001234567")).toBe("79001234567");
+    expect(normalizePhone("+7 900 123 45 67")).toBe("79001234567");
+    expect(normalizePhone("+375 29 123-45-67")).toBe("375291234567");
+    expect(normalizePhone("12345")).toBeNull();
+    expect(normalizePhone("")).toBeNull();
+    expect(formatPhone("79001234567")).toBe("+7 900 123-45-67");
+  });
+});
+
+describe("activation", () => {
+  it("refuses while WhatsApp is not connected, without calling YClients", async () => {
+    const salonId = nextSalonId();
+    const token = await register(fx, salonId);
+    const res = await activate(fx, token);
+    expect(res.status).toBe(409);
+    expect((await res.json()).error.code).toBe("whatsapp_not_connected");
+    expect(callbacksOf(salonId)).toEqual([]);
+    expect((await getSalon(db.db, salonId))!.status).toBe("pending_whatsapp");
+  });
+
+  it("registers the salon with YClients (301 taken as success), welcomes it once, and a repeat is a no-op", async () => {
+    const salonId = nextSalonId();
+    const token = await register(fx, salonId);
+    gw.connect(salonId, "79001112233");
+    const res = await activate(fx, token);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ status: "active", salonId, whatsappPhone: "79001112233", alreadyActive: false });
+
+    const [callback, ...more] = callbacksOf(salonId);
+    expect(more).toEqual([]);
+    expect(callback!.kind).toBe("callback_redirect");
+    expect(callback!.body).toMatchObject({ salon_id: salonId, application_id: APPLICATION_ID });
+    expect(callback!.body.api_key).toMatch(/^[0-9a-f]{64}$/);
+    const urls = callback!.body.webhook_urls as string[];
+    expect(urls).toHaveLength(1);
+    expect(urls[0]).toMatch(new RegExp(`^${fx.services.config.publicUrl}/webhook/yclients/entity/[A-Za-z0-9_-]{32}$`));
+    expect(sandbox.installed(salonId)?.status).toBe("active");
+
+    const salon = (await getSalon(db.db, salonId))!;
+    expect(salon).toMatchObject({ status: "active", whatsapp_state: "connected", whatsapp_phone: "79001112233" });
+    expect(salon.activated_at).toBeTruthy();
+    expect(await eventsOf(salonId)).toEqual(["registration_started", "integration_activated"]);
+
+    await fx.drain();
+    const welcome = gw.sends.filter((s) => s.salonId === salonId);
+    expect(welcome).toEqual([expect.objectContaining({ to: "79001112233", text: welcomeText("79001112233") })]);
+    expect(welcome[0]!.text).toContain("🎉 Поздравляем! Admin AI успешно подключен!");
+
+    const again = await activate(fx, token);
+    expect(again.status).toBe(200);
+    expect((await again.json()).alreadyActive).toBe(true);
+    await fx.drain();
+    expect(callbacksOf(salonId)).toHaveLength(1);
+    expect(gw.sends.filter((s) => s.salonId === salonId)).toHaveLength(1);
+    expect((await eventsOf(salonId)).filter((e) => e === "welcome_sent")).toHaveLength(1);
+  });
+
+  it("lets two racing activations send one callback", async () => {
+    const salonId = nextSalonId();
+    const token = await register(fx, salonId);
+    gw.connect(salonId, "79002223344");
+    const [a, b] = await Promise.all([activate(fx, token), activate(fx, token)]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    expect(callbacksOf(salonId)).toHaveLength(1);
+    expect((await eventsOf(salonId)).filter((e) => e === "integration_activated")).toHaveLength(1);
+  });
+
+  it("records a refused callback as activation_failed with the reason, and a retry then succeeds", async () => {
+    const salonId = nextSalonId();
+    const token = await register(fx, salonId);
+    gw.connect(salonId, "79003334455");
+    const wrongApp = createTestFunctions(db, { config: testConfig({ ...ycEnv(), YCLIENTS_APPLICATION_ID: "999", JWT_SECRET: fx.services.config.jwtSecret }), gateway: gw });
+    const failed = await activate(wrongApp, token);
+    expect(failed.status).toBe(503);
+    expect((await failed.json()).error.code).toBe("activation_failed");
+    const salon = (await getSalon(db.db, salonId))!;
+    expect(salon.status).toBe("activation_failed");
+    expect(salon.status_reason).toContain("403");
+    expect(callbacksOf(salonId)).toEqual([]);
+
+    const retried = await activate(fx, token);
+    expect(retried.status).toBe(200);
+    expect(callbacksOf(salonId)).toHaveLength(1);
+    expect(await eventsOf(salonId)).toEqual(["registration_started", "activation_failed", "integration_activated"]);
+  });
+
+  it("refuses a registration older than an hour even with a fresh token", async () => {
+    const salonId = nextSalonId();
+    await register(fx, salonId);
+    gw.connect(salonId, "79004445566");
+    const later = new Date(fx.clock.now().getTime() + 61 * 60_000);
+    const late = createTestFunctions(db, { config: fx.services.config, gateway: gw, clock: new ManualClock(later) });
+    const token = await signOnboardingToken(fx.services.config.jwtSecret, salonId, Math.floor(later.getTime() / 1000));
+    const res = await activate(late, token);
+    expect(res.status).toBe(410);
+    expect((await res.json()).error.code).toBe("registration_expired");
+    expect(callbacksOf(salonId)).toEqual([]);
+  });
+
+  it("keeps an active salon active when its owner comes back through the marketplace to re-link WhatsApp", async () => {
+    const salonId = nextSalonId();
+    const token = await register(fx, salonId);
+    gw.connect(salonId, "79005556677");
+    expect((await activate(fx, token)).status).toBe(200);
+    const before = (await getSalon(db.db, salonId))!;
+    const token2 = await register(fx, salonId, { salon_name: "Новое имя" });
+    const after = (await getSalon(db.db, salonId))!;
+    expect(after).toMatchObject({ status: "active", title: before.title, activated_at: before.activated_at });
+    expect((await activate(fx, token2)).status).toBe(200);
+    expect(callbacksOf(salonId)).toHaveLength(1);
+  });
+
+  it("answers a malformed, oversized or mistyped body with a 4xx JSON error and changes nothing", async () => {
+    const salonId = nextSalonId();
+    const token = await register(fx, salonId);
+    gw.connect(salonId, "79006667788");
+    const send = (body: string, type = "application/json") =>
+      fx.app.request("/marketplace/activate", { method: "POST", headers: { "content-type": type }, body });
+    const cases: Array<[Response, number]> = [
+      [await send(JSON.stringify({ token }), "text/plain"), 415],
+      [await send("{\"token\":"), 400],
+      [await send(JSON.stringify({ tok: token })), 400],
+      [await send(JSON.stringify({ token, pad: "x".repeat(1024 * 1024 + 10) })), 413],
+    ];
+    for (const [res, status] of cases) {
+      expect(res.status).toBe(status);
+      expect((await res.json()).error.code).toBeTruthy();
+    }
+    expect((await getSalon(db.db, salonId))!.status).toBe("pending_whatsapp");
+    expect(await eventsOf(salonId)).toEqual(["registration_started"]);
+    expect(callbacksOf(salonId)).toEqual([]);
+    const bad = await postJson(fx, "/marketplace/activate", { token: "not-a-jwt" });
+    expect(bad.status).toBe(401);
+  });
+});

@@ -1,0 +1,70 @@
+/**
+ * Tunables of the gateway. Production values are the defaults; tests and the emulator set the waits to ~0 through
+ * `startGateway({ options })`. Nothing here is a secret: secrets come from lib/config.
+ */
+export interface GatewayOptions {
+  /** Who this process is in wa_leases; unique per process so a restarted container takes leases over cleanly. */
+  holderId: string;
+  leaseTtlSec: number;
+  leaseRenewMs: number;
+  /** Restore after a restart: this many sessions at a time, each start after a random pause in the range. */
+  restoreConcurrency: number;
+  restoreJitterMs: [number, number];
+  /** Gap between two sends of one session, random in the range, so a burst never looks like a bot. */
+  sendGapMs: [number, number];
+  /** How long a Baileys send waits for WhatsApp's 463 refusal before it counts as accepted. */
+  sendAckWaitMs: number;
+  /** Reconnect backoff: full jitter between 0 and min(max, base·2^attempt); after maxAttempts, every slowRetryMs. */
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  backoffMaxAttempts: number;
+  slowRetryMs: number;
+  /** 440 (replaced) this many times within the window means a fight over the session: wait loopBackoffMs. */
+  conflictLoopCount: number;
+  conflictLoopWindowMs: number;
+  conflictLoopBackoffMs: number;
+  /** Onboarding WebSocket: connections per IP per minute, seconds to send the auth message. */
+  wsConnectionsPerMinute: number;
+  wsAuthTimeoutMs: number;
+  /** Trust X-Forwarded-For for the rate limit (only behind a proxy that sets it). */
+  trustProxy: boolean;
+  /** One pairing-code request per phone within this window (WhatsApp answers 429 to more). */
+  pairingCodeIntervalMs: number;
+  /** Outbox retry loop. */
+  outboxPollMs: number;
+  /** Shared Signal-key cache across all sessions, in entries. */
+  keyCacheEntries: number;
+  /** Baileys' own log level (its info level is very chatty). */
+  baileysLogLevel: string;
+}
+
+export function defaultGatewayOptions(): GatewayOptions {
+  return {
+    holderId: `gw-${process.pid}-${Math.random().toString(36).slice(2, 10)}`,
+    leaseTtlSec: 30,
+    leaseRenewMs: 10_000,
+    restoreConcurrency: 5,
+    restoreJitterMs: [500, 2000],
+    sendGapMs: [800, 2500],
+    sendAckWaitMs: 1500,
+    backoffBaseMs: 1000,
+    backoffMaxMs: 60_000,
+    backoffMaxAttempts: 10,
+    slowRetryMs: 5 * 60_000,
+    conflictLoopCount: 5,
+    conflictLoopWindowMs: 30_000,
+    conflictLoopBackoffMs: 30_000,
+    wsConnectionsPerMinute: 10,
+    wsAuthTimeoutMs: 10_000,
+    trustProxy: false,
+    pairingCodeIntervalMs: 60_000,
+    outboxPollMs: 2000,
+    keyCacheEntries: 100_000,
+    baileysLogLevel: "warn",
+  };
+}
+
+/** A random whole number of milliseconds in [min, max]. */
+export function jitter([min, max]: [number, number]): number {
+  return max <= min ? min : Math.floor(min + Math.random() * (max - min));
+}

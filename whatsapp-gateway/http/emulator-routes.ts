@@ -1,0 +1,100 @@
+import type { Hono } from "hono";
+import { z } from "zod";
+import { GatewayApiError } from "../errors.js";
+import type { SessionManager } from "../sessions/manager.js";
+import type { EmulatedSession, EmulatorWorld } from "../transport/emulator.js";
+import { jidForRecipient } from "../transport/types.js";
+import { readBody, salonIdParam } from "./common.js";
+
+/**
+ * Emulator control API (only with WHATSAPP_TRANSPORT=emulator), behind the same service bearer JWT as /v1.
+ * This is how the end-to-end tests and `npm start` play the WhatsApp side:
+ *
+ *   POST /emulator/sessions/:salonId/scan          {phone}
+ *        The salon's phone scans the QR (or enters the pairing code) as `phone` (E.164 digits). Starts a session
+ *        first if none is running. Acts out Baileys: creds saved, close 515, reconnect, open; publishes
+ *        session.connected on a new pairing. Answers once connected: {salonId, state, phone}.
+ *   POST /emulator/sessions/:salonId/inbound       {from, text, pushName?, id?, altJid?}
+ *        A client writes to the salon. `from` is phone digits or a JID ("…@lid" for a hidden number; then `altJid`
+ *        may carry its "…@s.whatsapp.net"). `id` makes the message id (and so the dedupe id) deterministic.
+ *        Answers {messageId} once message.received is with the dispatcher (or in the outbox).
+ *   POST /emulator/sessions/:salonId/admin-message {to, text}
+ *        The salon types to a client from its own phone → message.from_admin. Answers {messageId}.
+ *   POST /emulator/sessions/:salonId/disconnect    {code, message?}
+ *        WhatsApp closes the connection with a Baileys code; the gateway's policy applies (401/403 wipe and
+ *        session.logged_out, 515 reconnect, 408 in the QR state = QR expired, others backoff). Answers {ok:true}.
+ *   GET  /emulator/sessions/:salonId/outbox
+ *        Messages the bot sent: {messages:[{id, to, text, at}]}, `to` as a JID ("79001234567@s.whatsapp.net").
+ *   POST /emulator/sessions/:salonId/refuse        {to, code: "not_on_whatsapp"|"restricted_463"|null}
+ *        (extension) Sends to `to` fail as WhatsApp would refuse them; null lifts it.
+ *
+ * A session that is not connected answers 409 {error:{code:"session_down"}} to inbound/admin-message.
+ */
+
+const phone = z.string().regex(/^\d{7,15}$/, "E.164 digits");
+const jidOrPhone = z.string().regex(/^(\d{7,15}|\d{5,20}(:\d+)?@(s\.whatsapp\.net|lid))$/, "phone digits or a JID");
+
+const ScanBody = z.object({ phone });
+const InboundBody = z.object({
+  from: jidOrPhone,
+  text: z.string().min(1).max(4096),
+  pushName: z.string().max(100).optional(),
+  id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional(),
+  altJid: jidOrPhone.optional(),
+});
+const AdminBody = z.object({ to: jidOrPhone, text: z.string().min(1).max(4096) });
+const DisconnectBody = z.object({ code: z.number().int().min(100).max(999), message: z.string().max(200).optional() });
+const RefuseBody = z.object({ to: jidOrPhone, code: z.enum(["not_on_whatsapp", "restricted_463"]).nullable() });
+
+const CONNECT_WAIT_MS = 10_000;
+
+export function mountEmulatorRoutes(app: Hono, sessions: SessionManager, world: EmulatorWorld): void {
+  const connected = (salonId: number): EmulatedSession => {
+    const s = world.session(salonId);
+    if (!s || s.state !== "open") throw new GatewayApiError(409, "session_down", `salon ${salonId}: no connected emulated session`);
+    return s;
+  };
+
+  app.post("/emulator/sessions/:salonId/scan", async (c) => {
+    const salonId = salonIdParam(c);
+    const body = await readBody(c, ScanBody);
+    if (!world.session(salonId)) await sessions.start(salonId);
+    const s = world.session(salonId);
+    if (!s) throw new GatewayApiError(409, "session_down", "the session did not start");
+    if (s.state === "open") throw new GatewayApiError(409, "already_connected", "WhatsApp is already connected");
+    await s.scan(body.phone);
+    return c.json(await sessions.waitForState(salonId, ["connected", "logged_out", "forbidden", "stopped"], CONNECT_WAIT_MS));
+  });
+
+  app.post("/emulator/sessions/:salonId/inbound", async (c) => {
+    const salonId = salonIdParam(c);
+    const body = await readBody(c, InboundBody);
+    const messageId = await connected(salonId).inbound(body);
+    return c.json({ messageId });
+  });
+
+  app.post("/emulator/sessions/:salonId/admin-message", async (c) => {
+    const salonId = salonIdParam(c);
+    const body = await readBody(c, AdminBody);
+    const messageId = await connected(salonId).adminMessage(body);
+    return c.json({ messageId });
+  });
+
+  app.post("/emulator/sessions/:salonId/disconnect", async (c) => {
+    const salonId = salonIdParam(c);
+    const body = await readBody(c, DisconnectBody);
+    const s = world.session(salonId);
+    if (!s) throw new GatewayApiError(409, "session_down", `salon ${salonId}: no emulated session`);
+    s.disconnect(body.code, body.message);
+    return c.json({ ok: true });
+  });
+
+  app.get("/emulator/sessions/:salonId/outbox", (c) => c.json({ messages: world.outbox(salonIdParam(c)) }));
+
+  app.post("/emulator/sessions/:salonId/refuse", async (c) => {
+    const salonId = salonIdParam(c);
+    const body = await readBody(c, RefuseBody);
+    world.refuse(salonId, jidForRecipient(body.to)!, body.code);
+    return c.json({ ok: true });
+  });
+}

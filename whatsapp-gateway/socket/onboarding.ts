@@ -1,0 +1,173 @@
+import type { IncomingMessage, Server } from "node:http";
+import type { Duplex } from "node:stream";
+import QRCode from "qrcode";
+import { WebSocketServer, type WebSocket } from "ws";
+import type { Clock } from "../../lib/clock.js";
+import type { Logger } from "../../lib/log.js";
+import { verifyOnboardingToken } from "../../lib/marketplace/onboarding-token.js";
+import type { GatewayOptions } from "../config.js";
+import { GatewayApiError } from "../errors.js";
+import type { SessionManager, SessionNotice } from "../sessions/manager.js";
+
+/**
+ * The onboarding page's WebSocket: `GET /v1/onboarding` upgraded, from an allowed Origin only, a few connections
+ * per IP per minute. The first message must be `{type:"auth", token}` (the onboarding JWT; never in the URL);
+ * the socket then belongs to that token's salon and hears only its session.
+ *   browser → server: {type:"auth", token}, {type:"request_qr"}, {type:"request_pairing_code", phone}
+ *   server → browser: {type:"qr", qr, dataUrl, expiresInSec}, {type:"pairing_code", code, expiresInSec},
+ *                     {type:"connected", phone}, {type:"status", status}, {type:"error", code, message}
+ * Close codes: 4401 auth refused, 4400 malformed first message, 4408 no auth in time.
+ */
+
+export const ONBOARDING_PATH = "/v1/onboarding";
+
+export interface OnboardingSocketDeps {
+  sessions: SessionManager;
+  jwtSecret: string;
+  allowedOrigins: string[];
+  options: GatewayOptions;
+  clock: Clock;
+  log: Logger;
+}
+
+/** Digits in E.164 form; Russian habits (8XXXXXXXXXX, 10 digits) become 7XXXXXXXXXX. */
+export function normalisePhone(input: string): string | null {
+  let d = input.replace(/\D/g, "");
+  if (d.length === 11 && d.startsWith("8")) d = "7" + d.slice(1);
+  else if (d.length === 10 && d.startsWith("9")) d = "7" + d;
+  return /^[1-9]\d{6,14}$/.test(d) ? d : null;
+}
+
+function reject(socket: Duplex, status: number, text: string): void {
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  socket.destroy();
+}
+
+export function attachOnboardingSocket(server: Server, deps: OnboardingSocketDeps): { close(): Promise<void> } {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
+  const attempts = new Map<string, number[]>();
+  const allowed = new Set(deps.allowedOrigins);
+
+  const clientIp = (req: IncomingMessage): string => {
+    const forwarded = deps.options.trustProxy ? req.headers["x-forwarded-for"] : undefined;
+    const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(",")[0]?.trim();
+    return first || req.socket.remoteAddress || "unknown";
+  };
+
+  const overLimit = (ip: string): boolean => {
+    const now = deps.clock.now().getTime();
+    const recent = (attempts.get(ip) ?? []).filter((t) => now - t < 60_000);
+    recent.push(now);
+    attempts.set(ip, recent);
+    if (attempts.size > 10_000) for (const [k, v] of attempts) if (v.every((t) => now - t >= 60_000)) attempts.delete(k);
+    return recent.length > deps.options.wsConnectionsPerMinute;
+  };
+
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const path = (req.url ?? "").split("?")[0];
+    if (path !== ONBOARDING_PATH) return reject(socket, 404, "Not Found");
+    const origin = req.headers.origin;
+    if (!origin || !allowed.has(origin)) {
+      deps.log.warn({ origin }, "onboarding socket refused: origin not allowed");
+      return reject(socket, 403, "Forbidden");
+    }
+    if (overLimit(clientIp(req))) return reject(socket, 429, "Too Many Requests");
+    wss.handleUpgrade(req, socket, head, (ws) => serve(ws));
+  };
+  server.on("upgrade", onUpgrade);
+
+  function serve(ws: WebSocket): void {
+    let salonId: number | null = null;
+    let unsubscribe: (() => void) | null = null;
+    let out: Promise<void> = Promise.resolve();
+
+    const send = (msg: object) => {
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
+    };
+    // Notices go out in order, though a QR needs its PNG rendered first.
+    const push = (n: SessionNotice) => {
+      out = out.then(async () => {
+        if (n.type === "qr") send({ ...n, dataUrl: await QRCode.toDataURL(n.qr, { margin: 1, width: 264 }) });
+        else send(n);
+      }).catch((err) => deps.log.warn({ err }, "onboarding push failed"));
+    };
+    const fail = (code: string, message: string) => push({ type: "error", code, message });
+    const refuse = (closeCode: number, code: string, message: string) => {
+      send({ type: "error", code, message });
+      ws.close(closeCode, code);
+    };
+
+    const authTimer = setTimeout(() => refuse(4408, "unauthorized", "send {type:\"auth\", token} first"), deps.options.wsAuthTimeoutMs);
+
+    const run = (p: Promise<unknown>) =>
+      void p.catch((err) => {
+        if (err instanceof GatewayApiError) fail(err.code, err.message);
+        else {
+          deps.log.error({ salonId, err }, "onboarding request failed");
+          fail("internal", "Something went wrong. Try again.");
+        }
+      });
+
+    ws.on("message", (data) => {
+      let msg: { type?: unknown; token?: unknown; phone?: unknown };
+      try {
+        msg = JSON.parse(String(data)) as typeof msg;
+        if (typeof msg !== "object" || msg === null) throw new Error("not an object");
+      } catch {
+        if (salonId === null) return refuse(4400, "bad_message", "messages are JSON objects");
+        return fail("bad_message", "messages are JSON objects");
+      }
+      if (salonId === null) {
+        if (msg.type !== "auth" || typeof msg.token !== "string") return refuse(4400, "unauthorized", "the first message must be {type:\"auth\", token}");
+        clearTimeout(authTimer);
+        const token = msg.token;
+        run((async () => {
+          const check = await verifyOnboardingToken(deps.jwtSecret, token, deps.clock.now());
+          if (!check.ok) {
+            return refuse(4401, check.reason === "expired" ? "token_expired" : "unauthorized",
+              check.reason === "expired" ? "the onboarding link expired; open it again from YClients" : "invalid token");
+          }
+          if (ws.readyState !== ws.OPEN) return;
+          salonId = check.salonId;
+          const status = await deps.sessions.status(salonId);
+          send({ type: "status", status: status.state });
+          if (status.state === "connected" && status.phone) send({ type: "connected", phone: status.phone });
+          unsubscribe = deps.sessions.subscribe(salonId, push);
+        })());
+        return;
+      }
+      const id = salonId;
+      switch (msg.type) {
+        case "auth":
+          return fail("already_authenticated", "this socket already belongs to a salon");
+        case "request_qr":
+          return run(deps.sessions.status(id).then((s) => {
+            if (s.state === "connected" && s.phone) return push({ type: "connected", phone: s.phone });
+            return deps.sessions.requestQr(id);
+          }));
+        case "request_pairing_code": {
+          const phone = typeof msg.phone === "string" ? normalisePhone(msg.phone) : null;
+          if (!phone) return fail("invalid_phone", "enter the phone number with its country code");
+          return run(deps.sessions.requestPairingCode(id, phone));
+        }
+        default:
+          return fail("bad_message", "unknown message type");
+      }
+    });
+
+    ws.on("close", () => {
+      clearTimeout(authTimer);
+      unsubscribe?.();
+    });
+    ws.on("error", () => ws.terminate());
+  }
+
+  return {
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.off("upgrade", onUpgrade);
+        for (const c of wss.clients) c.terminate();
+        wss.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,139 @@
+import { DbError, type Db } from "../lib/db/client.js";
+import type { SessionState } from "../lib/gateway/client.js";
+
+/** The gateway's typed calls to its SQL functions (supabase/migrations/20261123020000_gateway.sql). */
+
+/** Another gateway took the salon's lease: this process must stop writing that session. */
+export class LeaseLostError extends Error {
+  constructor(readonly salonId: number) {
+    super(`salon ${salonId}: lease held by another gateway`);
+    this.name = "LeaseLostError";
+  }
+}
+
+function fenced(salonId: number, err: unknown): never {
+  if (err instanceof DbError && err.code === "PT409") throw new LeaseLostError(salonId);
+  throw err;
+}
+
+export interface AuthRow {
+  type: string;
+  id: string;
+  value: unknown;
+}
+
+export interface SessionRow {
+  salon_id: number;
+  state: SessionState;
+  phone: string | null;
+  paired_at: string | null;
+  last_code: number | null;
+  last_reason: string | null;
+}
+
+export interface OutboxRow {
+  id: number;
+  dedupe_id: string;
+  salon_id: number;
+  path: string;
+  body: unknown;
+  attempts: number;
+}
+
+export type SendClaim =
+  | { fresh: true }
+  | { fresh: false; status: "sending" | "sent" | "failed"; message_id: string | null; error: string | null };
+
+export class GatewayStore {
+  constructor(private readonly db: Db) {}
+
+  leaseAcquire(salonId: number, holder: string, ttlSec: number, now: Date): Promise<number | null> {
+    return this.db.rpc<number | null>("wa_lease_acquire", { p_salon_id: salonId, p_holder: holder, p_ttl_sec: ttlSec, p_now: now.toISOString() });
+  }
+
+  async leaseRenew(holder: string, leases: Array<{ salon_id: number; fence: number }>, ttlSec: number, now: Date): Promise<number[]> {
+    if (leases.length === 0) return [];
+    const lost = await this.db.rpc<Array<number | string>>("wa_lease_renew", {
+      p_holder: holder, p_leases: leases, p_ttl_sec: ttlSec, p_now: now.toISOString(),
+    });
+    return lost.map(Number);
+  }
+
+  leaseRelease(salonId: number, holder: string, fence: number): Promise<void> {
+    return this.db.rpc("wa_lease_release", { p_salon_id: salonId, p_holder: holder, p_fence: fence });
+  }
+
+  authGet(salonId: number, type: string, ids: string[]): Promise<Record<string, unknown>> {
+    return this.db.rpc("wa_auth_get", { p_salon_id: salonId, p_key_type: type, p_key_ids: ids });
+  }
+
+  async authWrite(salonId: number, holder: string, fence: number, upserts: AuthRow[], deletes: Array<{ type: string; id: string }>, now: Date): Promise<void> {
+    try {
+      await this.db.rpc("wa_auth_write", {
+        p_salon_id: salonId, p_holder: holder, p_fence: fence, p_upserts: upserts, p_deletes: deletes, p_now: now.toISOString(),
+      });
+    } catch (err) {
+      fenced(salonId, err);
+    }
+  }
+
+  async authClear(salonId: number, holder: string, fence: number): Promise<void> {
+    try {
+      await this.db.rpc("wa_auth_clear", { p_salon_id: salonId, p_holder: holder, p_fence: fence });
+    } catch (err) {
+      fenced(salonId, err);
+    }
+  }
+
+  sessionGet(salonId: number): Promise<SessionRow | null> {
+    return this.db.rpc("wa_session_get", { p_salon_id: salonId });
+  }
+
+  sessionMark(salonId: number, state: SessionState, now: Date, extra: { code?: number; reason?: string; unpair?: boolean } = {}): Promise<void> {
+    return this.db.rpc("wa_session_mark", {
+      p_salon_id: salonId, p_state: state, p_now: now.toISOString(),
+      p_code: extra.code ?? null, p_reason: extra.reason ?? null, p_unpair: extra.unpair ?? false,
+    });
+  }
+
+  /** True when this open is a new pairing (first time, or another phone number). */
+  sessionConnected(salonId: number, phone: string, now: Date): Promise<boolean> {
+    return this.db.rpc("wa_session_connected", { p_salon_id: salonId, p_phone: phone, p_now: now.toISOString() });
+  }
+
+  async sessionsRestorable(holder: string, now: Date): Promise<number[]> {
+    const ids = await this.db.rpc<Array<number | string>>("wa_sessions_restorable", { p_holder: holder, p_now: now.toISOString() });
+    return ids.map(Number);
+  }
+
+  sendBegin(salonId: number, key: string, now: Date): Promise<SendClaim> {
+    return this.db.rpc("wa_send_begin", { p_salon_id: salonId, p_key: key, p_now: now.toISOString() });
+  }
+
+  sendFinish(salonId: number, key: string, status: "sent" | "failed" | "abandoned", messageId: string | null, error: string | null): Promise<void> {
+    return this.db.rpc("wa_send_finish", { p_salon_id: salonId, p_key: key, p_status: status, p_message_id: messageId, p_error: error });
+  }
+
+  outboxAdd(row: { dedupeId: string; salonId: number; path: string; body: unknown; error: string; nextAt: Date }): Promise<void> {
+    return this.db.rpc("gateway_outbox_add", {
+      p_dedupe_id: row.dedupeId, p_salon_id: row.salonId, p_path: row.path, p_body: row.body, p_error: row.error,
+      p_next_at: row.nextAt.toISOString(),
+    });
+  }
+
+  outboxTake(limit: number, now: Date): Promise<OutboxRow[]> {
+    return this.db.rpc("gateway_outbox_take", { p_limit: limit, p_now: now.toISOString() });
+  }
+
+  outboxDone(id: number): Promise<void> {
+    return this.db.rpc("gateway_outbox_done", { p_id: id });
+  }
+
+  outboxRetry(id: number, error: string, nextAt: Date): Promise<void> {
+    return this.db.rpc("gateway_outbox_retry", { p_id: id, p_error: error, p_next_at: nextAt.toISOString() });
+  }
+
+  outboxPending(): Promise<number> {
+    return this.db.rpc("gateway_outbox_pending");
+  }
+}

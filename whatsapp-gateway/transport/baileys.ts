@@ -1,0 +1,198 @@
+import makeWASocket, { Browsers, initAuthCreds, isLidUser, makeCacheableSignalKeyStore, WAMessageStatus } from "@whiskeysockets/baileys";
+import type { AuthenticationCreds, CacheStore, proto, UserFacingSocketConfig, WAMessageKey, WASocket } from "@whiskeysockets/baileys";
+import type { Clock } from "../../lib/clock.js";
+import type { Logger } from "../../lib/log.js";
+import { SharedKeyCache } from "../auth-state.js";
+import type { GatewayOptions } from "../config.js";
+import { ignoredChat, toInbound } from "./baileys-messages.js";
+import { phoneFromJid, SendRefused, type OpenOptions, type Transport, type TransportSession } from "./types.js";
+import { handleCompanionRegRefresh, withAdvSecret } from "./upstream-fixes/companion-reg-refresh.js";
+import { guardEmptyLinkCodeCompanionReg } from "./upstream-fixes/empty-link-code-guard.js";
+
+/** The part of a Baileys socket the gateway uses; tests pass a stand-in object with these members. */
+export type BaileysSocket = Pick<
+  WASocket,
+  "ev" | "ws" | "authState" | "requestPairingCode" | "sendMessage" | "sendPresenceUpdate" | "onWhatsApp" | "logout" | "end" | "signalRepository" | "sendNode"
+>;
+
+export interface BaileysTransportDeps {
+  log: Logger;
+  clock: Clock;
+  options: GatewayOptions;
+  keyCache: SharedKeyCache;
+  /** Builds the socket; makeWASocket unless a test passes a stand-in. */
+  makeSocket?: (config: UserFacingSocketConfig) => BaileysSocket;
+}
+
+/** A small insertion-ordered set/map with a cap. */
+class Bounded<V> {
+  private readonly map = new Map<string, V>();
+  constructor(private readonly max: number) {}
+  get(k: string): V | undefined {
+    return this.map.get(k);
+  }
+  has(k: string): boolean {
+    return this.map.has(k);
+  }
+  set(k: string, v: V): void {
+    this.map.delete(k);
+    this.map.set(k, v);
+    if (this.map.size > this.max) this.map.delete(this.map.keys().next().value as string);
+  }
+}
+
+const RESTRICTED = "463";
+
+/**
+ * Baileys 7 sessions. Socket options follow the practice notes: a standard browser tuple (WhatsApp rejects code
+ * pairing from a custom one), markOnlineOnConnect off (the salon's phone keeps its notifications), no full history
+ * sync (the default partial sync still seeds LID mappings and tctokens), groups/broadcasts/newsletters ignored,
+ * the Signal keys behind one shared bounded cache, the retry counter outside the socket.
+ */
+export class BaileysTransport implements Transport {
+  readonly kind = "baileys" as const;
+  private readonly retryCaches = new Map<number, CacheStore>();
+
+  constructor(private readonly deps: BaileysTransportDeps) {}
+
+  async open({ salonId, auth, events }: OpenOptions): Promise<TransportSession> {
+    const { log, options, clock } = this.deps;
+    const slog = log.child({ salonId });
+    const creds = (await auth.readCreds<AuthenticationCreds>()) ?? initAuthCreds();
+    let retryCache = this.retryCaches.get(salonId);
+    if (!retryCache) this.retryCaches.set(salonId, (retryCache = new SharedKeyCache(1000).view(salonId)));
+    const sent = new Bounded<proto.IMessage>(256);
+    const onWhatsApp = new Bounded<boolean>(5000);
+    const refused = new Bounded<true>(256);
+    const waiters = new Map<string, () => void>();
+    let restricted = false;
+    let endedByUs = false;
+    let lastQr: string | null = null;
+
+    const baileysLog = log.child({ part: "baileys", salonId }, { level: options.baileysLogLevel });
+    const make = this.deps.makeSocket ?? ((c: UserFacingSocketConfig) => makeWASocket(c));
+    const sock = make({
+      auth: { creds, keys: makeCacheableSignalKeyStore(auth.keys, baileysLog as never, this.deps.keyCache.view(salonId)) },
+      browser: Browsers.windows("Chrome"),
+      markOnlineOnConnect: false,
+      syncFullHistory: false,
+      logger: baileysLog as never,
+      msgRetryCounterCache: retryCache,
+      shouldIgnoreJid: (jid) => ignoredChat(jid),
+      getMessage: async (key: WAMessageKey) => (key.id ? sent.get(key.id) : undefined),
+    });
+
+    guardEmptyLinkCodeCompanionReg(sock, () => slog.warn("dropped an empty link_code_companion_reg notification"));
+    handleCompanionRegRefresh(sock, (secret) => {
+      slog.info("companion_reg_refresh: adv secret rotated, QR re-rendered");
+      if (lastQr) events.qr(withAdvSecret(lastQr, secret), { refreshed: true });
+    });
+
+    sock.ev.on("creds.update", () => {
+      auth.saveCreds(sock.authState.creds).catch((err) => slog.error({ err: (err as Error).message }, "creds save failed"));
+    });
+
+    sock.ev.on("connection.update", (u) => {
+      if (u.qr) {
+        lastQr = u.qr;
+        events.qr(withAdvSecret(u.qr, sock.authState.creds.advSecretKey), { refreshed: false });
+      }
+      if (u.reachoutTimeLock) restricted = u.reachoutTimeLock.isActive === true;
+      if (u.connection === "open") {
+        const me = sock.authState.creds.me;
+        const phone = phoneFromJid(me?.id) ?? phoneFromJid(me?.phoneNumber);
+        if (!phone) {
+          slog.error({ me: me?.id }, "connected without a phone-number JID");
+          return;
+        }
+        events.open(phone);
+      }
+      if (u.connection === "close" && !endedByUs) {
+        endedByUs = true;
+        const error = u.lastDisconnect?.error as (Error & { output?: { statusCode?: number } }) | undefined;
+        events.close(error?.output?.statusCode ?? 500, error?.message ?? "connection closed");
+      }
+    });
+
+    sock.ev.on("messages.upsert", ({ messages, type }) => {
+      if (type !== "notify" && type !== "append") return;
+      void (async () => {
+        for (const m of messages) {
+          const inbound = await toInbound(m, {
+            now: clock.now(),
+            sentByUs: (id) => sent.has(id),
+            pnForLid: (lid) => sock.signalRepository.lidMapping.getPNForLID(lid),
+          });
+          if (inbound) await events.message(inbound);
+        }
+      })().catch((err) => slog.error({ err: (err as Error).message }, "inbound mapping failed"));
+    });
+
+    sock.ev.on("messages.update", (updates) => {
+      for (const { key, update } of updates) {
+        if (!key.id || update.status !== WAMessageStatus.ERROR) continue;
+        if (String(update.messageStubParameters?.[0] ?? "") !== RESTRICTED) continue;
+        refused.set(key.id, true);
+        waiters.get(key.id)?.();
+      }
+    });
+
+    const session: TransportSession = {
+      requestPairingCode: (phone) => sock.requestPairingCode(phone),
+
+      async sendText(jid, text) {
+        if (restricted) throw new SendRefused("restricted_463", "WhatsApp has restricted this number from starting chats (463)");
+        if (!isLidUser(jid)) {
+          let exists = onWhatsApp.get(jid);
+          if (exists === undefined) {
+            const [found] = (await sock.onWhatsApp(jid).catch(() => undefined)) ?? [];
+            exists = found?.exists === true;
+            if (exists) onWhatsApp.set(jid, true);
+          }
+          if (!exists) throw new SendRefused("not_on_whatsapp", `${jid.split("@")[0]} is not on WhatsApp`);
+        }
+        let msg;
+        try {
+          msg = await sock.sendMessage(jid, { text });
+        } catch (err) {
+          throw new SendRefused("session_down", `send failed: ${(err as Error).message}`);
+        }
+        const id = msg?.key.id;
+        if (!id) throw new SendRefused("session_down", "send produced no message");
+        if (msg?.message) sent.set(id, msg.message);
+        // WhatsApp refuses with a 463 nack shortly after the relay; wait a moment for it before calling it sent.
+        if (!refused.has(id) && options.sendAckWaitMs > 0) {
+          await new Promise<void>((resolve) => {
+            const t = setTimeout(resolve, options.sendAckWaitMs);
+            waiters.set(id, () => {
+              clearTimeout(t);
+              resolve();
+            });
+          });
+          waiters.delete(id);
+        }
+        if (refused.has(id)) throw new SendRefused("restricted_463", "WhatsApp refused the message (463): do not retry");
+        return { messageId: id };
+      },
+
+      async presence(jid, state) {
+        await sock.sendPresenceUpdate(state, jid);
+      },
+
+      async logout() {
+        endedByUs = true;
+        try {
+          await sock.logout();
+        } finally {
+          sock.end(undefined);
+        }
+      },
+
+      async end() {
+        endedByUs = true;
+        sock.end(undefined);
+      },
+    };
+    return session;
+  }
+}
