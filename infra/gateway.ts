@@ -1,9 +1,7 @@
+import { GATEWAY_PORT, STOP_TIMEOUT_SECONDS } from "./gateway-constants";
 import { envNameOf, type SecretName } from "./secret-env";
 import type { Secrets } from "./secrets";
 import type { Settings } from "./settings";
-
-/** The port whatsapp-gateway listens on in the container (GATEWAY_PORT). */
-export const GATEWAY_PORT = 8788;
 
 /** What the gateway reads: its service-API key, onboarding tokens, its database, and QStash to call the functions. */
 export const GATEWAY_SECRETS = [
@@ -14,9 +12,6 @@ export const GATEWAY_SECRETS = [
   "QstashCurrentSigningKey",
   "QstashNextSigningKey",
 ] as const satisfies readonly SecretName[];
-
-/** Fargate's ceiling; the gateway closes its sockets and flushes auth state on SIGTERM within this. */
-export const STOP_TIMEOUT_SECONDS = 120;
 
 /**
  * The gateway's secrets as SSM SecureString parameters, handed to the container through ECS `secrets`: ECS reads

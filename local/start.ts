@@ -1,15 +1,6 @@
-import { ConfigError, describeConfig, loadConfig } from "../lib/config/index.js";
+import { describeConfig, loadConfigOrExit } from "../lib/config/index.js";
 
-let config;
-try {
-  config = loadConfig();
-} catch (err) {
-  if (err instanceof ConfigError) {
-    console.error(`Configuration error: ${err.message}`);
-    process.exit(1);
-  }
-  throw err;
-}
+const config = loadConfigOrExit();
 
 // Loaded after the configuration is known good, so a bad value prints its one line and nothing else.
 const { createLogger } = await import("../lib/log.js");

@@ -154,6 +154,12 @@ function onStatus(status) {
 }
 
 function onGatewayError(msg) {
+  // WhatsApp stops issuing codes after a while without a scan; the owner is still here, so ask for a fresh one.
+  if (msg.code === "qr_expired" && state.mode === "qr") {
+    text("qr-status", "QR-код устарел. Получаем новый…");
+    state.qrTimer = setTimeout(requestQr, 1000);
+    return;
+  }
   const message = GATEWAY_ERRORS[msg.code] || `Ошибка сервиса WhatsApp${msg.message ? `: ${msg.message}` : ""}. Попробуйте ещё раз.`;
   if (FATAL_GATEWAY_ERRORS.has(msg.code)) {
     state.finished = true;

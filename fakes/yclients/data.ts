@@ -246,7 +246,8 @@ export function generateSalon(salonId: number, opts: SalonOptions, now: Date): S
   for (let k = 0; k < recordCount; k++) {
     const rr = rng(salonId * 131 + k * 17 + 3);
     let placed: FakeRecord | null = null;
-    for (let tryNo = 0; tryNo < 40 && !placed; tryNo++) {
+    // Free places first; after 40 tries a busy one will do, so the salon gets exactly the records asked for.
+    for (let tryNo = 0; tryNo < 400 && !placed; tryNo++) {
       const { s, i } = pick(rr, working);
       const date = addDays(today, int(rr, days.from, days.to));
       const slots = scheduleFor(s, i, date);
@@ -270,7 +271,7 @@ export function generateSalon(salonId: number, opts: SalonOptions, now: Date): S
       const key = `${s.id}:${date}`;
       const taken = busy.get(key) ?? [];
       const overlaps = taken.some(([a, b]) => startMin < b && a < startMin + length / 60);
-      if (overlaps && tryNo < 39) continue;
+      if (overlaps && tryNo < 40) continue;
       taken.push([startMin, startMin + length / 60]);
       busy.set(key, taken);
       const start = parseYcDateTime(`${date} ${String(Math.floor(startMin / 60)).padStart(2, "0")}:${String(startMin % 60).padStart(2, "0")}:00`, tz);

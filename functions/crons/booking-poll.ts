@@ -4,14 +4,25 @@ import type { Services } from "../services.js";
 import { cronHandler } from "./lambda.js";
 
 /**
- * Every minute: one poll job per active salon (functions/jobs/bookings, `pollSalonRecords`). The deduplication id
- * carries the minute, so a cron fired twice in a minute polls each salon once.
+ * Poll requests a minute may spend: YClients allows 200 a minute per IP, and the confirmations' re-reads, the sync
+ * and the assistant need the rest. Each poll is one request when nothing changed (bench/notifications.ts).
+ */
+export const POLL_BUDGET_PER_MINUTE = 120;
+
+/**
+ * Every minute: one poll job per active salon whose turn it is (functions/jobs/bookings, `pollSalonRecords`). Up to
+ * POLL_BUDGET_PER_MINUTE salons every salon is polled every minute; beyond that the salons are split into N groups
+ * by id and each group is polled every N minutes, so the poll never outruns YClients' rate limit. Webhooks carry the
+ * changes in between; the poll is the safety net. The deduplication id carries the minute, so a cron fired twice in
+ * a minute polls each salon once.
  */
 export async function run(s: Services) {
   const salons = await bookingsStore.pollSalons(s.db);
   const minute = Math.floor(s.clock.now().getTime() / 60_000);
+  const groups = Math.max(1, Math.ceil(salons.length / POLL_BUDGET_PER_MINUTE));
+  const due = salons.filter((salon) => salon.salon_id % groups === minute % groups);
   await Promise.all(
-    salons.map((salon) =>
+    due.map((salon) =>
       s.dispatcher.publish({
         path: BOOKING_POLL_PATH,
         body: { salonId: salon.salon_id } satisfies BookingPollJob,
@@ -20,7 +31,7 @@ export async function run(s: Services) {
       }),
     ),
   );
-  return { salons: salons.length };
+  return { salons: salons.length, polled: due.length, everyMinutes: groups };
 }
 
 export const handler = cronHandler("booking-poll", run);

@@ -4,6 +4,7 @@ import type { Services } from "../services.js";
 import { registerBookingJobs } from "./bookings/index.js";
 import { registerMarketplaceJobs } from "./marketplace/index.js";
 import { registerYClientsJobs } from "./yclients/index.js";
+import { registerSyncSalonJob } from "./sync/salon.js";
 import { registerSessionConnectedJob } from "./whatsapp/session-connected.js";
 import { registerSessionLoggedOutJob } from "./whatsapp/session-logged-out.js";
 import { registerMessageReceivedJob } from "./whatsapp/message-received.js";
@@ -20,6 +21,7 @@ export function jobsRouter(s: Services): Hono {
   registerBookingJobs(jobs, s);
   registerMarketplaceJobs(jobs, s);
   registerYClientsJobs(jobs, s);
+  registerSyncSalonJob(jobs, s);
   registerSessionConnectedJob(jobs, s);
   registerSessionLoggedOutJob(jobs, s);
   registerMessageReceivedJob(jobs, s);

@@ -152,7 +152,7 @@ function facts(burst: BurstMessage[]): string[] {
   return burst
     .map((m) => (m.data as { reminder?: unknown } | null | undefined)?.reminder)
     .filter((r): r is string => typeof r === "string" && r !== "")
-    .map((r) => `- Клиент отвечает на напоминание: ${r}. Если он хочет отменить или перенести эту запись — помоги.`);
+    .map((r) => `- Напоминание: ${r}`);
 }
 
 function formatPhone(digits: string): string {

@@ -90,6 +90,19 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   };
 }
 
+/** For entry points: the configuration, or its one line on stderr and exit code 1 (no stack trace for a bad value). */
+export function loadConfigOrExit(source: Record<string, string | undefined> = process.env): Config {
+  try {
+    return loadConfig(source);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`Configuration error: ${err.message}`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}
+
 /** One line per dependency: what this process runs on. Never prints a secret. */
 export function describeConfig(c: Config): string[] {
   return [

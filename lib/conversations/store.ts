@@ -96,3 +96,8 @@ export async function listMessages(db: Db, salonId: number, phone: string): Prom
 export async function getConversation(db: Db, salonId: number, phone: string): Promise<Conversation | null> {
   return db.rpc("conversation_get", { p_salon_id: salonId, p_phone: phone });
 }
+
+/** Adds facts to a stored message, for the assistant turn that will read it (e.g. `{reminder: "..."}`). */
+export async function noteOnMessage(db: Db, salonId: number, messageId: number, data: Record<string, unknown>): Promise<void> {
+  await db.rpc("conversation_message_note", { p_salon_id: salonId, p_message_id: messageId, p_data: data });
+}

@@ -1,5 +1,5 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { readMigrations } from "./migrations.js";
 
@@ -23,19 +23,31 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Takes DATA_DIR/pg.lock for this process; a lock left by a process that is gone is taken over. Returns the release. */
+/** Data directories this process holds; a lock file naming our own pid but not listed here is a previous life's. */
+const held = new Set<string>();
+
+/**
+ * Takes DATA_DIR/pg.lock for this process; a lock left by a process that is gone (or by an earlier process that had
+ * our pid, as after a container restart) is taken over. Returns the release.
+ */
 export function lockDataDir(dataDir: string): () => void {
-  mkdirSync(dataDir, { recursive: true });
-  const file = join(dataDir, "pg.lock");
+  const dir = resolve(dataDir);
+  if (held.has(dir)) throw new DataDirInUseError(dir, process.pid);
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, "pg.lock");
   for (let tries = 0; tries < 2; tries++) {
     try {
       writeFileSync(file, String(process.pid), { flag: "wx" });
-      return () => rmSync(file, { force: true });
+      held.add(dir);
+      return () => {
+        held.delete(dir);
+        rmSync(file, { force: true });
+      };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
     }
     const holder = Number(readFileSync(file, "utf8").trim());
-    if (Number.isInteger(holder) && holder > 0 && alive(holder)) throw new DataDirInUseError(dataDir, holder);
+    if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && alive(holder)) throw new DataDirInUseError(dir, holder);
     rmSync(file, { force: true });
   }
   throw new Error(`could not take the lock ${file}`);

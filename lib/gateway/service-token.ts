@@ -4,6 +4,9 @@ import { jwtVerify, SignJWT } from "jose";
 const ISSUER = "functions";
 const AUDIENCE = "gateway";
 const LIFETIME_SEC = 120;
+const MAX_LIFETIME_SEC = 300;
+/** Lambda and the gateway container keep their own clocks. */
+const CLOCK_SKEW_SEC = 5;
 
 const key = (secret: string) => new TextEncoder().encode(secret);
 
@@ -19,9 +22,16 @@ export async function signServiceToken(secret: string): Promise<string> {
 
 export async function verifyServiceToken(secret: string, token: string): Promise<boolean> {
   try {
-    const { payload } = await jwtVerify(token, key(secret), { issuer: ISSUER, audience: AUDIENCE, algorithms: ["HS256"] });
-    // A token minted with a far expiry is refused even if its signature is good.
-    return typeof payload.exp === "number" && typeof payload.iat === "number" && payload.exp - payload.iat <= 300;
+    const { payload } = await jwtVerify(token, key(secret), {
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      algorithms: ["HS256"],
+      clockTolerance: CLOCK_SKEW_SEC,
+    });
+    // A token that expires far ahead is refused even if its signature is good; measured from now, not from its own
+    // iat, which the minter chooses.
+    const now = Math.floor(Date.now() / 1000);
+    return typeof payload.exp === "number" && payload.exp - now <= MAX_LIFETIME_SEC + CLOCK_SKEW_SEC;
   } catch {
     return false;
   }

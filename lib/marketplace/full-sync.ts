@@ -1,6 +1,8 @@
+import { requestSalonSync } from "../sync/jobs.js";
 import type { MarketplaceDeps } from "./deps.js";
 
-/** Asks for a full sync of one salon (issue 3's sync job), deduplicated per salon and reason. */
+/** Asks for a full sync of one salon (issue 3's job), deduplicated per salon and reason. */
 export async function requestFullSync(d: MarketplaceDeps, salonId: number, reason: string): Promise<void> {
-  d.log.error({ salonId, reason }, "full sync not requested: the sync job (functions/jobs/sync) does not exist yet");
+  const published = await requestSalonSync(d, salonId, reason);
+  d.log.info({ salonId, reason, deduplicated: published.deduplicated }, "full sync requested");
 }

@@ -6,8 +6,8 @@
  *
  * Public API: `sendNotification(services, salonId, notificationId)` → `SendResult`; `CLAIM_LEASE_SEC`.
  *
- * A "new booking" confirmation first re-reads the record from YClients (the administrator had the delay to correct
- * it): what YClients says then goes through the decision point, and a deleted record means no message.
+ * A booking notice first re-reads the record from YClients: what YClients says then goes through the decision point
+ * (a deleted record means no confirmation; a change undone means no change notice).
  */
 import type { Services } from "../../functions/services.js";
 import { processRecordUpdates } from "../bookings/process-records.js";
@@ -16,6 +16,13 @@ import { YClientsError, YClientsNetworkError, YClientsNotConfiguredError } from 
 import { SEND_RETRIES } from "./jobs.js";
 import { notificationsStore } from "./store.js";
 import { renderNotification } from "./texts.js";
+
+/**
+ * Booking notices re-read the record before going out: the confirmation because the administrator had the delay to
+ * correct it, change and cancellation notices because two webhooks stamped the same second can arrive in either
+ * order. Reminders trust our state (a re-read per reminder would not fit YClients' 200 requests a minute).
+ */
+const REREAD_KINDS = new Set(["booking_created", "booking_changed", "booking_cancelled"]);
 
 /** How long a claimed send may take before another delivery may take it over. */
 export const CLAIM_LEASE_SEC = 120;
@@ -33,7 +40,7 @@ export async function sendNotification(s: Services, salonId: number, notificatio
   if (!row || row.salon_id !== salonId) return { status: "done", was: "missing" };
   if (row.status !== "pending" && row.status !== "sending") return { status: "done", was: row.status };
 
-  if (row.kind === "booking_created" && row.status === "pending") {
+  if (REREAD_KINDS.has(row.kind) && row.status === "pending") {
     const overdueSec = (s.clock.now().getTime() - Date.parse(row.due_at)) / 1000;
     const reread = await rereadRecord(s, salonId, row.record_id, overdueSec > REREAD_PATIENCE_SEC);
     if (reread) return reread;

@@ -48,6 +48,9 @@ export interface ReminderContext {
 
 const iso = (d: Date) => d.toISOString();
 
+/** Seconds between two reminders of one salon. */
+export const REMINDER_SPACING_SEC = 15;
+
 export const notificationsStore = {
   get: (db: Db, id: number) => db.rpc<NotificationRow | null>("notification_get", { p_id: id }),
 
@@ -77,8 +80,8 @@ export const notificationsStore = {
     }),
 
   planReminders: (db: Db, now: Date, defaultDelaySec: number) =>
-    db.rpc<Array<{ id: number; salon_id: number; record_id: number; kind: NotificationKind }>>("reminders_plan", {
-      p_now: iso(now), p_default_delay_sec: defaultDelaySec,
+    db.rpc<Array<{ id: number; salon_id: number; record_id: number; kind: NotificationKind; due_at: string }>>("reminders_plan", {
+      p_now: iso(now), p_default_delay_sec: defaultDelaySec, p_spacing_sec: REMINDER_SPACING_SEC,
     }),
 
   reminderForReply: (db: Db, salonId: number, phone: string, refMessageId: string | null, now: Date) =>

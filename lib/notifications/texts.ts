@@ -62,8 +62,9 @@ function details(r: StoredRecord, salon: RenderInput["salon"], opts: { when: boo
 function created(i: RenderInput): string {
   const title = i.salon.title?.trim();
   return [
-    title ? `✅ Ваша запись в «${title}» создана!` : "✅ Ваша запись создана!",
+    "✅ Ваша запись создана!",
     "",
+    ...(title ? [`🏠 ${title}`] : []),
     ...details(i.record, i.salon, { when: true, price: true, addressLabel: "Адрес: " }),
     "",
     "До встречи! Если планы изменятся, пожалуйста, предупредите нас заранее — просто напишите сюда.",
@@ -139,7 +140,7 @@ const DAY_BEFORE_ENDINGS = [
 /** `w` is "сегодня в 16:00" (or "завтра в 00:30" past midnight). */
 const HOURS_BEFORE_OPENERS: ReadonlyArray<(n: string | null, w: string) => string> = [
   (n, w) => `Здравствуйте${n ? `, ${n}` : ""}! Напоминаем: ${w} у вас запись.`,
-  (n, w) => `Здравствуйте${n ? `, ${n}` : ""}! Ждём вас ${w}.`,
+  (n, w) => `Здравствуйте${n ? `, ${n}` : ""}! Напоминаем о вашей записи ${w}.`,
   (n, w) => `${n ? `${n}, здравствуйте` : "Здравствуйте"}! Совсем скоро, ${w}, ждём вас.`,
   (n, w) => `Здравствуйте${n ? `, ${n}` : ""}! До встречи ${w}. Всё готово к вашему визиту.`,
 ];
@@ -159,7 +160,7 @@ function dayBefore(i: RenderInput): string {
   return [
     opener,
     "",
-    ...details(i.record, i.salon, { when: false, price: true, addressLabel: "Ждём вас по адресу: " }),
+    ...details(i.record, i.salon, { when: false, price: true, addressLabel: "Адрес: " }),
     "",
     "Ответьте «да», если всё в силе.",
     pick(DAY_BEFORE_ENDINGS, i.id),

@@ -50,9 +50,11 @@ const SYNCABLE = new Set(["active", "activating"]);
 
 export async function syncSalon(s: Services, salonId: number, requested: readonly SyncPart[] = ALL_PARTS): Promise<SyncOutcome> {
   const started = performance.now();
-  let parts = [...new Set(requested)].filter((p) => ALL_PARTS.includes(p));
-  // The 30-day schedule covers today and tomorrow.
-  if (parts.includes("schedules")) parts = parts.filter((p) => p !== "schedules_today");
+  const parts = [...new Set(requested)].filter((p) => ALL_PARTS.includes(p));
+  // The 30-day schedule covers today and tomorrow: run once, counted for both.
+  const covered = parts.includes("schedules");
+  const work = covered ? parts.filter((p) => p !== "schedules_today") : parts;
+  if (covered && !parts.includes("schedules_today")) parts.push("schedules_today");
   const base: SyncOutcome = { salonId, status: "skipped", parts, okParts: [], counts: {}, requests: 0, ms: 0, errors: [], forbidden: false };
 
   const salon = await syncStore.salon(s.db, salonId);
@@ -151,13 +153,16 @@ export async function syncSalon(s: Services, salonId: number, requested: readonl
     return syncStore.saveSchedules(s.db, salonId, today, to, rows, now());
   }
 
-  const settled = await Promise.allSettled(parts.map((p) => run[p]()));
+  const settled = await Promise.allSettled(work.map((p) => run[p]()));
   stop();
   const okParts: SyncPart[] = [];
   const errors: SyncOutcome["errors"] = [];
   settled.forEach((r, i) => {
-    const part = parts[i]!;
-    if (r.status === "fulfilled") okParts.push(part);
+    const part = work[i]!;
+    if (r.status === "fulfilled") {
+      okParts.push(part);
+      if (part === "schedules" && covered) okParts.push("schedules_today");
+    }
     else {
       const err = r.reason as Error & { status?: number };
       errors.push({ part, status: typeof err.status === "number" ? err.status : 0, message: err.message });

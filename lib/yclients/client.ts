@@ -292,7 +292,7 @@ export function createYClientsClient(opts: YClientsClientOptions): YClientsClien
         if (!retryable || n >= retries) throw err;
         const hinted = err instanceof YClientsError ? (err as YClientsError & { retryAfterMs?: number | null }).retryAfterMs ?? null : null;
         const backoff = Math.random() * Math.min(backoffMax, backoffBase * 2 ** n);
-        if (err instanceof YClientsError && err.isRateLimited) limiter.pause(hinted ?? 1000);
+        if (err instanceof YClientsError && err.isRateLimited) limiter.rateLimited(hinted ?? 1000);
         const wait = Math.max(backoff, hinted ?? 0);
         opts.log?.warn({ salonId: c.salonId, path: c.path, status: (err as { status: number }).status, attempt: n + 1, waitMs: Math.round(wait) }, "yclients call retried");
         await sleep(wait);

@@ -1,13 +1,16 @@
 /**
  * YClients allows 5 requests per second and 200 per minute per IP. Public API:
  * - `RateLimiter`: `acquire(key)` resolves when a request may start; keys (salon ids) are served round-robin, so a
- *   salon with a thousand queued pages waits its turn behind a salon with one. `pause(ms)` holds everyone after a
- *   429 (the limit is per IP, so one salon's 429 is everybody's). `waiting` counts queued requests.
+ *   salon with a thousand queued pages waits its turn behind a salon with one. `rateLimited(ms)` is called after a
+ *   429: everyone waits `ms` (the limit is per IP, so one salon's 429 is everybody's) and the safety margin grows.
+ *   `pause(ms)` only holds everyone. `waiting` counts queued requests; `margin` is the current margin in ms.
  * - `sharedYClientsLimiter`: the one limiter of this process; every client built without an explicit limiter uses
  *   it, so all salons of a process share one budget.
  *
- * Windows are sliding and measured when a request is let go; `marginMs` widens them a little because YClients counts
- * on arrival, and two requests let go 1000 ms apart can arrive 990 ms apart.
+ * Windows are sliding and measured when a request is let go; a margin widens them because YClients counts on
+ * arrival, and two requests let go 1000 ms apart can arrive 950 ms apart when the event loop is busy (an in-process
+ * database, a big JSON parse). The margin starts at `marginMs`, grows by 50 ms with every 429 (up to 400 ms) and
+ * shrinks back by 10 ms per 100 requests without one, so a busy process finds its own safe pace.
  */
 
 export interface RateLimiterOptions {
@@ -28,7 +31,9 @@ interface Waiter {
 export class RateLimiter {
   readonly perSecond: number;
   readonly perMinute: number;
-  private readonly marginMs: number;
+  private readonly baseMarginMs: number;
+  private marginMs: number;
+  private sinceLimited = 0;
   private readonly now: () => number;
   /** Times requests were let go, oldest first; never longer than perMinute. */
   private readonly granted: number[] = [];
@@ -42,7 +47,8 @@ export class RateLimiter {
   constructor(opts: RateLimiterOptions = {}) {
     this.perSecond = opts.perSecond ?? 5;
     this.perMinute = opts.perMinute ?? 200;
-    this.marginMs = opts.marginMs ?? 50;
+    this.baseMarginMs = opts.marginMs ?? 50;
+    this.marginMs = this.baseMarginMs;
     this.now = opts.now ?? (() => performance.now());
     if (this.perSecond < 1 || this.perMinute < this.perSecond) throw new Error("rate limiter: bad limits");
   }
@@ -76,7 +82,18 @@ export class RateLimiter {
     });
   }
 
-  /** Nobody starts for `ms`: YClients said 429, so the shared budget is spent whatever our count says. */
+  get margin(): number {
+    return this.marginMs;
+  }
+
+  /** YClients said 429: the shared budget is spent whatever our count says, and our margin was too thin. */
+  rateLimited(ms: number): void {
+    this.marginMs = Math.min(400, this.marginMs + 50);
+    this.sinceLimited = 0;
+    this.pause(ms);
+  }
+
+  /** Nobody starts for `ms`. */
   pause(ms: number): void {
     this.pausedUntil = Math.max(this.pausedUntil, this.now() + ms);
     this.pump();
@@ -119,6 +136,10 @@ export class RateLimiter {
       if (queue.length > 0) this.turn.push(key);
       else this.queues.delete(key);
       this.granted.push(now);
+      if (++this.sinceLimited >= 100 && this.marginMs > this.baseMarginMs) {
+        this.marginMs = Math.max(this.baseMarginMs, this.marginMs - 10);
+        this.sinceLimited = 0;
+      }
       if (this.granted.length > this.perMinute) this.granted.shift();
       if (waiter.signal && waiter.onAbort) waiter.signal.removeEventListener("abort", waiter.onAbort);
       waiter.resolve();

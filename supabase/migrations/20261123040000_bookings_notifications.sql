@@ -150,14 +150,14 @@ begin
       v_outcome := 'stale';
     else
       v_was_cancelled := o.deleted or o.attendance = -1;
-      if o.starts_at is distinct from n.starts_at then v_changes := v_changes || 'time'; end if;
-      if o.staff_id is distinct from n.staff_id then v_changes := v_changes || 'staff'; end if;
+      if o.starts_at is distinct from n.starts_at then v_changes := array_append(v_changes, 'time'); end if;
+      if o.staff_id is distinct from n.staff_id then v_changes := array_append(v_changes, 'staff'); end if;
       if array(select distinct unnest(o.service_ids) order by 1)
          is distinct from array(select distinct unnest(coalesce(n.service_ids, '{}')) order by 1) then
-        v_changes := v_changes || 'services';
+        v_changes := array_append(v_changes, 'services');
       end if;
-      if v_cancelled and not v_was_cancelled then v_changes := v_changes || 'cancelled'; end if;
-      if v_was_cancelled and not v_cancelled then v_changes := v_changes || 'restored'; end if;
+      if v_cancelled and not v_was_cancelled then v_changes := array_append(v_changes, 'cancelled'); end if;
+      if v_was_cancelled and not v_cancelled then v_changes := array_append(v_changes, 'restored'); end if;
       v_notable := cardinality(v_changes) > 0;
       v_outcome := case when v_notable then 'changed'
                         when row(o.client_phone, o.client_name, o.attendance, o.staff_name, o.services, o.duration_sec)
@@ -385,13 +385,15 @@ $$;
  * Never for cancelled, past or already-attended records, or a client who already came today or tomorrow.
  * Occasion = the visit's local start, so a rescheduled visit is reminded again and a repeated run is not.
  */
-create function reminders_plan(p_now timestamptz, p_default_delay_sec integer default 30)
+create function reminders_plan(p_now timestamptz, p_default_delay_sec integer default 30,
+                               p_spacing_sec integer default 15)
 returns setof jsonb language plpgsql as $$
 declare
-  c record;
+  v_c record;
   v_id bigint;
+  v_due timestamptz;
 begin
-  for c in
+  for v_c in
     with active as (
       select s.salon_id, s.timezone, notification_settings(s.settings, p_default_delay_sec) as st
       from salons s where s.status = 'active'
@@ -405,7 +407,7 @@ begin
       where r.starts_at > p_now and r.starts_at < p_now + interval '2 days'
         and not r.deleted and r.attendance not in (-1, 1) and r.client_phone is not null
     )
-    select k.* from (
+    select k.*, row_number() over (partition by k.salon_id order by k.starts_at, k.record_id) - 1 as seq from (
       select c.*, 'reminder_day_before'::text as kind
       from candidates c
       where (c.st ->> 'reminderDayBefore')::boolean
@@ -425,13 +427,16 @@ begin
       where x.salon_id = k.salon_id and x.client_phone = k.client_phone and x.attendance = 1 and not x.deleted
         and (x.starts_at at time zone k.timezone)::date between k.local_now::date and k.local_now::date + 1)
   loop
+    -- A salon's reminders leave spaced out: a burst of messages from one number is what WhatsApp restricts (463).
+    v_due := p_now + make_interval(secs => v_c.seq * p_spacing_sec);
     insert into notifications (salon_id, record_id, kind, occasion, phone, due_at, created_at, updated_at)
-    values (c.salon_id, c.record_id, c.kind, to_char(c.local_start, 'YYYY-MM-DD"T"HH24:MI'), c.client_phone, p_now,
+    values (v_c.salon_id, v_c.record_id, v_c.kind, to_char(v_c.local_start, 'YYYY-MM-DD"T"HH24:MI'), v_c.client_phone, v_due,
             p_now, p_now)
     on conflict (salon_id, record_id, kind, occasion) do nothing
     returning id into v_id;
     if v_id is not null then
-      return next jsonb_build_object('id', v_id, 'salon_id', c.salon_id, 'record_id', c.record_id, 'kind', c.kind);
+      return next jsonb_build_object('id', v_id, 'salon_id', v_c.salon_id, 'record_id', v_c.record_id, 'kind', v_c.kind,
+                                     'due_at', v_due);
     end if;
   end loop;
 end $$;

@@ -281,3 +281,10 @@ create function assistant_turns_list(p_salon_id bigint, p_phone text)
 returns setof assistant_turns language sql stable as $$
   select * from assistant_turns where salon_id = p_salon_id and phone = p_phone order by id
 $$;
+
+-- Adds facts to a stored message (e.g. which reminder it answers), for the turn that will read it.
+create function conversation_message_note(p_salon_id bigint, p_message_id bigint, p_data jsonb)
+returns void language sql as $$
+  update messages set data = coalesce(data, '{}'::jsonb) || coalesce(p_data, '{}'::jsonb)
+  where salon_id = p_salon_id and id = p_message_id
+$$;

@@ -30,6 +30,11 @@ export class RecordingGateway implements GatewayClient {
   /** Called inside sendText after the message went out, before answering (to simulate a crash there). */
   afterSend: (() => void) | null = null;
 
+  /** Forgets scripted failures a test left unused. */
+  clearScript(): void {
+    this.script.length = 0;
+  }
+
   failNext(...errors: GatewayError[]): void {
     this.script.push(...errors);
   }
@@ -80,7 +85,7 @@ export interface World {
   dispatcher: LocalDispatcher;
   app: ReturnType<typeof createApp>;
   drain(): Promise<number>;
-  /** Advances the clock and delivers what became due. */
+  /** Delivers what is due, advances the clock, and delivers what became due. */
   after(sec: number): Promise<void>;
   activeSalon(salonId: number, opts?: { timezone?: string; address?: string | null; title?: string }): Promise<void>;
   close(): Promise<void>;
@@ -112,6 +117,7 @@ export async function openWorld(start = "2026-11-23T09:00:00Z", env: Record<stri
   return {
     db, clock, sandbox, gateway, services, dispatcher, app, drain,
     async after(sec) {
+      await drain();
       clock.advance(sec * 1000);
       await drain();
     },

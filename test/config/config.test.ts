@@ -8,7 +8,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { SignJWT } from "jose";
 import { ConfigError, describeConfig, loadConfig } from "../../lib/config/index.js";
+import { signServiceToken, verifyServiceToken } from "../../lib/gateway/service-token.js";
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -140,5 +142,33 @@ describe("npm start with a bad value", () => {
     const lines = stderr.trim().split("\n");
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^Configuration error: PORT: /);
+  });
+});
+
+describe("the service token signed with GATEWAY_SECRET", () => {
+  const secret = loadConfig({ DATA_DIR: tempDir() }).gatewaySecret;
+  const mint = (claims: { iss?: string; aud?: string; iat: number; exp?: number }) => {
+    let jwt = new SignJWT({}).setProtectedHeader({ alg: "HS256" }).setIssuer(claims.iss ?? "functions").setAudience(claims.aud ?? "gateway").setIssuedAt(claims.iat);
+    if (claims.exp !== undefined) jwt = jwt.setExpirationTime(claims.exp);
+    return jwt.sign(new TextEncoder().encode(secret));
+  };
+  const now = () => Math.floor(Date.now() / 1000);
+
+  it("accepts its own tokens and refuses another secret's", async () => {
+    const token = await signServiceToken(secret);
+    expect(await verifyServiceToken(secret, token)).toBe(true);
+    expect(await verifyServiceToken(`${secret}x`, token)).toBe(false);
+  });
+
+  it("refuses the wrong issuer or audience, no expiry, an expired token, and one valid for over 5 minutes", async () => {
+    const t = now();
+    expect(await verifyServiceToken(secret, await mint({ iat: t, exp: t + 300 }))).toBe(true);
+    expect(await verifyServiceToken(secret, await mint({ iss: "gateway", iat: t, exp: t + 60 }))).toBe(false);
+    expect(await verifyServiceToken(secret, await mint({ aud: "functions", iat: t, exp: t + 60 }))).toBe(false);
+    expect(await verifyServiceToken(secret, await mint({ iat: t }))).toBe(false);
+    expect(await verifyServiceToken(secret, await mint({ iat: t - 400, exp: t - 60 }))).toBe(false);
+    expect(await verifyServiceToken(secret, await mint({ iat: t, exp: t + 3600 }))).toBe(false);
+    // A future iat must not make a long-lived token look short.
+    expect(await verifyServiceToken(secret, await mint({ iat: t + 3000, exp: t + 3200 }))).toBe(false);
   });
 });

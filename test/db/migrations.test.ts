@@ -80,5 +80,8 @@ describe("migrations", () => {
     expect(() => lockDataDir(dataDir)).toThrow(DataDirInUseError);
     release();
     expect(existsSync(join(dataDir, "pg.lock"))).toBe(false);
+    // Our own pid in a lock we do not hold: a previous process with the same pid (a restarted container).
+    writeFileSync(join(dataDir, "pg.lock"), String(process.pid));
+    lockDataDir(dataDir)();
   });
 });

@@ -124,6 +124,10 @@ describe("errors as PostgREST reports them", () => {
     const bad = await supabase.rpc("t_fail", { p_code: "22023" });
     expect(bad.status).toBe(400);
     expect(bad.error).toMatchObject({ code: "22023", message: "bad argument", hint: "look here" });
+    // PostgREST's own escape hatch: SQLSTATE PTxxx sets the HTTP status.
+    const custom = await supabase.rpc("t_fail", { p_code: "PT402" });
+    expect(custom.status).toBe(402);
+    expect(custom.error?.code).toBe("PT402");
   });
 
   it("answers 404 PGRST202 for an unknown function, an unknown argument or a missing argument", async () => {

@@ -1,32 +1,28 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startYClientsSandbox, type YClientsSandbox } from "../../fakes/yclients/index.js";
+import type { YClientsSandbox } from "../../fakes/yclients/index.js";
 import { ManualClock } from "../../lib/clock.js";
 import type { Database } from "../../lib/db/client.js";
 import { signOnboardingToken, verifyOnboardingToken } from "../../lib/marketplace/onboarding-token.js";
 import { verifyUserData } from "../../lib/marketplace/user-data.js";
 import { welcomeText } from "../../lib/marketplace/welcome.js";
 import { getSalon, listMarketplaceEvents } from "../../lib/salons/store.js";
+import { syncStore } from "../../lib/sync/store.js";
 import { createTestFunctions, nextSalonId, openTestDatabase, testConfig, type TestFunctions } from "../support/harness.js";
 import { formatPhone, normalizePhone } from "../../web/phone.js";
-import { GatewayDouble } from "./gateway-double.js";
-import { activate, APPLICATION_ID, PARTNER_TOKEN, postJson, redirectUrl, register, userData } from "./support.js";
+import { activate, APPLICATION_ID, PARTNER_TOKEN, postJson, redirectUrl, register, startStack, userData, type Stack } from "./support.js";
 
+let st: Stack;
 let sandbox: YClientsSandbox & { url: string };
 let db: Database;
 let fx: TestFunctions;
-let gw: GatewayDouble;
-const ycEnv = () => ({ YCLIENTS_BASE_URL: sandbox.url, YCLIENTS_PARTNER_TOKEN: PARTNER_TOKEN, YCLIENTS_APPLICATION_ID: String(APPLICATION_ID) });
 
 beforeAll(async () => {
-  sandbox = await startYClientsSandbox({ partnerToken: PARTNER_TOKEN, applicationId: APPLICATION_ID, rateLimit: false });
-  db = await openTestDatabase();
-  gw = new GatewayDouble();
-  fx = createTestFunctions(db, { config: testConfig(ycEnv()), gateway: gw });
+  st = await startStack();
+  ({ sandbox, db, fx } = st);
 });
 
 afterAll(async () => {
-  await sandbox?.close();
-  await db?.close();
+  await st?.close();
 });
 
 const eventsOf = async (salonId: number) => (await listMarketplaceEvents(db.db, salonId)).map((e) => e.event);
@@ -45,8 +41,7 @@ describe("user_data signature", () => {
 
   it("runs the test vector through the redirect with the docs' partner token", async () => {
     const docs = createTestFunctions(db, {
-      config: testConfig({ ...ycEnv(), YCLIENTS_PARTNER_TOKEN: "2t6u73mrh85btb8wgyfj" }),
-      gateway: gw,
+      config: testConfig({ ...st.env, YCLIENTS_PARTNER_TOKEN: "2t6u73mrh85btb8wgyfj" }),
     });
     const salonId = nextSalonId();
     const res = await docs.app.request(redirectUrl([
@@ -135,7 +130,7 @@ describe("registration redirect", () => {
       expect(res.status).toBe(400);
       expect(await res.text()).toContain("Не удалось определить салон");
     }
-    const unconfigured = createTestFunctions(db, { config: testConfig({ YCLIENTS_BASE_URL: sandbox.url }), gateway: gw });
+    const unconfigured = createTestFunctions(db, { config: testConfig({ ...st.env, YCLIENTS_PARTNER_TOKEN: "", YCLIENTS_APPLICATION_ID: "" }) });
     const salonId = nextSalonId();
     const res = await unconfigured.app.request(redirectUrl([["salon_id", String(salonId)]]));
     expect(res.status).toBe(503);
@@ -156,7 +151,7 @@ describe("onboarding page", () => {
     const html = await res.text();
     expect(html).toContain(`data-testid="salon-title">${title.replace(/&/g, "&amp;").replace(/"/g, "&quot;")}<`);
     const config = JSON.parse(/<script type="application\/json" id="onboarding-config">([^<]*)<\/script>/.exec(html)![1]!);
-    expect(config).toMatchObject({ salonId, token, socketUrl: "ws://localhost:8788/v1/onboarding", activateUrl: "/marketplace/activate" });
+    expect(config).toMatchObject({ salonId, token, socketUrl: st.gw.url.replace(/^http/, "ws") + "/v1/onboarding", activateUrl: "/marketplace/activate" });
     for (const asset of ["onboarding.js", "phone.js", "onboarding.css"]) {
       expect((await fx.app.request(`/marketplace/assets/${asset}`)).status).toBe(200);
     }
@@ -202,7 +197,7 @@ describe("activation", () => {
   it("registers the salon with YClients (301 taken as success), welcomes it once, and a repeat is a no-op", async () => {
     const salonId = nextSalonId();
     const token = await register(fx, salonId);
-    gw.connect(salonId, "79001112233");
+    await st.scan(salonId, "79001112233");
     const res = await activate(fx, token);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ status: "active", salonId, whatsappPhone: "79001112233", alreadyActive: false });
@@ -223,23 +218,25 @@ describe("activation", () => {
     expect(await eventsOf(salonId)).toEqual(["registration_started", "integration_activated"]);
 
     await fx.drain();
-    const welcome = gw.sends.filter((s) => s.salonId === salonId);
-    expect(welcome).toEqual([expect.objectContaining({ to: "79001112233", text: welcomeText("79001112233") })]);
+    const welcome = await st.outbox(salonId);
+    expect(welcome).toEqual([expect.objectContaining({ to: "79001112233@s.whatsapp.net", text: welcomeText("79001112233") })]);
     expect(welcome[0]!.text).toContain("🎉 Поздравляем! Admin AI успешно подключен!");
+    // The first full sync ran for this salon.
+    expect((await syncStore.runs(db.db, salonId))[0]).toMatchObject({ status: "ok" });
 
     const again = await activate(fx, token);
     expect(again.status).toBe(200);
     expect((await again.json()).alreadyActive).toBe(true);
     await fx.drain();
     expect(callbacksOf(salonId)).toHaveLength(1);
-    expect(gw.sends.filter((s) => s.salonId === salonId)).toHaveLength(1);
+    expect(await st.outbox(salonId)).toHaveLength(1);
     expect((await eventsOf(salonId)).filter((e) => e === "welcome_sent")).toHaveLength(1);
   });
 
   it("lets two racing activations send one callback", async () => {
     const salonId = nextSalonId();
     const token = await register(fx, salonId);
-    gw.connect(salonId, "79002223344");
+    await st.scan(salonId, "79002223344");
     const [a, b] = await Promise.all([activate(fx, token), activate(fx, token)]);
     expect([a.status, b.status]).toEqual([200, 200]);
     expect(callbacksOf(salonId)).toHaveLength(1);
@@ -249,8 +246,8 @@ describe("activation", () => {
   it("records a refused callback as activation_failed with the reason, and a retry then succeeds", async () => {
     const salonId = nextSalonId();
     const token = await register(fx, salonId);
-    gw.connect(salonId, "79003334455");
-    const wrongApp = createTestFunctions(db, { config: testConfig({ ...ycEnv(), YCLIENTS_APPLICATION_ID: "999", JWT_SECRET: fx.services.config.jwtSecret }), gateway: gw });
+    await st.scan(salonId, "79003334455");
+    const wrongApp = createTestFunctions(db, { config: testConfig({ ...st.env, YCLIENTS_APPLICATION_ID: "999" }) });
     const failed = await activate(wrongApp, token);
     expect(failed.status).toBe(503);
     expect((await failed.json()).error.code).toBe("activation_failed");
@@ -268,9 +265,9 @@ describe("activation", () => {
   it("refuses a registration older than an hour even with a fresh token", async () => {
     const salonId = nextSalonId();
     await register(fx, salonId);
-    gw.connect(salonId, "79004445566");
+    await st.scan(salonId, "79004445566");
     const later = new Date(fx.clock.now().getTime() + 61 * 60_000);
-    const late = createTestFunctions(db, { config: fx.services.config, gateway: gw, clock: new ManualClock(later) });
+    const late = createTestFunctions(db, { config: fx.services.config, clock: new ManualClock(later) });
     const token = await signOnboardingToken(fx.services.config.jwtSecret, salonId, Math.floor(later.getTime() / 1000));
     const res = await activate(late, token);
     expect(res.status).toBe(410);
@@ -281,7 +278,7 @@ describe("activation", () => {
   it("keeps an active salon active when its owner comes back through the marketplace to re-link WhatsApp", async () => {
     const salonId = nextSalonId();
     const token = await register(fx, salonId);
-    gw.connect(salonId, "79005556677");
+    await st.scan(salonId, "79005556677");
     expect((await activate(fx, token)).status).toBe(200);
     const before = (await getSalon(db.db, salonId))!;
     const token2 = await register(fx, salonId, { salon_name: "Новое имя" });
@@ -294,7 +291,7 @@ describe("activation", () => {
   it("answers a malformed, oversized or mistyped body with a 4xx JSON error and changes nothing", async () => {
     const salonId = nextSalonId();
     const token = await register(fx, salonId);
-    gw.connect(salonId, "79006667788");
+    await st.scan(salonId, "79006667788");
     const send = (body: string, type = "application/json") =>
       fx.app.request("/marketplace/activate", { method: "POST", headers: { "content-type": type }, body });
     const cases: Array<[Response, number]> = [

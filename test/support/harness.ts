@@ -5,7 +5,8 @@
  * - functions: `createTestFunctions()` builds the real app with a local dispatcher that delivers through
  *   `app.request` and a ManualClock; `drain()` delivers every due job.
  * - outside services: the fakes in fakes/ (YClients sandbox, Gemini, QStash) speak their wire formats, and the
- *   gateway runs with the emulator transport.
+ *   gateway runs with the emulator transport. QStash: `startQStashFake()` (fakes/qstash/server.ts) takes the real
+ *   Client's publishes, records them, and `deliver(messageId)` posts one signed attempt to the destination.
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";

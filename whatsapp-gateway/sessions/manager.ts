@@ -162,7 +162,7 @@ export class SessionManager {
 
   /** The page asks for a pairing code: a fresh session, the code requested once its socket is ready. */
   async requestPairingCode(salonId: number, phone: string): Promise<void> {
-    const now = this.deps.clock.now().getTime();
+    const now = performance.now();
     const last = this.pairingRequests.get(phone);
     if (last !== undefined && now - last < this.deps.options.pairingCodeIntervalMs) {
       throw new GatewayApiError(429, "rate_limited", "a pairing code was requested for this number moments ago; wait a minute or use the QR code");
@@ -405,9 +405,10 @@ export class SessionManager {
     await conn?.end().catch(() => {});
     // requestPairingCode already wrote creds.me: left in place, the next start would try to log in as that phone.
     await live.auth.clear().catch((err) => this.deps.log.error({ salonId: live.salonId, err }, "auth wipe failed"));
+    await this.deps.store.sessionMark(live.salonId, "none", this.deps.clock.now(), { reason: "pairing_failed", unpair: true });
     this.notify(live.salonId, { type: "error", code: "pairing_failed", message: "Could not get a pairing code. Try the QR code." });
     this.deps.log.info({ salonId: live.salonId, message }, "pairing failed; auth discarded");
-    await this.release(live, "stopped");
+    await this.release(live, "none");
   }
 
   private async onOpen(live: Live, phone: string): Promise<void> {
@@ -417,14 +418,15 @@ export class SessionManager {
     live.phone = phone;
     const now = this.deps.clock.now();
     const newlyPaired = await this.deps.store.sessionConnected(live.salonId, phone, now);
-    this.setState(live, "connected");
-    this.notify(live.salonId, { type: "connected", phone });
+    // Published before anyone hears "connected", so whoever reacts to it finds the event already queued.
     if (newlyPaired) {
       await this.deps.outbox.publish(
         { type: "session.connected", salonId: live.salonId, phone, timestamp: now.toISOString() },
         `${live.salonId}:session.connected:${now.getTime()}`,
       );
     }
+    this.setState(live, "connected");
+    this.notify(live.salonId, { type: "connected", phone });
   }
 
   private async onClose(live: Live, code: number, message: string): Promise<void> {
@@ -435,8 +437,14 @@ export class SessionManager {
     }, this.deps.options);
     this.deps.log.info({ salonId: live.salonId, code, message, decision }, "connection closed");
     if (decision.action === "logged_out") {
+      try {
+        await live.auth.clear();
+      } catch (err) {
+        // A zombie (lease taken over) hearing a late 401 must not report the live owner's session as logged out.
+        if (err instanceof LeaseLostError) return this.yieldSession(live);
+        this.deps.log.error({ salonId: live.salonId, err }, "auth wipe failed");
+      }
       live.closing = true;
-      await live.auth.clear().catch((err) => this.deps.log.error({ salonId: live.salonId, err }, "auth wipe failed"));
       await this.deps.store.sessionMark(live.salonId, decision.state, this.deps.clock.now(), { code, reason: message, unpair: true });
       await this.deps.outbox.publish(
         { type: "session.logged_out", salonId: live.salonId, code, timestamp: this.deps.clock.now().toISOString() },

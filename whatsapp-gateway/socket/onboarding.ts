@@ -54,8 +54,9 @@ export function attachOnboardingSocket(server: Server, deps: OnboardingSocketDep
     return first || req.socket.remoteAddress || "unknown";
   };
 
+  // Wall time, not the injected clock: a test's frozen clock must not turn the window into forever.
   const overLimit = (ip: string): boolean => {
-    const now = deps.clock.now().getTime();
+    const now = performance.now();
     const recent = (attempts.get(ip) ?? []).filter((t) => now - t < 60_000);
     recent.push(now);
     attempts.set(ip, recent);

@@ -1,4 +1,4 @@
-import makeWASocket, { Browsers, initAuthCreds, isLidUser, makeCacheableSignalKeyStore, WAMessageStatus } from "@whiskeysockets/baileys";
+import makeWASocket, { Browsers, generateMessageIDV2, initAuthCreds, isLidUser, makeCacheableSignalKeyStore, WAMessageStatus } from "@whiskeysockets/baileys";
 import type { AuthenticationCreds, CacheStore, proto, UserFacingSocketConfig, WAMessageKey, WASocket } from "@whiskeysockets/baileys";
 import type { Clock } from "../../lib/clock.js";
 import type { Logger } from "../../lib/log.js";
@@ -151,15 +151,18 @@ export class BaileysTransport implements Transport {
           }
           if (!exists) throw new SendRefused("not_on_whatsapp", `${jid.split("@")[0]} is not on WhatsApp`);
         }
+        // The id is ours before the send: Baileys echoes the message through messages.upsert while sending, and
+        // the echo must be recognised as the bot's own, not as the salon typing on its phone.
+        const id = generateMessageIDV2(sock.authState.creds.me?.id);
+        sent.set(id, { conversation: text });
         let msg;
         try {
-          msg = await sock.sendMessage(jid, { text });
+          msg = await sock.sendMessage(jid, { text }, { messageId: id });
         } catch (err) {
           throw new SendRefused("session_down", `send failed: ${(err as Error).message}`);
         }
-        const id = msg?.key.id;
-        if (!id) throw new SendRefused("session_down", "send produced no message");
-        if (msg?.message) sent.set(id, msg.message);
+        if (!msg) throw new SendRefused("session_down", "send produced no message");
+        if (msg.message) sent.set(id, msg.message);
         // WhatsApp refuses with a 463 nack shortly after the relay; wait a moment for it before calling it sent.
         if (!refused.has(id) && options.sendAckWaitMs > 0) {
           await new Promise<void>((resolve) => {

@@ -1,36 +1,30 @@
 import type { Hono } from "hono";
 import { chatSettings } from "../../../lib/conversations/settings.js";
-import { storeInbound } from "../../../lib/conversations/store.js";
+import { noteOnMessage, storeInbound } from "../../../lib/conversations/store.js";
 import { MessageReceived, WHATSAPP_EVENT_PATHS } from "../../../lib/gateway/events.js";
+import { handleReminderReply } from "../../../lib/notifications/reminder-reply.js";
 import type { Services } from "../../services.js";
 import { ASSISTANT_REPLY_PATH, type AssistantReplyJob } from "../assistant/reply.js";
 import { jobBody } from "../marketplace/respond.js";
 
 /**
- * Integration point with reminder replies (issue 6): asked before anything else. `handled` — the reply was a
- * confirmation and has been dealt with, the assistant stays out; otherwise `context` describes the reminder for the
- * assistant (a refusal or a wish to move goes to it with the reminder in context).
+ * A client wrote to the salon. The message is stored (a redelivery stores nothing new); a reply to a reminder is
+ * offered to the reminder logic first (a confirmation ends there; anything else reaches the assistant with the
+ * reminder in context); then a delayed reply job is published. When it fires, only the newest message of the burst
+ * answers, so three quick messages get one answer. Nothing is answered for a salon that is not active, and a chat
+ * an administrator holds is checked when the reply job runs, so a takeover during the wait counts.
  */
-export type ReminderReplyHandler = (s: Services, e: MessageReceived) => Promise<{ handled: true } | { handled: false; context?: string }>;
-
-/**
- * A client wrote to the salon. The message is stored (a redelivery stores nothing new), then a delayed reply job is
- * published for it; when it fires, only the newest message of the burst answers, so three quick messages get one
- * answer. Nothing is answered for a salon that is not active or a chat an administrator holds (decided when the
- * reply job runs, so a takeover during the wait counts).
- */
-export function registerMessageReceivedJob(jobs: Hono, s: Services, opts: { reminderReply?: ReminderReplyHandler } = {}): void {
+export function registerMessageReceivedJob(jobs: Hono, s: Services): void {
   jobs.post(WHATSAPP_EVENT_PATHS["message.received"].replace(/^\/jobs/, ""), async (c) => {
     const parsed = await jobBody(c, MessageReceived);
     if (!parsed.ok) return parsed.res;
     const e = parsed.body;
     const phone = e.from.phone;
     if (!phone) {
-      // WhatsApp hid the number (LID only): we cannot match the client in YClients nor address a reply by phone.
+      // WhatsApp hid the number (LID only): the client cannot be matched in YClients nor answered by phone.
       s.log.warn({ salonId: e.salonId, jid: e.from.jid }, "inbound message without a phone number ignored");
       return c.json({ status: "no_phone" });
     }
-    const reminder = opts.reminderReply ? await opts.reminderReply(s, e) : { handled: false as const };
     const stored = await storeInbound(s.db, s.clock, {
       salonId: e.salonId,
       phone,
@@ -39,21 +33,26 @@ export function registerMessageReceivedJob(jobs: Hono, s: Services, opts: { remi
       waMessageId: e.messageId,
       kind: e.kind,
       text: e.text,
-      data: {
-        ...(e.refMessageId ? { ref: e.refMessageId } : {}),
-        ...(reminder.handled ? { reminder_handled: true } : reminder.context ? { reminder: reminder.context } : {}),
-      },
+      data: e.refMessageId ? { ref: e.refMessageId } : null,
     });
     if (!stored.stored) return c.json({ status: "unknown_salon" });
     if (stored.salon_status !== "active") return c.json({ status: "salon_not_active" });
-    if (reminder.handled) return c.json({ status: "reminder_reply" });
+    const messageId = stored.message_id!;
+
+    const reminder = await handleReminderReply(s, e);
+    if (reminder.handled) {
+      await noteOnMessage(s.db, e.salonId, messageId, { reminder_handled: true });
+      return c.json({ status: "reminder_reply" });
+    }
+    if (reminder.context) await noteOnMessage(s.db, e.salonId, messageId, { reminder: reminder.context });
     // A reaction is not a question: it is kept in the chat, and nobody is made to answer it.
     if (e.kind === "reaction") return c.json({ status: "stored" });
-    const body: AssistantReplyJob = { salonId: e.salonId, phone, messageId: stored.message_id! };
+
+    const body: AssistantReplyJob = { salonId: e.salonId, phone, messageId };
     await s.dispatcher.publish({
       path: ASSISTANT_REPLY_PATH,
       body,
-      deduplicationId: `${e.salonId}:assistant:${stored.message_id}`,
+      deduplicationId: `${e.salonId}:assistant:${messageId}`,
       delaySec: chatSettings(stored.settings).burstWaitSec,
     });
     return c.json({ status: "scheduled" });

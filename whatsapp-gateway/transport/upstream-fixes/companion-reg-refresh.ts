@@ -28,7 +28,7 @@ export function withAdvSecret(qr: string, advSecretB64: string): string {
 export interface RefreshableSocket {
   ws: { on(event: string, listener: (node: BinaryNode) => void): unknown };
   ev: { emit(event: "creds.update", update: { advSecretKey: string }): unknown };
-  authState: { creds: { advSecretKey: string } };
+  authState: { creds: { advSecretKey: string; account?: unknown } };
 }
 
 /**
@@ -37,6 +37,8 @@ export interface RefreshableSocket {
  */
 export function handleCompanionRegRefresh(sock: RefreshableSocket, rerender: (advSecretB64: string) => void): void {
   sock.ws.on(COMPANION_REG_REFRESH_EVENT, () => {
+    // Only an unpaired companion advertises a secret; once pair-success set `account`, there is nothing to rotate.
+    if (sock.authState.creds.account) return;
     const secret = randomBytes(32).toString("base64");
     sock.authState.creds.advSecretKey = secret;
     sock.ev.emit("creds.update", { advSecretKey: secret });

@@ -1,0 +1,200 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { YClientsSandbox } from "../../fakes/yclients/index.js";
+import { run as marketplaceStatusCron } from "../../functions/crons/marketplace-status.js";
+import { bookingsStore } from "../../lib/bookings/store.js";
+import type { Database } from "../../lib/db/client.js";
+import { signServiceToken } from "../../lib/gateway/service-token.js";
+import { getSalon, listMarketplaceEvents } from "../../lib/salons/store.js";
+import { nextSalonId, type TestFunctions } from "../support/harness.js";
+import { activate, APPLICATION_ID, PARTNER_TOKEN, postJson, register, startStack, STACK_SECRETS, type Stack } from "./support.js";
+
+let st: Stack;
+let sandbox: YClientsSandbox & { url: string };
+let db: Database;
+let fx: TestFunctions;
+/** What the sandbox's emitted webhooks got back from our app. */
+const delivered: Array<{ url: string; status: number }> = [];
+
+beforeAll(async () => {
+  st = await startStack({
+    emitWebhooks: true,
+    deliverWebhook: async (url, body) => {
+      const res = await fx.app.request(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+      delivered.push({ url, status: res.status });
+      return res;
+    },
+  });
+  ({ sandbox, db, fx } = st);
+});
+
+afterAll(async () => {
+  await st?.close();
+});
+
+const sql = async <T>(query: string, params: unknown[] = []) => (await db.pg!.query<T>(query, params)).rows;
+const jobsQueued = async (path: string) => (await sql<{ n: number }>("select count(*)::int as n from local_dispatch where url like $1", [`%${path}`]))[0]!.n;
+const eventsOf = async (salonId: number) => (await listMarketplaceEvents(db.db, salonId)).map((e) => e.event);
+
+/** A salon through the whole install: redirect, WhatsApp linked, activated, follow-up jobs run. */
+let phoneSeq = 0;
+async function activeSalon(phone = `7911000${String(++phoneSeq).padStart(4, "0")}`): Promise<{ salonId: number; hookPath: string }> {
+  const salonId = nextSalonId();
+  const token = await register(fx, salonId);
+  await st.scan(salonId, phone);
+  const res = await activate(fx, token);
+  if (res.status !== 200) throw new Error(`activation answered ${res.status}`);
+  await fx.drain();
+  const url = sandbox.installed(salonId)!.webhookUrls[0]!;
+  return { salonId, hookPath: new URL(url).pathname };
+}
+
+const lifecycle = (salonId: number, event: string, over: Record<string, unknown> = {}) =>
+  postJson(fx, "/webhook/yclients", { salon_id: salonId, application_id: APPLICATION_ID, event, partner_token: PARTNER_TOKEN, ...over });
+
+describe("entity webhooks", () => {
+  it("feeds a record the salon just created in YClients to the booking logic, once", async () => {
+    const { salonId } = await activeSalon();
+    const startsAt = new Date(fx.clock.now().getTime() + 2 * 86_400_000).toISOString();
+    const sentBefore = delivered.length;
+    const record = sandbox.addRecord(salonId, { datetime: startsAt, clientPhone: "79161234567", clientName: "Анна" });
+    // The sandbox posts the webhook on its own, as YClients does.
+    await vi.waitFor(() => expect(delivered.length).toBe(sentBefore + 1));
+    expect(delivered.at(-1)).toMatchObject({ status: 200 });
+    await fx.drain();
+    const stored = await bookingsStore.get(db.db, salonId, record.id);
+    expect(stored).toMatchObject({ record_id: record.id, client_phone: "79161234567" });
+
+    const notices = async () => sql<{ kind: string }>("select kind from notifications where salon_id = $1 and record_id = $2", [salonId, record.id]);
+    expect(await notices()).toEqual([{ kind: "booking_created" }]);
+
+    // YClients repeating the same event: nothing new is queued, and the client is still told once.
+    const hookPath = new URL(sandbox.installed(salonId)!.webhookUrls[0]!).pathname;
+    const body = { company_id: salonId, resource: "record", resource_id: record.id, status: "update", data: record };
+    expect((await postJson(fx, hookPath, body)).status).toBe(200);
+    const queued = await jobsQueued("/jobs/yclients/entity-webhook");
+    expect((await postJson(fx, hookPath, body)).status).toBe(200);
+    expect(await jobsQueued("/jobs/yclients/entity-webhook")).toBe(queued);
+    await fx.drain();
+    expect(await notices()).toEqual([{ kind: "booking_created" }]);
+  });
+
+  it("upserts a client from its event and refreshes staff once per burst", async () => {
+    const { salonId, hookPath } = await activeSalon();
+    const client = await postJson(fx, hookPath, {
+      company_id: salonId, resource: "client", resource_id: 987654, status: "create",
+      data: { id: 987654, name: "Мария", phone: "+7 916 555-44-33", email: "", sold_amount: 0, visits_count: 0 },
+    });
+    expect(client.status).toBe(200);
+    await fx.drain();
+    expect(await sql("select name, phone from clients where salon_id = $1 and client_id = 987654", [salonId])).toEqual([{ name: "Мария", phone: "79165554433" }]);
+
+    const staffId = sandbox.salon(salonId).staff[0]!.id;
+    for (let i = 0; i < 3; i++) {
+      const res = await postJson(fx, hookPath, { company_id: salonId, resource: "staff", resource_id: staffId, status: "update", data: { id: staffId } });
+      expect(res.status).toBe(200);
+    }
+    const listCalls = () => sandbox.requests.filter((r) => r.path === `/api/v1/company/${salonId}/staff`).length;
+    const callsBefore = listCalls();
+    fx.clock.advance(31_000);
+    await fx.drain();
+    expect(listCalls()).toBe(callsBefore + 1);
+    const n = (await sql<{ n: number }>("select count(*)::int as n from staff where salon_id = $1", [salonId]))[0]!.n;
+    expect(n).toBe(sandbox.salon(salonId).staff.length);
+  });
+
+  it("rejects an unknown secret and a company_id that is not the URL's salon, queueing nothing", async () => {
+    const { salonId, hookPath } = await activeSalon();
+    const before = await jobsQueued("/jobs/yclients/entity-webhook");
+    const unknown = await postJson(fx, "/webhook/yclients/entity/not-a-secret", { company_id: salonId, resource: "record", resource_id: 1, status: "update", data: {} });
+    expect(unknown.status).toBe(404);
+    const other = await postJson(fx, hookPath, { company_id: salonId + 1, resource: "record", resource_id: 1, status: "update", data: {} });
+    expect(other.status).toBe(403);
+    const ignored = await postJson(fx, hookPath, { company_id: salonId, resource: "finances_operation", resource_id: 1, status: "create", data: {} });
+    expect(await ignored.json()).toMatchObject({ status: "ignored" });
+    const send = (body: string, type = "application/json") => fx.app.request(hookPath, { method: "POST", headers: { "content-type": type }, body });
+    expect((await send("{")).status).toBe(400);
+    expect((await send("{}", "text/plain")).status).toBe(415);
+    expect((await send(JSON.stringify({ company_id: salonId, resource: "record", resource_id: 1, status: "update", data: { x: "y".repeat(1_100_000) } }))).status).toBe(413);
+    expect(await jobsQueued("/jobs/yclients/entity-webhook")).toBe(before);
+  });
+});
+
+describe("lifecycle webhook", () => {
+  it("rejects a wrong partner token or application id without acting", async () => {
+    const { salonId } = await activeSalon();
+    const before = await jobsQueued("/jobs/marketplace/lifecycle");
+    expect((await lifecycle(salonId, "uninstall", { partner_token: "guess" })).status).toBe(403);
+    expect((await lifecycle(salonId, "uninstall", { application_id: APPLICATION_ID + 1 })).status).toBe(403);
+    expect((await postJson(fx, "/webhook/yclients", { salon_id: "x", event: "uninstall" })).status).toBe(400);
+    expect(await jobsQueued("/jobs/marketplace/lifecycle")).toBe(before);
+    await fx.drain();
+    expect((await getSalon(db.db, salonId))!.status).toBe("active");
+  });
+
+  it("freezes a salon (webhooks paused, session kept) and the daily check brings it back when YClients says active", async () => {
+    const { salonId, hookPath } = await activeSalon();
+    const res = await lifecycle(salonId, "freeze");
+    expect(res.status).toBe(200);
+    expect((await lifecycle(salonId, "freeze")).status).toBe(200);
+    await fx.drain();
+    expect((await getSalon(db.db, salonId))!.status).toBe("frozen");
+    expect((await fx.services.gateway.status(salonId)).state).toBe("connected");
+    const paused = await postJson(fx, hookPath, { company_id: salonId, resource: "record", resource_id: 5, status: "update", data: {} });
+    expect(await paused.json()).toMatchObject({ status: "ignored", reason: "salon_frozen" });
+
+    const summary = await marketplaceStatusCron(fx.services);
+    expect(summary.unfrozen).toContain(salonId);
+    expect((await getSalon(db.db, salonId))!.status).toBe("active");
+    expect((await eventsOf(salonId)).filter((e) => e === "frozen" || e === "unfrozen")).toEqual(["frozen", "unfrozen"]);
+  });
+
+  it("uninstalls: logs WhatsApp out, wipes its auth state, kills the webhook URL; a repeat is harmless", async () => {
+    const { salonId, hookPath } = await activeSalon();
+    // The linked session's auth state is in Postgres until the uninstall.
+    expect((await sql("select 1 from wa_auth where salon_id = $1", [salonId])).length).toBeGreaterThan(0);
+    expect((await lifecycle(salonId, "uninstall")).status).toBe(200);
+    await fx.drain();
+    expect((await getSalon(db.db, salonId))!).toMatchObject({ status: "uninstalled", whatsapp_state: "none" });
+    expect((await fx.services.gateway.status(salonId)).state).not.toBe("connected");
+    expect(await sql("select 1 from wa_auth where salon_id = $1", [salonId])).toEqual([]);
+    expect((await postJson(fx, hookPath, { company_id: salonId, resource: "record", resource_id: 1, status: "update", data: {} })).status).toBe(404);
+
+    fx.clock.advance(120_000);
+    expect((await lifecycle(salonId, "uninstall")).status).toBe(200);
+    await fx.drain();
+    expect((await eventsOf(salonId)).filter((e) => e === "uninstalled")).toHaveLength(1);
+  });
+});
+
+describe("WhatsApp session events", () => {
+  it("records the phone logging out and the re-link, keeping an active salon active", async () => {
+    const { salonId } = await activeSalon("79220000000");
+    const res = await fetch(`${st.gw.url}/emulator/sessions/${salonId}/disconnect`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${await signServiceToken(STACK_SECRETS.GATEWAY_SECRET)}`, "content-type": "application/json" },
+      body: JSON.stringify({ code: 401 }),
+    });
+    expect(res.status).toBe(200);
+    // The gateway's outbox hands session.logged_out to the dispatcher on its own schedule.
+    await vi.waitFor(async () => {
+      await fx.drain();
+      expect((await getSalon(db.db, salonId))!).toMatchObject({ status: "active", whatsapp_state: "logged_out" });
+    });
+    await st.scan(salonId, "79220000001");
+    await vi.waitFor(async () => {
+      await fx.drain();
+      expect((await getSalon(db.db, salonId))!).toMatchObject({ status: "active", whatsapp_state: "connected", whatsapp_phone: "79220000001" });
+    });
+    expect(await eventsOf(salonId)).toEqual(expect.arrayContaining(["whatsapp_logged_out", "whatsapp_connected"]));
+  });
+});
+
+describe("health", () => {
+  it("names each dependency and leaks no secret", async () => {
+    const res = await fx.app.request("/health");
+    const text = await res.text();
+    expect(JSON.parse(text).checks).toHaveProperty("database");
+    expect(res.status).toBe(200);
+    for (const secret of [fx.services.config.jwtSecret, fx.services.config.gatewaySecret, PARTNER_TOKEN]) expect(text).not.toContain(secret);
+  });
+});

@@ -1,0 +1,57 @@
+import { systemClock } from "../lib/clock.js";
+import { ConfigError, describeConfig, loadConfig, type Config } from "../lib/config/index.js";
+import { connectDatabase } from "../lib/db/client.js";
+import type { Dispatcher } from "../lib/dispatch/dispatcher.js";
+import { LocalDispatcher } from "../lib/dispatch/local.js";
+import { createQStashDispatcher } from "../lib/dispatch/qstash.js";
+import { createLogger } from "../lib/log.js";
+import { startGateway } from "./server.js";
+
+/**
+ * The container's entry (whatsapp-gateway/Dockerfile): the gateway alone, against Supabase (or the embedded
+ * database when SUPABASE_URL is absent). Events go to QStash; without QSTASH_TOKEN a LocalDispatcher is used only
+ * to enqueue them into Postgres, where the functions' own local dispatcher delivers them (no worker runs here).
+ * SIGTERM closes sockets, flushes auth writes and releases leases before the new container claims them.
+ */
+
+let config: Config;
+try {
+  config = loadConfig();
+} catch (err) {
+  if (err instanceof ConfigError) {
+    console.error(`Configuration error: ${err.message}`);
+    process.exit(1);
+  }
+  throw err;
+}
+
+const log = createLogger(config.logLevel, "whatsapp-gateway");
+const database = await connectDatabase(config.database);
+const d = config.dispatch;
+const dispatcher: Dispatcher =
+  d.kind === "qstash"
+    ? createQStashDispatcher({ baseUrl: d.url, token: d.token, publicUrl: config.publicUrl })
+    : new LocalDispatcher({
+        db: database.db, clock: systemClock, log, publicUrl: config.publicUrl, signingKey: d.currentSigningKey,
+        deliver: () => Promise.reject(new Error("this process only enqueues; the functions' dispatcher delivers")),
+      });
+const gateway = await startGateway({ config, db: database.db, dispatcher, log, port: config.gatewayPort });
+
+console.log(["WhatsApp gateway running", ...describeConfig(config).map((l) => `  ${l}`), `  listening: ${gateway.port}`].join("\n"));
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal }, "stopping gateway");
+  const hard = setTimeout(() => {
+    log.error("did not stop within 20 s; exiting");
+    process.exit(1);
+  }, 20_000);
+  hard.unref();
+  await gateway.close();
+  await database.close();
+  process.exit(0);
+}
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+process.on("SIGINT", () => void shutdown("SIGINT"));
