@@ -74,7 +74,15 @@ function clearError() {
 // ---- socket ---------------------------------------------------------------------------------------------------
 
 function send(msg) {
-  if (state.socket && state.socket.readyState === WebSocket.OPEN) state.socket.send(JSON.stringify(msg));
+  if (state.authed && state.socket && state.socket.readyState === WebSocket.OPEN) state.socket.send(JSON.stringify(msg));
+}
+
+function onAuthenticated() {
+  state.authed = true;
+  text("socket-status", "Соединение установлено.");
+  if (page.dataset.state === "connecting") setState("waiting");
+  if (state.mode === "qr") requestQr();
+  else text("pairing-status", state.phone ? "Соединение восстановлено. Если код не пришёл, запросите его снова." : "");
 }
 
 function connect() {
@@ -91,13 +99,10 @@ function connect() {
   state.socket = ws;
   state.authed = false;
   ws.addEventListener("open", () => {
+    // Nothing else may be sent until the gateway has checked the token: its first answer is a `status`.
     ws.send(JSON.stringify({ type: "auth", token: config.token }));
-    state.authed = true;
     state.attempt = 0;
-    text("socket-status", "Соединение установлено.");
-    if (page.dataset.state === "connecting") setState("waiting");
-    if (state.mode === "qr") requestQr();
-    else text("pairing-status", state.phone ? "Соединение восстановлено. Если код не пришёл, запросите его снова." : "");
+    text("socket-status", "Проверяем ссылку…");
   });
   ws.addEventListener("message", (ev) => {
     let msg;
@@ -127,6 +132,7 @@ function scheduleReconnect() {
 }
 
 function onMessage(msg) {
+  if (!state.authed && (msg.type === "status" || msg.type === "connected")) onAuthenticated();
   switch (msg.type) {
     case "qr":
       return showQr(msg);
@@ -225,7 +231,7 @@ function submitPhone(ev) {
     show("phone-error", true);
     return;
   }
-  if (!state.socket || state.socket.readyState !== WebSocket.OPEN) {
+  if (!state.authed || !state.socket || state.socket.readyState !== WebSocket.OPEN) {
     text("phone-error", "Нет связи с сервисом WhatsApp. Подождите, мы переподключаемся, и попробуйте снова.");
     show("phone-error", true);
     return;

@@ -9,11 +9,14 @@ import type { GatewayStore } from "./store.js";
  * gateway_outbox and a loop retries it with backoff until the dispatcher takes it. The deduplication id travels
  * with it, so a retry that raced a late success is dropped by QStash (or the local queue), never delivered twice.
  */
+const MAX_HELD = 10_000;
+
 export class EventOutbox {
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private inFlight = new Set<Promise<unknown>>();
   private tick: Promise<void> = Promise.resolve();
+  private held: Array<{ event: WhatsAppEvent; dedupeId: string }> = [];
 
   constructor(
     private readonly deps: { store: GatewayStore; dispatcher: Dispatcher; clock: Clock; log: Logger; pollMs: number },
@@ -34,9 +37,15 @@ export class EventOutbox {
     } catch (err) {
       const error = (err as Error).message;
       this.deps.log.warn({ salonId: event.salonId, dedupeId, error }, "event publish failed; kept in the outbox");
-      await this.deps.store.outboxAdd({
-        dedupeId, salonId: event.salonId, path, body: event, error, nextAt: new Date(this.deps.clock.now().getTime() + 1000),
-      });
+      try {
+        await this.deps.store.outboxAdd({
+          dedupeId, salonId: event.salonId, path, body: event, error, nextAt: new Date(this.deps.clock.now().getTime() + 1000),
+        });
+      } catch (dbErr) {
+        // Database down as well: hold it in memory until the next retry round can put it somewhere.
+        if (this.held.length >= MAX_HELD) throw dbErr;
+        this.held.push({ event, dedupeId });
+      }
     }
   }
 
@@ -52,10 +61,14 @@ export class EventOutbox {
     clearTimeout(this.timer);
     await this.tick;
     await Promise.allSettled([...this.inFlight]);
+    if (this.held.length > 0) await this.retryDue(0).catch(() => {});
+    if (this.held.length > 0) this.deps.log.error({ lost: this.held.length }, "events held in memory could not be stored before stopping");
   }
 
   /** Publishes every due outbox event once; returns how many went out. */
   async retryDue(limit = 50): Promise<number> {
+    const held = this.held.splice(0);
+    for (const h of held) await this.publishNow(h.event, h.dedupeId).catch(() => this.held.push(h));
     const rows = await this.deps.store.outboxTake(limit, this.deps.clock.now());
     let sent = 0;
     for (const row of rows) {

@@ -21,18 +21,18 @@ export function systemPrompt(ctx: SalonContext, phone: string, extra: string[] =
   const client = ctx.client;
   const usualServices = (ctx.usual?.service_ids ?? []).map((i) => serviceTitle.get(i)).filter(Boolean);
   const usualStaff = ctx.usual?.staff_id ? staffName.get(ctx.usual.staff_id) : undefined;
-  const lines: string[] = [
-    `Ты — администратор салона «${s.title ?? "салон"}» в WhatsApp. Отвечаешь клиентам по-русски, коротко, дружелюбно и по делу, как живой администратор.`,
+  const lines: Array<string | undefined> = [
+    `Ты — администратор салона в WhatsApp${s.title ? ` (${s.title})` : ""}. Отвечаешь клиентам по-русски, коротко, дружелюбно и по делу, как живой администратор.`,
     "",
     "# Салон",
     `Адрес: ${s.address ?? "не указан"}. Телефон: ${s.phone ?? "не указан"}.`,
-    s.schedule ? `Часы работы: ${typeof s.schedule === "string" ? s.schedule : JSON.stringify(s.schedule)}.` : "",
+    s.schedule ? `Часы работы: ${typeof s.schedule === "string" ? s.schedule : JSON.stringify(s.schedule)}.` : undefined,
     `Часовой пояс: ${s.timezone}. Сейчас ${ctx.local_time}, сегодня ${ctx.today} (${weekday(ctx.today)}, ${humanDate(ctx.today)}).`,
     `Ближайшие дни: ${days.join("; ")}.`,
     "",
     "# Услуги (service_id: название — цена, длительность)",
     ...ctx.services.slice(0, 60).map((x) => `${x.id}: ${x.title} — ${price(x)}${x.duration_sec ? `, ${Math.round(x.duration_sec / 60)} мин` : ""}`),
-    ctx.services.length > 60 ? `…и ещё ${ctx.services.length - 60}; ищи через list_services.` : "",
+    ctx.services.length > 60 ? `…и ещё ${ctx.services.length - 60}; ищи через list_services.` : undefined,
     "",
     "# Мастера (staff_id: имя)",
     ...ctx.staff.map((t) => `${t.id}: ${t.name}${t.specialization ? ` (${t.specialization})` : ""}`),
@@ -40,8 +40,8 @@ export function systemPrompt(ctx: SalonContext, phone: string, extra: string[] =
     "# Клиент",
     `Телефон: ${phone}.`,
     client?.name ? `Имя: ${client.name}. Визитов: ${client.visits_count}.` : `Имя неизвестно${ctx.push_name ? ` (в WhatsApp подписан «${ctx.push_name}», но это не обязательно имя)` : ""}; новый клиент.`,
-    usualServices.length > 0 ? `Обычно записывается на: ${usualServices.join(", ")}.` : "",
-    usualStaff ? `Обычно ходит к мастеру: ${usualStaff}.` : "",
+    usualServices.length > 0 ? `Обычно записывается на: ${usualServices.join(", ")}.` : undefined,
+    usualStaff ? `Обычно ходит к мастеру: ${usualStaff}.` : undefined,
     ctx.upcoming.length > 0
       ? `Предстоящие записи: ${ctx.upcoming
           .map((r) => {
@@ -67,5 +67,5 @@ export function systemPrompt(ctx: SalonContext, phone: string, extra: string[] =
     "- Не пиши о своих рассуждениях, инструментах и правилах.",
     ...extra,
   ];
-  return lines.filter((l, i, a) => l !== "" || (i > 0 && a[i - 1] !== "")).join("\n");
+  return lines.filter((l): l is string => l !== undefined).join("\n");
 }

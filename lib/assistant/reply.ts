@@ -10,7 +10,7 @@ export function cleanReply(text: string): string {
     .replace(/\*\*(.+?)\*\*/g, "$1")
     .replace(/(^|\s)[*_~]{1,2}(\S[^*_~\n]*?)[*_~]{1,2}(?=\s|[.,!?]|$)/g, "$1$2")
     .replace(/^#{1,6}\s+/gm, "")
-    .replace(/^\s*[*•]\s+/gm, "— ")
+    .replace(/^[ \t]*[*•][ \t]+/gm, "— ")
     .replace(/[ \t]+\n/g, "\n")
     .replace(/\n{3,}/g, "\n\n")
     .trim();

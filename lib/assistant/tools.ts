@@ -13,11 +13,11 @@ import { ASSISTANT_API_ID_PREFIX } from "../bookings/normalise.js";
 import { YClientsError, YClientsNetworkError } from "../yclients/errors.js";
 import type { YClientsClient } from "../yclients/client.js";
 import type { YcBookTime, YcRecord } from "../yclients/types.js";
-import { DATE_RE, TIME_RE, humanDate, localDateTime, partOfDay, weekday, type PartOfDay } from "./dates.js";
+import { DATE_RE, TIME_RE, addDays, humanDate, localDateTime, partOfDay, weekday, type PartOfDay } from "./dates.js";
 import { keepToolCall, type SalonContext } from "./store.js";
 
 /** The YClients calls the tools make; the real client satisfies it, and so does anything speaking its contract. */
-export type BookingApi = Pick<YClientsClient, "bookTimes" | "bookCheck" | "bookRecord" | "getRecord" | "deleteRecord" | "rescheduleBookRecord" | "updateRecord">;
+export type BookingApi = Pick<YClientsClient, "bookTimes" | "bookDates" | "bookCheck" | "bookRecord" | "getRecord" | "deleteRecord" | "rescheduleBookRecord" | "updateRecord">;
 
 export interface ToolCallRecord {
   name: string;
@@ -233,12 +233,19 @@ function yclientsFailure(err: unknown): Result {
   throw err;
 }
 
+const inFlight = new WeakMap<ToolState, { n: number; since: number }>();
+
+/** Times YClients as wall time: parallel calls (slots of several masters) count once, not once per call. */
 async function yc<T>(state: ToolState, fn: () => Promise<T>): Promise<T> {
-  const t = performance.now();
+  const f = inFlight.get(state) ?? { n: 0, since: 0 };
+  inFlight.set(state, f);
+  if (f.n === 0) f.since = performance.now();
+  f.n += 1;
   try {
     return await fn();
   } finally {
-    state.yclientsMs += performance.now() - t;
+    f.n -= 1;
+    if (f.n === 0) state.yclientsMs += performance.now() - f.since;
   }
 }
 
@@ -338,16 +345,33 @@ const EXECUTORS: { [K in ToolName]: (state: ToolState, args: z.infer<(typeof SCH
     }
     const perStaff = await Promise.all(staff.map(async (s) => ({ s, times: await freeTimes(state, s.id, day, [service_id]) })));
     const now = day === state.ctx.today ? state.ctx.local_time : "00:00";
-    const options = perStaff
-      .map(({ s, times }) => ({ staff_id: s.id, staff_name: s.name, date: day, times: pick(times.filter((t) => t.time > now), part_of_day, 12) }))
-      .filter((o) => o.times.length > 0);
+    const build = (part: PartOfDay | undefined) =>
+      perStaff
+        .map(({ s, times }) => ({ staff_id: s.id, staff_name: s.name, date: day, times: pick(times.filter((t) => t.time > now), part, 12) }))
+        .filter((o) => o.times.length > 0);
+    let options = build(part_of_day);
+    let note: string | undefined;
+    if (options.length === 0 && part_of_day) {
+      options = build(undefined);
+      if (options.length > 0) note = "В это время суток свободного нет; вот другое время в этот день";
+    }
+    let nextDates: string[] | undefined;
+    if (options.length === 0) {
+      // A full day: look ahead once here rather than let the model guess dates one model round at a time.
+      const ahead = await yc(state, () =>
+        state.yclients.bookDates(state.salonId, { serviceIds: [service_id], staffId: staff_id, startDate: addDays(day, 1), endDate: addDays(day, 14) }),
+      );
+      nextDates = ahead.booking_dates.filter((d) => d > day).sort().slice(0, 3);
+      note = nextDates.length > 0 ? "В этот день свободного времени нет; предложи ближайшие дни из next_dates" : "Свободного времени нет в ближайшие две недели; предложи администратора";
+    }
     return {
       ok: true,
       service: svc.title,
       date: day,
       weekday: weekday(day),
       options,
-      ...(options.length === 0 ? { note: "Свободного времени нет; предложи другой день или другого мастера" } : {}),
+      ...(nextDates ? { next_dates: nextDates.map((d) => ({ date: d, weekday: weekday(d) })) } : {}),
+      ...(note ? { note } : {}),
     };
   },
 

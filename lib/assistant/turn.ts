@@ -66,6 +66,7 @@ export interface TurnResult {
 
 export function messageText(m: { kind: string; text: string }): string {
   if (m.kind === "text") return m.text;
+  if (m.kind === "reaction") return `[клиент поставил реакцию ${m.text}]`;
   return m.text && m.text !== "" && !m.text.startsWith("[") ? `${MEDIA[m.kind] ?? MEDIA.other} ${m.text}` : MEDIA[m.kind] ?? MEDIA.other!;
 }
 

@@ -8,7 +8,13 @@ export interface SessionStatus {
   phone: string | null;
 }
 
-/** A refused call to the gateway, with its error code (e.g. "not_on_whatsapp", "restricted_463", "session_down"). */
+/**
+ * A refused call to the gateway, with its error code (whatsapp-gateway/errors.ts answers them):
+ * "session_down" (503, retry later), "not_on_whatsapp" (422), "restricted_463" (422: WhatsApp refused, never retry),
+ * "bad_request" (400), "in_progress" (409: a send with this idempotency key is still being made or was cut off
+ * mid-send; its outcome is unknown), "session_elsewhere" (409: another gateway process holds the session),
+ * "already_connected" (409), "unauthorized" (401); "unreachable" (status 0) when the gateway did not answer.
+ */
 export class GatewayError extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {
     super(message);

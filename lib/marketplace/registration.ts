@@ -4,6 +4,17 @@ import type { MarketplaceDeps } from "./deps.js";
 import { signOnboardingToken } from "./onboarding-token.js";
 import type { MarketplaceUser } from "./user-data.js";
 
+/** The owner is waiting on the redirect: YClients gets this long (retries included) before the fallback name is used. */
+export const COMPANY_LOOKUP_TIMEOUT_MS = 5000;
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`YClients did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
 export interface RegisteredSalon {
   salon: Salon;
   token: string;
@@ -24,7 +35,7 @@ export async function registerOne(d: MarketplaceDeps, salonId: number, user: Mar
   let company: YcCompany | null = null;
   let companyError: string | null = null;
   try {
-    company = await d.yclients.getCompany(salonId);
+    company = await withTimeout(d.yclients.getCompany(salonId), COMPANY_LOOKUP_TIMEOUT_MS);
   } catch (err) {
     companyError = (err as Error).message;
     d.log.warn({ salonId, err: companyError }, "company lookup failed at registration; using the marketplace's salon name");

@@ -1,7 +1,8 @@
 /**
  * The first message the salon sees from the product, sent to its own WhatsApp number after activation
- * (original-system.md §1.2, kept word for word). Sent once per salon: the idempotency key below is fixed per salon
- * and event, and the gateway returns the first send's message id for a repeated key.
+ * (original-system.md §1.2, kept word for word). Sent once per activation: the idempotency key is fixed per salon
+ * and activation (a repeated activation of an active salon keeps its activation time), and the gateway returns the
+ * first send's message id for a repeated key. A reinstall after an uninstall is a new activation and is welcomed.
  */
 export function welcomeText(phoneDigits: string): string {
   return [
@@ -20,4 +21,4 @@ export function welcomeText(phoneDigits: string): string {
   ].join("\n");
 }
 
-export const welcomeIdempotencyKey = (salonId: number) => `welcome:${salonId}:integration_activated`;
+export const welcomeIdempotencyKey = (salonId: number, activatedAtMs: number) => `welcome:${salonId}:${activatedAtMs}`;

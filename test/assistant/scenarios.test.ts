@@ -11,7 +11,7 @@ import { getConversation, listMessages } from "../../lib/conversations/store.js"
 import { freezeSalon } from "../../lib/salons/store.js";
 import { ASSISTANT_REPLY_PATH } from "../../functions/jobs/assistant/reply.js";
 import {
-  addSyncedRecord, adminWrites, clientWrites, createSalon, newPhone, openWorld, settle, type TestSalon, type World,
+  START, addSyncedRecord, adminWrites, clientWrites, createSalon, newPhone, openWorld, settle, type TestSalon, type World,
 } from "./support.js";
 
 let w: World;
@@ -25,6 +25,8 @@ afterAll(async () => {
 });
 
 beforeEach(() => {
+  // Every test starts on Monday 23 November 2026, 11:00 in Moscow, with its own salon and phones.
+  w.clock.set(START);
   w.gemini.requests.length = 0;
   w.gemini.script([]);
 });
@@ -205,6 +207,31 @@ describe("booking", () => {
     expect(alternatives).not.toContain(wanted);
     const [reply] = w.gateway.to(salon.salonId, salon.known.phone);
     expect(reply).toContain(alternatives[0]!);
+  });
+
+  it("on a day the master does not work, offers the next days that have free time", async () => {
+    const salon = await createSalon(w);
+    const { svc, staff } = staffFor(salon, "Мужская стрижка");
+    const sunday = "2026-11-29";
+    const offDay = (await w.fn.services.yclients.bookTimes(salon.salonId, staff.id, sunday, { serviceIds: [svc.id] })).length === 0;
+    expect(offDay).toBe(true);
+    let result: Record<string, any> = {};
+    w.gemini.script([
+      { calls: [{ name: "find_free_slots", args: { service_id: svc.id, staff_id: staff.id, date: sunday } }] },
+      (req) => {
+        result = responses(req)[0]!.response;
+        return { text: `В воскресенье ${staff.name} не работает. Есть ${result.next_dates.map((d: any) => d.date).join(", ")}.` };
+      },
+    ]);
+    await clientWrites(w, salon, salon.known.phone, "стрижку в воскресенье");
+    await settle(w);
+    expect(result.options).toEqual([]);
+    expect(result.next_dates.length).toBeGreaterThan(0);
+    for (const d of result.next_dates) {
+      expect(d.date > sunday).toBe(true);
+      expect((await w.fn.services.yclients.bookTimes(salon.salonId, staff.id, d.date, { serviceIds: [svc.id] })).length).toBeGreaterThan(0);
+    }
+    expect(w.gemini.requests).toHaveLength(2);
   });
 
   it("refuses to book a time no tool has shown as free", async () => {
@@ -403,7 +430,31 @@ describe("conversation", () => {
     await settle(w);
     expect(said).toEqual(["greet", "no-greet", "greet"]);
     expect(w.gateway.to(salon.salonId, phone)).toEqual(["Здравствуйте! Слушаю вас.", "Слушаю вас.", "Здравствуйте! Слушаю вас."]);
-    w.clock.set("2026-11-23T08:00:00Z");
+  });
+
+  it("knows the client: name, visits, usual service and master, upcoming visit", async () => {
+    const salon = await createSalon(w);
+    const { svc, staff } = staffFor(salon, "Мужская стрижка");
+    for (const d of ["2026-10-06", "2026-10-20", "2026-11-03"]) {
+      await addSyncedRecord(w, salon, { phone: salon.known.phone, name: salon.known.name, staffId: staff.id, serviceId: svc.id, datetime: `${d} 12:00:00` });
+    }
+    const day = await workingDay(salon, staff.id, svc.id);
+    const time = await firstFreeTime(salon, staff.id, svc.id, day);
+    await addSyncedRecord(w, salon, { phone: salon.known.phone, name: salon.known.name, staffId: staff.id, serviceId: svc.id, datetime: `${day} ${time}:00` });
+    let system = "";
+    w.gemini.script([
+      (req) => {
+        system = systemInstructionOf(req);
+        return { text: "Как обычно?" };
+      },
+    ]);
+    await clientWrites(w, salon, salon.known.phone, "хочу записаться");
+    await settle(w);
+    expect(system).toContain(`Имя: ${salon.known.name}.`);
+    expect(system).toContain("Обычно записывается на: Мужская стрижка.");
+    expect(system).toContain(`Обычно ходит к мастеру: ${staff.name}.`);
+    expect(system).toMatch(new RegExp(`Предстоящие записи: #\\d+ \\d+ ноября в ${time}, ${staff.name}`));
+    expect(system).toContain("Сейчас 11:00, сегодня 2026-11-23 (понедельник, 23 ноября)");
   });
 
   it("keeps the conversation: the next turn sees what was said before", async () => {
@@ -460,6 +511,19 @@ describe("conversation", () => {
     await clientWrites(w, salon, phone, "спасибо");
     await settle(w);
     expect(w.gateway.to(salon.salonId, phone)).toEqual(["Слушаю вас.", "Хорошо."]);
+  });
+
+  it("a reaction is kept but not answered; a voice message is answered knowing it could not be heard", async () => {
+    const salon = await createSalon(w);
+    const phone = newPhone();
+    await clientWrites(w, salon, phone, "👍", { kind: "reaction" });
+    await settle(w);
+    expect(w.gemini.requests).toHaveLength(0);
+    w.gemini.script([{ text: "Не могу прослушать голосовое — напишите, пожалуйста, текстом." }]);
+    await clientWrites(w, salon, phone, "", { kind: "audio" });
+    await settle(w);
+    expect(userText(w.gemini.requests[0]!)).toBe("[клиент поставил реакцию 👍]\n[клиент прислал голосовое сообщение]");
+    expect(w.gateway.to(salon.salonId, phone)).toHaveLength(1);
   });
 
   it("answers nothing for a salon that is not active", async () => {
@@ -536,6 +600,27 @@ describe("handover and failures", () => {
     const [turn] = await listTurns(w.db.db, salon.salonId, phone);
     expect(turn).toMatchObject({ status: "failed", model_calls: 1 });
     expect(turn!.error).toContain("503");
+  });
+
+  it("a model error after a booking went through still tells the client the booking, once", async () => {
+    const salon = await createSalon(w);
+    const { svc, staff } = staffFor(salon, "Мужская стрижка");
+    const day = await workingDay(salon, staff.id, svc.id);
+    let time = "";
+    w.gemini.script([
+      { calls: [{ name: "find_free_slots", args: { service_id: svc.id, staff_id: staff.id, date: day } }] },
+      (req) => {
+        time = responses(req)[0]!.response.options[0].times[0];
+        return { calls: [{ name: "create_booking", args: { service_id: svc.id, staff_id: staff.id, date: day, time } }] };
+      },
+      { error: { code: 500, status: "INTERNAL", message: "An internal error has occurred." } },
+    ]);
+    await clientWrites(w, salon, salon.known.phone, "запишите на стрижку");
+    await settle(w);
+    expect(createdRecords(salon)).toHaveLength(1);
+    const [reply] = w.gateway.to(salon.salonId, salon.known.phone);
+    expect(reply).toContain(`Вы записаны: Мужская стрижка`);
+    expect(reply).toContain(`в ${time}, мастер ${staff.name}`);
   });
 
   it("a model that does not answer in time is cut off by the timeout", async () => {

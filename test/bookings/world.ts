@@ -7,12 +7,14 @@
 import { ManualClock } from "../../lib/clock.js";
 import type { Database } from "../../lib/db/client.js";
 import { LocalDispatcher } from "../../lib/dispatch/local.js";
-import { GatewayError, type GatewayClient, type SessionStatus } from "../../lib/gateway/client.js";
+import { createGatewayClient, GatewayError, type GatewayClient, type SessionStatus } from "../../lib/gateway/client.js";
+import { startGateway, type RunningGateway } from "../../whatsapp-gateway/server.js";
 import { beginActivation, finishActivation, registerSalon } from "../../lib/salons/store.js";
 import { createYClientsClient, RateLimiter } from "../../lib/yclients/index.js";
 import { createYClientsSandbox, type YClientsSandbox } from "../../fakes/yclients/index.js";
 import { createApp } from "../../functions/app.js";
 import { createServices, type Services } from "../../functions/services.js";
+import { signServiceToken } from "../../lib/gateway/service-token.js";
 import { openTestDatabase, silentLog, testConfig } from "../support/harness.js";
 
 export interface Sent {
@@ -88,14 +90,22 @@ export interface World {
   /** Delivers what is due, advances the clock, and delivers what became due. */
   after(sec: number): Promise<void>;
   activeSalon(salonId: number, opts?: { timezone?: string; address?: string | null; title?: string }): Promise<void>;
+  /**
+   * Switches the functions to the real gateway (emulator transport, started on first use) and links the salon's
+   * WhatsApp; returns what the salon's number sent. `useRecordingGateway()` switches back.
+   */
+  useEmulator(salonId: number): Promise<{ outbox(): Array<{ to: string; text: string }> }>;
+  useRecordingGateway(): void;
   close(): Promise<void>;
 }
+
+const GATEWAY_SECRET = "bookings-test-gateway-secret-0123456789";
 
 export async function openWorld(start = "2026-11-23T09:00:00Z", env: Record<string, string> = {}): Promise<World> {
   const db = await openTestDatabase();
   const clock = new ManualClock(start);
   const sandbox = createYClientsSandbox({ clock, rateLimit: false });
-  const config = testConfig(env);
+  const config = testConfig({ GATEWAY_SECRET, ...env });
   const yclients = createYClientsClient({
     baseUrl: "http://yclients.sandbox",
     partnerToken: sandbox.partnerToken,
@@ -114,6 +124,8 @@ export async function openWorld(start = "2026-11-23T09:00:00Z", env: Record<stri
   const services = createServices(config, db.db, silentLog, { dispatcher, clock, gateway, yclients });
   app = createApp(services);
   const drain = () => dispatcher.drain();
+  let gw: RunningGateway | undefined;
+  let real: GatewayClient | undefined;
   return {
     db, clock, sandbox, gateway, services, dispatcher, app, drain,
     async after(sec) {
@@ -134,6 +146,32 @@ export async function openWorld(start = "2026-11-23T09:00:00Z", env: Record<stri
       });
       await finishActivation(db.db, clock, salonId, { ok: true });
     },
-    close: () => db.close(),
+    async useEmulator(salonId) {
+      if (!gw) {
+        gw = await startGateway({
+          config: testConfig({ GATEWAY_SECRET, WHATSAPP_TRANSPORT: "emulator" }), db: db.db, dispatcher, log: silentLog,
+          port: 0, restore: false,
+          options: { outboxPollMs: 20, sendGapMs: [0, 0], sendAckWaitMs: 0, restoreJitterMs: [0, 0] },
+        });
+        real = createGatewayClient({ baseUrl: gw.url, secret: GATEWAY_SECRET });
+      }
+      const world = gw.emulator!;
+      await gw.sessions.start(salonId);
+      const scan = await fetch(`${gw.url}/emulator/sessions/${salonId}/scan`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${await signServiceToken(GATEWAY_SECRET)}`, "content-type": "application/json" },
+        body: JSON.stringify({ phone: "79990000000" }),
+      });
+      if (!scan.ok) throw new Error(`emulator scan answered ${scan.status}: ${await scan.text()}`);
+      services.gateway = real!;
+      return { outbox: () => world.outbox(salonId).map((m) => ({ to: m.to, text: m.text })) };
+    },
+    useRecordingGateway() {
+      services.gateway = gateway;
+    },
+    async close() {
+      await gw?.close();
+      await db.close();
+    },
   };
 }

@@ -96,8 +96,16 @@ function copy(from: string, to: string, toIsDir: boolean, fromContext: boolean) 
   cpSync(from, target);
 }
 
+/**
+ * The environment without npm's own variables: run through `npm run`/`npx`, this process inherits
+ * npm_config_local_prefix=<repo>, and an npm started with it would install into the repository instead of cwd.
+ */
+function cleanEnv(): Record<string, string> {
+  return Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => !/^npm_/i.test(e[0]) && e[1] !== undefined));
+}
+
 function run(cmd: string, args: string[], cwd: string) {
-  const r = spawnSync(cmd, args, { cwd, stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, NODE_ENV: "production" } });
+  const r = spawnSync(cmd, args, { cwd, stdio: ["ignore", "inherit", "inherit"], env: { ...cleanEnv(), NODE_ENV: "production" } });
   if (r.status !== 0) throw new CheckFailed(`${cmd} ${args.join(" ")} failed in ${cwd} (exit ${r.status})`);
 }
 
@@ -199,6 +207,7 @@ async function check(): Promise<string> {
     mkdirSync(dataDir);
     // The container's own ENV, then what this check needs: the embedded database (no Supabase here) and a free port.
     const env = {
+      ...cleanEnv(),
       PATH: `${join(cwd, "node_modules/.bin")}:${process.env.PATH}`,
       HOME: scratch,
       ...final.env,

@@ -53,7 +53,11 @@ export interface Stack {
 export const STACK_SECRETS = { JWT_SECRET: "marketplace-test-jwt-secret-0123456789", GATEWAY_SECRET: "marketplace-test-gateway-secret-0123456789" };
 
 export async function startStack(sandboxOptions: SandboxOptions = {}): Promise<Stack> {
-  const sandbox = await startYClientsSandbox({ partnerToken: PARTNER_TOKEN, applicationId: APPLICATION_ID, rateLimit: false, ...sandboxOptions });
+  const sandbox = await startYClientsSandbox({
+    partnerToken: PARTNER_TOKEN, applicationId: APPLICATION_ID, rateLimit: false,
+    // Small salons: the first full sync after each activation stays short.
+    salonDefaults: { clients: 20, records: 10 }, ...sandboxOptions,
+  });
   const db = await openTestDatabase();
   const env = {
     ...STACK_SECRETS, WHATSAPP_TRANSPORT: "emulator",

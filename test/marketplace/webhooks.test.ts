@@ -163,6 +163,13 @@ describe("lifecycle webhook", () => {
     expect((await lifecycle(salonId, "uninstall")).status).toBe(200);
     await fx.drain();
     expect((await eventsOf(salonId)).filter((e) => e === "uninstalled")).toHaveLength(1);
+
+    // A salon that never linked WhatsApp has no session to log out and is uninstalled all the same.
+    const pending = nextSalonId();
+    await register(fx, pending);
+    expect((await lifecycle(pending, "uninstall")).status).toBe(200);
+    await fx.drain();
+    expect((await getSalon(db.db, pending))!.status).toBe("uninstalled");
   });
 });
 

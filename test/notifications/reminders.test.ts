@@ -133,6 +133,19 @@ describe("reminders", () => {
     expect(rows.map((r) => [r.kind, r.status, r.reason])).toEqual([["reminder_day_before", "skipped", "salon_frozen"]]);
   });
 
+  it("leave one salon spaced out, not in a burst", async () => {
+    const salonId = nextSalonId();
+    await w.activeSalon(salonId);
+    const phones = [newPhone(), newPhone(), newPhone()];
+    await booked(salonId, phones.map((phone, i) => ({ phone, at: `2026-12-03 1${i}:00:00` })));
+    await tickAt("2026-12-02T16:00:00Z");
+    expect(phones.map((p) => w.gateway.to(p).length)).toEqual([1, 0, 0]);
+    await w.after(15);
+    expect(phones.map((p) => w.gateway.to(p).length)).toEqual([1, 1, 0]);
+    await w.after(15);
+    expect(phones.map((p) => w.gateway.to(p).length)).toEqual([1, 1, 1]);
+  });
+
   async function reminderRow(salonId: number, phone: string) {
     const rec = w.sandbox.wireRecords(salonId).find((r) => r.client?.phone === `+${phone}` && !r.deleted)!;
     return { record_id: rec.id };

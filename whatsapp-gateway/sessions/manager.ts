@@ -36,6 +36,8 @@ interface Live {
   attempt: number;
   conflicts: number[];
   pairing: { phone: string; requested: boolean } | null;
+  /** Has a pairing on record (restore candidates, or opened here): worth retrying for as long as it takes. */
+  paired: boolean;
   qr: { qr: string; expiresAt: number; count: number } | null;
   reconnectTimer: NodeJS.Timeout | undefined;
   closing: boolean;
@@ -271,10 +273,11 @@ export class SessionManager {
       const fence = await this.deps.store.leaseAcquire(salonId, this.holderId, this.deps.options.leaseTtlSec, this.deps.clock.now());
       if (fence === null) throw new GatewayApiError(409, "session_elsewhere", `salon ${salonId}: another gateway holds this session`);
       const lease: Lease = { holder: this.holderId, fence: Number(fence) };
+      const row = await this.deps.store.sessionGet(salonId);
       const auth = new SalonAuthState(this.deps.store, salonId, lease, this.deps.clock);
       const live: Live = {
         salonId, state: "none", phone: null, lease, auth, conn: null, generation: 0, attempt: 0, conflicts: [],
-        pairing: null, qr: null, reconnectTimer: undefined, closing: false, sendChain: Promise.resolve(), nextSendAt: 0,
+        pairing: null, paired: !!row?.paired_at, qr: null, reconnectTimer: undefined, closing: false, sendChain: Promise.resolve(), nextSendAt: 0,
       };
       auth.onLeaseLost = () => void this.yieldSession(live);
       this.live.set(salonId, live);
@@ -414,6 +417,7 @@ export class SessionManager {
   private async onOpen(live: Live, phone: string): Promise<void> {
     live.attempt = 0;
     live.pairing = null;
+    live.paired = true;
     live.qr = null;
     live.phone = phone;
     const now = this.deps.clock.now();
@@ -460,6 +464,13 @@ export class SessionManager {
       }
       await this.deps.store.sessionMark(live.salonId, "stopped", this.deps.clock.now(), { code, reason: decision.reason });
       this.notify(live.salonId, { type: "error", code: "qr_expired", message: "The QR code expired. Ask for a new one." });
+      await this.release(live, "stopped");
+      return;
+    }
+    if (!live.paired && live.attempt >= this.deps.options.backoffMaxAttempts) {
+      // Nothing paired to keep alive: an unpaired socket that cannot connect just holds memory and a lease.
+      await this.deps.store.sessionMark(live.salonId, "stopped", this.deps.clock.now(), { code, reason: "connect_failed" });
+      this.notify(live.salonId, { type: "error", code: "connect_failed", message: "Could not reach WhatsApp. Try again later." });
       await this.release(live, "stopped");
       return;
     }

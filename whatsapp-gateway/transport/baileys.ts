@@ -65,6 +65,7 @@ export class BaileysTransport implements Transport {
     const onWhatsApp = new Bounded<boolean>(5000);
     const refused = new Bounded<true>(256);
     const waiters = new Map<string, () => void>();
+    const inFlight = new Set<string>();
     let restricted = false;
     let endedByUs = false;
     let lastQr: string | null = null;
@@ -134,8 +135,33 @@ export class BaileysTransport implements Transport {
         if (String(update.messageStubParameters?.[0] ?? "") !== RESTRICTED) continue;
         refused.set(key.id, true);
         waiters.get(key.id)?.();
+        if (!inFlight.has(key.id)) slog.warn({ messageId: key.id, to: key.remoteJid }, "WhatsApp refused a message with 463 after it was reported sent");
       }
     });
+
+    const relay = async (jid: string, text: string, id: string): Promise<{ messageId: string }> => {
+      let msg;
+      try {
+        msg = await sock.sendMessage(jid, { text }, { messageId: id });
+      } catch (err) {
+        throw new SendRefused("session_down", `send failed: ${(err as Error).message}`);
+      }
+      if (!msg) throw new SendRefused("session_down", "send produced no message");
+      if (msg.message) sent.set(id, msg.message);
+      // WhatsApp refuses with a 463 nack shortly after the relay; wait a moment for it before calling it sent.
+      if (!refused.has(id) && options.sendAckWaitMs > 0) {
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, options.sendAckWaitMs);
+          waiters.set(id, () => {
+            clearTimeout(t);
+            resolve();
+          });
+        });
+        waiters.delete(id);
+      }
+      if (refused.has(id)) throw new SendRefused("restricted_463", "WhatsApp refused the message (463): do not retry");
+      return { messageId: id };
+    };
 
     const session: TransportSession = {
       requestPairingCode: (phone) => sock.requestPairingCode(phone),
@@ -145,7 +171,13 @@ export class BaileysTransport implements Transport {
         if (!isLidUser(jid)) {
           let exists = onWhatsApp.get(jid);
           if (exists === undefined) {
-            const [found] = (await sock.onWhatsApp(jid).catch(() => undefined)) ?? [];
+            let found;
+            try {
+              [found] = (await sock.onWhatsApp(jid)) ?? [];
+            } catch (err) {
+              // A failed lookup says nothing about the number: retryable, never "not on WhatsApp".
+              throw new SendRefused("session_down", `number lookup failed: ${(err as Error).message}`);
+            }
             exists = found?.exists === true;
             if (exists) onWhatsApp.set(jid, true);
           }
@@ -155,27 +187,12 @@ export class BaileysTransport implements Transport {
         // the echo must be recognised as the bot's own, not as the salon typing on its phone.
         const id = generateMessageIDV2(sock.authState.creds.me?.id);
         sent.set(id, { conversation: text });
-        let msg;
+        inFlight.add(id);
         try {
-          msg = await sock.sendMessage(jid, { text }, { messageId: id });
-        } catch (err) {
-          throw new SendRefused("session_down", `send failed: ${(err as Error).message}`);
+          return await relay(jid, text, id);
+        } finally {
+          inFlight.delete(id);
         }
-        if (!msg) throw new SendRefused("session_down", "send produced no message");
-        if (msg.message) sent.set(id, msg.message);
-        // WhatsApp refuses with a 463 nack shortly after the relay; wait a moment for it before calling it sent.
-        if (!refused.has(id) && options.sendAckWaitMs > 0) {
-          await new Promise<void>((resolve) => {
-            const t = setTimeout(resolve, options.sendAckWaitMs);
-            waiters.set(id, () => {
-              clearTimeout(t);
-              resolve();
-            });
-          });
-          waiters.delete(id);
-        }
-        if (refused.has(id)) throw new SendRefused("restricted_463", "WhatsApp refused the message (463): do not retry");
-        return { messageId: id };
       },
 
       async presence(jid, state) {

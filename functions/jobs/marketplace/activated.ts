@@ -9,7 +9,7 @@ import { jobBody, permanentFailure } from "./respond.js";
 
 /**
  * After activation: the first full sync of the salon, and the welcome message to the salon's own WhatsApp. The sync
- * publish is deduplicated per salon and activation; the welcome is sent once per salon ever (the gateway keeps the
+ * publish is deduplicated per salon and activation; the welcome is sent once per activation (the gateway keeps the
  * first send under the idempotency key, and `event_claim` keeps the event log to one `welcome_sent`).
  */
 export function registerActivatedJob(jobs: Hono, s: Services): void {
@@ -20,16 +20,17 @@ export function registerActivatedJob(jobs: Hono, s: Services): void {
     const salon = await getSalon(s.db, salonId);
     if (!salon || salon.status !== "active") return c.json({ status: "skipped", reason: `salon ${salon?.status ?? "unknown"}` });
 
-    await requestFullSync(s, salonId, `activated:${Date.parse(salon.activated_at ?? "") || 0}`);
+    const activatedAtMs = Date.parse(salon.activated_at ?? "") || 0;
+    await requestFullSync(s, salonId, `activated:${activatedAtMs}`);
 
     if (!salon.whatsapp_phone) return permanentFailure(c, "no_phone", "the salon's WhatsApp number is not known");
     try {
       const sent = await s.gateway.sendText(salonId, {
         to: salon.whatsapp_phone,
         text: welcomeText(salon.whatsapp_phone),
-        idempotencyKey: welcomeIdempotencyKey(salonId),
+        idempotencyKey: welcomeIdempotencyKey(salonId, activatedAtMs),
       });
-      if (await claimSalonEvent(s.db, salonId, "welcome_sent")) {
+      if (await claimSalonEvent(s.db, salonId, `welcome_sent:${activatedAtMs}`)) {
         await addMarketplaceEvent(s.db, salonId, "welcome_sent", { message_id: sent.messageId });
       }
       return c.json({ status: "done", messageId: sent.messageId });

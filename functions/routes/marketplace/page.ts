@@ -23,6 +23,7 @@ export function messagePage(c: Context, status: number, code: string, title: str
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)} — Admin AI</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/marketplace/assets/onboarding.css">
 </head>
 <body>

@@ -1,0 +1,138 @@
+/**
+ * The end-to-end world: `npm start`'s own `startStack` (local/stack.ts) on free ports and a temporary DATA_DIR, with
+ * no partner token (so it starts the YClients sandbox), the WhatsApp emulator, the local dispatcher, and the Gemini
+ * fake behind GEMINI_BASE_URL. The test plays the people around it:
+ *   - the salon owner: a real browser on `urls.functions` (see browser.ts), a marketplace redirect URL signed as
+ *     YClients signs it (`redirectUrl`);
+ *   - the salon's phone and its clients: the gateway's emulator control API over HTTP with the service JWT
+ *     (`scan`, `clientWrites`, `outbox`), as any tool outside the process would;
+ *   - YClients: the sandbox the stack started (`sandbox`: partner callbacks received, records, attendance);
+ *   - time: `clock`, which runs with real time and can be moved forward.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startGeminiFake, type GeminiFake } from "../../../fakes/gemini/server.js";
+import type { YClientsSandbox } from "../../../fakes/yclients/index.js";
+import { loadConfig } from "../../../lib/config/index.js";
+import { signServiceToken } from "../../../lib/gateway/service-token.js";
+import { createLogger } from "../../../lib/log.js";
+import { signUserData } from "../../../lib/marketplace/user-data.js";
+import { startStack, type Stack } from "../../../local/stack.js";
+import { RunningClock } from "./clock.js";
+
+export interface OutboxMessage {
+  id: string;
+  to: string;
+  text: string;
+  at: string;
+}
+
+export interface E2eWorld {
+  stack: Stack;
+  sandbox: YClientsSandbox;
+  gemini: GeminiFake;
+  clock: RunningClock;
+  urls: { functions: string; gateway: string };
+  /** The marketplace "connect" link YClients sends the owner to, with user_data signed by the partner token. */
+  redirectUrl(salonId: number, user: Record<string, unknown>): string;
+  /** The salon's phone scans the QR or enters the pairing code as `phone`; resolves with the gateway's answer. */
+  scan(salonId: number, phone: string): Promise<{ state: string; phone: string | null }>;
+  /** A client writes to the salon's WhatsApp. */
+  clientWrites(salonId: number, from: string, text: string, pushName?: string): Promise<string>;
+  /** Everything the bot sent from the salon's WhatsApp, oldest first. */
+  outbox(salonId: number): Promise<OutboxMessage[]>;
+  /** What the bot sent to one phone. */
+  sentTo(salonId: number, phone: string): Promise<string[]>;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const address = s.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startE2eWorld(opts: { start: Date; confirmationDelaySec: number }): Promise<E2eWorld> {
+  const dataDir = mkdtempSync(join(tmpdir(), "ai-admin-e2e-"));
+  const gemini = await startGeminiFake();
+  const port = await freePort();
+  const gatewayPort = await freePort();
+  const dbPort = await freePort();
+  // 127.0.0.1 rather than localhost: the browser's origin must be exactly PUBLIC_URL's (the gateway's WebSocket
+  // origin allow-list), and the servers listen on IPv4.
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    GATEWAY_PORT: String(gatewayPort),
+    LOCAL_DB_PORT: String(dbPort),
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    GATEWAY_URL: `http://127.0.0.1:${gatewayPort}`,
+    WHATSAPP_TRANSPORT: "emulator",
+    GEMINI_API_KEY: "e2e-gemini-key",
+    GEMINI_BASE_URL: gemini.url,
+    BOOKING_CONFIRMATION_DELAY_SECONDS: String(opts.confirmationDelaySec),
+    LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? "silent",
+  });
+  if (config.yclients.partnerToken) throw new Error("the end-to-end suite runs on the YClients sandbox: unset YCLIENTS_PARTNER_TOKEN");
+  const clock = new RunningClock(opts.start);
+  const log = createLogger(config.logLevel);
+  let stack: Stack;
+  try {
+    stack = await startStack(config, log, { clock, servePsql: false });
+  } catch (err) {
+    await gemini.close();
+    rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
+  const sandbox = stack.yclientsSandbox;
+  if (!sandbox) throw new Error("local/stack.ts did not start the YClients sandbox without a partner token");
+  const partnerToken = stack.config.yclients.partnerToken!;
+  const gatewayUrl = stack.urls.gateway.replace("localhost", "127.0.0.1");
+
+  const control = async <T>(path: string, body?: unknown): Promise<T> => {
+    const res = await fetch(gatewayUrl + path, {
+      method: body === undefined ? "GET" : "POST",
+      headers: { authorization: `Bearer ${await signServiceToken(stack.config.gatewaySecret)}`, "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`emulator ${path} answered ${res.status}: ${await res.text()}`);
+    return (await res.json()) as T;
+  };
+  const outbox = async (salonId: number) => (await control<{ messages: OutboxMessage[] }>(`/emulator/sessions/${salonId}/outbox`)).messages;
+
+  return {
+    stack,
+    sandbox,
+    gemini,
+    clock,
+    urls: { functions: config.publicUrl, gateway: gatewayUrl },
+    redirectUrl(salonId, user) {
+      // As YClients builds it: URL-safe base64 (with padding) of the JSON; the sign covers the JSON itself.
+      const json = JSON.stringify(user);
+      const userData = Buffer.from(json, "utf8").toString("base64").replace(/\+/g, "-").replace(/\//g, "_");
+      const q = new URLSearchParams({ salon_id: String(salonId), user_data: userData, user_data_sign: signUserData(partnerToken, json) });
+      return `${config.publicUrl}/auth/yclients/redirect?${q}`;
+    },
+    scan: (salonId, phone) => control(`/emulator/sessions/${salonId}/scan`, { phone }),
+    clientWrites: async (salonId, from, text, pushName) =>
+      (await control<{ messageId: string }>(`/emulator/sessions/${salonId}/inbound`, { from, text, ...(pushName ? { pushName } : {}) })).messageId,
+    outbox,
+    sentTo: async (salonId, phone) => (await outbox(salonId)).filter((m) => m.to === `${phone}@s.whatsapp.net`).map((m) => m.text),
+    async stop() {
+      try {
+        await stack.stop();
+      } finally {
+        await gemini.close();
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    },
+  };
+}
