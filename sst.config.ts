@@ -1,15 +1,10 @@
 /// <reference path="./.sst/platform/config.d.ts" />
-import { createApi } from "./infra/api";
-import { createCluster } from "./infra/cluster";
-import { createCrons } from "./infra/crons";
-import { createGateway } from "./infra/gateway";
-import { createSecrets } from "./infra/secrets";
-import { readSettings } from "./infra/settings";
 
 /**
  * AI Admin on AWS: the functions (one Lambda behind a Function URL), the crons (EventBridge Scheduler), the WhatsApp
  * gateway (one Fargate task behind an ALB) and the secrets. The database is Supabase and the job queue QStash, both
  * outside AWS. `sst deploy --stage production`; any other stage is a personal one. README "Deploying" has the steps.
+ * (SST refuses top-level imports here: the infra/ modules are imported inside run.)
  */
 export default $config({
   app(input) {
@@ -23,6 +18,13 @@ export default $config({
     };
   },
   async run() {
+    const { readSettings } = await import("./infra/settings");
+    const { createSecrets } = await import("./infra/secrets");
+    const { createApi } = await import("./infra/api");
+    const { createCluster } = await import("./infra/cluster");
+    const { createGateway } = await import("./infra/gateway");
+    const { createCrons } = await import("./infra/crons");
+
     const settings = readSettings($app.stage);
     const secrets = createSecrets();
     const api = createApi(secrets, settings);

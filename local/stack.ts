@@ -11,6 +11,7 @@ import { createServices, type Services } from "../functions/services.js";
 import { startGateway, type RunningGateway } from "../whatsapp-gateway/server.js";
 import { startYClientsSandbox, type YClientsSandbox } from "../fakes/yclients/index.js";
 import { randomBytes, randomInt } from "node:crypto";
+import { startLocalCrons } from "./crons.js";
 
 export interface Stack {
   config: Config;
@@ -40,7 +41,7 @@ function close(server: ServerType): Promise<void> {
  * The whole system on one machine: database, gateway, functions, the local dispatcher and the crons.
  * `npm start` and the end-to-end tests both run this.
  */
-export async function startStack(givenConfig: Config, log: Logger, opts: { clock?: Clock; servePsql?: boolean } = {}): Promise<Stack> {
+export async function startStack(givenConfig: Config, log: Logger, opts: { clock?: Clock; servePsql?: boolean; runCrons?: boolean } = {}): Promise<Stack> {
   const clock = opts.clock ?? systemClock;
   // No partner token: YClients is the sandbox, on a free port, with credentials made up for this run.
   let config = givenConfig;
@@ -80,6 +81,8 @@ export async function startStack(givenConfig: Config, log: Logger, opts: { clock
   app = createApp(services);
   const server = await listen(app, config.port);
   dispatcher?.start();
+  // Tests that move the clock call each cron's run() themselves instead.
+  const crons = opts.runCrons === false ? undefined : startLocalCrons(services, log.child({ part: "crons" }));
 
   return {
     config,
@@ -97,6 +100,7 @@ export async function startStack(givenConfig: Config, log: Logger, opts: { clock
     yclientsSandbox,
     async stop() {
       // Order matters: stop taking work, finish what is in flight, then close the database last.
+      await crons?.stop();
       await close(server);
       await dispatcher?.stop();
       await gateway.close();

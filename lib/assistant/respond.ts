@@ -8,6 +8,7 @@ import type { Clock } from "../clock.js";
 import type { Db } from "../db/client.js";
 import { GatewayError, type GatewayClient } from "../gateway/client.js";
 import type { Logger } from "../log.js";
+import { stripGreeting } from "../conversations/greeting.js";
 import { chatSettings } from "../conversations/settings.js";
 import { pauseConversation, storeOutbound } from "../conversations/store.js";
 import { localDateTime } from "./dates.js";
@@ -108,14 +109,14 @@ export async function answerBurst(d: AssistantDeps, job: ReplyJob): Promise<Answ
       })
     : {
         status: "handover",
-        parts: [TEXTS.assistantOff],
+        parts: [ctx.greet ? TEXTS.assistantOff : stripGreeting(TEXTS.assistantOff)],
         calls: [],
         modelCalls: 0,
         modelMs: 0,
         yclientsMs: 0,
         error: "assistant off: no GEMINI_API_KEY",
         handover: { reason: "Ассистент выключен" },
-        greeted: true,
+        greeted: ctx.greet,
       };
 
   const replies: PlannedReply[] = result.parts.map((text, i) => ({ to: job.phone, text, key: `assistant-${job.salonId}-${turnId}-${i}` }));

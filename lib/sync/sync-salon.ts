@@ -153,8 +153,12 @@ export async function syncSalon(s: Services, salonId: number, requested: readonl
     return syncStore.saveSchedules(s.db, salonId, today, to, rows, now());
   }
 
-  const settled = await Promise.allSettled(work.map((p) => run[p]()));
-  stop();
+  let settled: PromiseSettledResult<void>[];
+  try {
+    settled = await Promise.allSettled(work.map((p) => run[p]()));
+  } finally {
+    stop();
+  }
   const okParts: SyncPart[] = [];
   const errors: SyncOutcome["errors"] = [];
   settled.forEach((r, i) => {

@@ -550,6 +550,21 @@ describe("conversation", () => {
     expect(w.gateway.to(salon.salonId, phone)).toEqual(["Добрый день! Чем помочь?"]);
   });
 
+  it("two deliveries of the same reply job at once: one answers, the other waits and sends nothing new", async () => {
+    const salon = await createSalon(w);
+    const phone = newPhone();
+    w.gemini.script([{ text: "Слушаю вас.", delayMs: 200 }]);
+    await clientWrites(w, salon, phone, "алло");
+    const [msg] = await listMessages(w.db.db, salon.salonId, phone);
+    await w.fn.dispatcher.publish({ path: ASSISTANT_REPLY_PATH, body: { salonId: salon.salonId, phone, messageId: msg!.id }, delaySec: 5 });
+    await settle(w);
+    w.clock.advance(10_000);
+    await w.fn.dispatcher.drain();
+    expect(w.gemini.requests).toHaveLength(1);
+    expect(w.gateway.to(salon.salonId, phone)).toEqual(["Слушаю вас."]);
+    expect((await listTurns(w.db.db, salon.salonId, phone)).map((t) => t.status)).toEqual(["answered"]);
+  });
+
   it("when WhatsApp is down at send time, the retry delivers the same reply without a second model call", async () => {
     const salon = await createSalon(w);
     const phone = newPhone();

@@ -71,7 +71,7 @@ async function openFromMarketplace(page: Page, salonId: number): Promise<void> {
   const res = await page.goto(w.redirectUrl(salonId, { id: 77, name: "Владелец", phone: "79990000000", salon_name: salonTitle(salonId) }));
   expect(res?.status()).toBe(200);
   expect(new URL(page.url()).pathname).toBe("/marketplace/onboarding");
-  await expect.poll(() => page.getByTestId("salon-title").textContent()).toBe(salonTitle(salonId));
+  expect(await page.getByTestId("salon-title").textContent()).toBe(salonTitle(salonId));
   expect(await page.getByTestId("salon-id").textContent()).toBe(String(salonId));
 }
 
@@ -81,7 +81,7 @@ async function expectQrShown(page: Page): Promise<void> {
   await qr.waitFor({ state: "visible", timeout: 30_000 });
   expect(await qr.getAttribute("src")).toMatch(/^data:image\/png;base64,/);
   expect(await qr.getAttribute("data-qr")).toMatch(/^https:\/\/wa\.me\/settings\/linked_devices#/);
-  await expect.poll(() => qr.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+  await expect.poll(() => qr.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0), { timeout: 10_000 }).toBe(true);
 }
 
 /** The page reached its finished state and activation reached YClients once, with the body the contract names. */
@@ -224,3 +224,184 @@ async function snapshot(salonId: number) {
   const events = await rows<{ event: string }>("select event from marketplace_events where salon_id = $1 order by id", [salonId]);
   return { salon, events: events.map((e) => e.event), callbacks: callbacks(salonId).length, sent: (await w.outbox(salonId)).length };
 }
+
+// ---- the client ---------------------------------------------------------------------------------------------------
+
+const digits = (s: string | null | undefined) => (s ?? "").replace(/\D/g, "");
+// Tool results as our code sent them back to the model: read loosely, the assertions below check what matters.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const toolResult = (req: GeminiRequest, name: string): any => lastFunctionResponses(req).find((r) => r.name === name)?.response;
+
+/** No job is due and undelivered: everything the last action set off has run (or is waiting for a later time). */
+async function dispatcherSettled(what: string): Promise<void> {
+  await waitFor(`the dispatcher to settle after ${what}`, async () => {
+    const [r] = await rows<{ n: number }>(
+      "select count(*)::int as n from local_dispatch where done_at is null and not_before <= $1", [w.clock.now()]);
+    return r!.n === 0;
+  }, { timeoutMs: 30_000, describe: () => rows("select url, attempts, last_status, last_error from local_dispatch where done_at is null") });
+}
+
+/** Waits until the client has received `count` messages in all; returns them. */
+async function clientReceives(count: number, what: string): Promise<string[]> {
+  return waitFor(what, async () => {
+    const texts = await w.sentTo(SALON_QR, CLIENT);
+    return texts.length >= count ? texts : undefined;
+  }, { timeoutMs: 30_000, describe: async () => ({ sent: await w.sentTo(SALON_QR, CLIENT), geminiPending: w.gemini.pending() }) });
+}
+
+const haircut = () => w.sandbox.salon(SALON_QR).services.find((s) => s.title === "Мужская стрижка")!;
+let booked: { recordId: number; time: string; staffId: number } | undefined;
+
+describe("a client of the salon, through WhatsApp", () => {
+  it("asks for prices and gets them from the salon's synced catalogue", async () => {
+    // The full sync that activation started has brought the catalogue in.
+    await waitFor("the first full sync of the salon", async () => {
+      const r = await rows<{ status: string }>("select status from sync_runs where salon_id = $1 order by id", [SALON_QR]);
+      if (r.some((x) => x.status === "failed")) throw new Error("the salon's sync failed");
+      return r.some((x) => x.status === "ok");
+    }, { timeoutMs: 45_000, describe: () => rows("select status, parts, error from sync_runs where salon_id = $1", [SALON_QR]) });
+
+    w.gemini.script([
+      { calls: [{ name: "list_services", args: { query: "мужская стрижка" } }] },
+      (req) => {
+        const s = toolResult(req, "list_services")?.services?.find((x: { title: string }) => x.title === "Мужская стрижка");
+        return { text: s ? `Мужская стрижка стоит ${s.price}, длится ${s.duration_min} минут.` : "Не нашла такую услугу." };
+      },
+    ]);
+    await w.clientWrites(SALON_QR, CLIENT, "Здравствуйте! Сколько стоит мужская стрижка?", CLIENT_NAME);
+    const [answer] = await clientReceives(1, "the answer about prices");
+    expect(answer).toBe(`Мужская стрижка стоит ${haircut().price_min} ₽, длится ${haircut().duration / 60} минут.`);
+    expect(w.gemini.pending()).toBe(0);
+  }, STEP_MS);
+
+  it("books a haircut for tomorrow: a record in YClients and one confirmation, however the record comes back", async () => {
+    const svc = haircut();
+    const requestsBefore = w.gemini.requests.length;
+    let offered: { staff_id: number; staff_name: string; times: string[] } | undefined;
+    w.gemini.script([
+      { calls: [{ name: "find_free_slots", args: { service_id: svc.id, date: TOMORROW } }] },
+      (req) => {
+        offered = toolResult(req, "find_free_slots")?.options?.[0];
+        if (!offered) return { text: "На завтра свободного времени нет." };
+        return {
+          calls: [{ name: "create_booking", args: { service_id: svc.id, staff_id: offered.staff_id, date: TOMORROW, time: offered.times[0], client_name: CLIENT_NAME } }],
+        };
+      },
+      (req) => {
+        const r = toolResult(req, "create_booking");
+        return { text: r?.ok ? `Готово! Вы записаны: ${r.service}, ${r.date_human}, ${r.time}, мастер ${r.staff_name}.` : `Не получилось: ${r?.error}` };
+      },
+    ]);
+    await w.clientWrites(SALON_QR, CLIENT, "Меня зовут Иван. Запишите меня на мужскую стрижку завтра, пожалуйста");
+    const texts = await clientReceives(2, "the booking answer");
+    expect(offered, "find_free_slots offered no time tomorrow").toBeDefined();
+    const time = offered!.times[0]!;
+    expect(texts[1]).toBe(`Готово! Вы записаны: Мужская стрижка, 24 ноября, вторник, ${time}, мастер ${offered!.staff_name}.`);
+    expect(w.gemini.requests.length - requestsBefore).toBe(3);
+
+    // The record in YClients: the client, the service, the master and the time that were offered.
+    const created = w.sandbox.recordChanges(SALON_QR).filter((c) => c.action === "create");
+    expect(created).toHaveLength(1);
+    const rec = created[0]!.record;
+    expect(created[0]!.via).toBe("book_record");
+    expect(digits(rec.client?.phone)).toBe(CLIENT);
+    expect(rec.staff_id).toBe(offered!.staff_id);
+    expect(rec.services.map((s) => s.id)).toEqual([svc.id]);
+    expect(rec.datetime).toContain(`${TOMORROW}T${time}`);
+    booked = { recordId: created[0]!.recordId, time, staffId: offered!.staff_id };
+
+    // The sandbox told us about the new record by webhook; the poll sees it too; the confirmation delay passes.
+    await waitFor("the record webhook to reach the functions", () =>
+      w.sandbox.webhooksSent.some((x) => x.ok && (x.body as { resource_id?: number }).resource_id === booked!.recordId),
+    { describe: () => w.sandbox.webhooksSent });
+    w.clock.advance((CONFIRMATION_DELAY_SEC + 1) * 1000);
+    await runBookingPoll(w.stack.services);
+    await dispatcherSettled("the webhook and the poll");
+
+    // Exactly one confirmation reached the client: the assistant's own, no second one from the booking monitor.
+    const confirmations = (await w.sentTo(SALON_QR, CLIENT)).filter((t) => t.includes(time));
+    expect(confirmations).toEqual([texts[1]]);
+    const notes = await rows<{ kind: string; status: string }>(
+      "select kind, status from notifications where salon_id = $1 and record_id = $2 and status = 'sent'", [SALON_QR, booked.recordId]);
+    expect(notes).toEqual([]);
+    const [ours] = await rows<{ created_by_us: boolean; client_phone: string }>(
+      "select created_by_us, client_phone from records where salon_id = $1 and record_id = $2", [SALON_QR, booked.recordId]);
+    expect(ours).toEqual({ created_by_us: true, client_phone: CLIENT });
+  }, STEP_MS);
+
+  it("gets the evening reminder the day before, once", async () => {
+    expect(booked, "needs the booking of the previous step").toBeDefined();
+    const before = (await w.sentTo(SALON_QR, CLIENT)).length;
+    w.clock.advanceTo(EVENING_BEFORE);
+    const tick = await runReminders(w.stack.services);
+    expect(tick.reminders).toBeGreaterThanOrEqual(1);
+    const [note] = await rows<{ id: number; due_at: Date; status: string }>(
+      "select id, due_at, status from notifications where salon_id = $1 and record_id = $2 and kind = 'reminder_day_before'",
+      [SALON_QR, booked!.recordId]);
+    expect(note, "no evening reminder was decided for the booked record").toBeDefined();
+    // Reminders of one salon go out spaced apart; move the clock to this one's turn rather than wait for it.
+    if (note!.due_at.getTime() > w.clock.now().getTime()) w.clock.advanceTo(note!.due_at);
+
+    const texts = await clientReceives(before + 1, "the evening reminder");
+    const reminder = texts[before]!;
+    expect(reminder).toMatch(new RegExp(`завтра в ${booked!.time}`, "i"));
+    expect(reminder).toContain("Мужская стрижка");
+    expect(reminder).toContain("Ответьте «да», если всё в силе.");
+
+    // The next tick (every 5 minutes) decides nothing new for this visit.
+    w.clock.advance(5 * 60_000);
+    await runReminders(w.stack.services);
+    await dispatcherSettled("a second reminder tick");
+    expect((await w.sentTo(SALON_QR, CLIENT)).filter((t) => t.includes("Ответьте «да»"))).toEqual([reminder]);
+  }, STEP_MS);
+
+  it("answers 👍 and the visit is confirmed in YClients, without asking the model", async () => {
+    expect(booked, "needs the booking of the previous steps").toBeDefined();
+    const before = (await w.sentTo(SALON_QR, CLIENT)).length;
+    const modelCalls = w.gemini.requests.length;
+    await w.clientWrites(SALON_QR, CLIENT, "👍");
+    await waitFor("attendance 2 (confirmed) on the record in YClients", () =>
+      w.sandbox.wireRecords(SALON_QR).find((r) => r.id === booked!.recordId)?.attendance === 2,
+    { describe: () => w.sandbox.wireRecords(SALON_QR).find((r) => r.id === booked!.recordId) });
+    const texts = await clientReceives(before + 1, "the thanks for confirming");
+    expect(texts[before]).toBe(`❤️ Спасибо, что подтвердили! Ждём вас завтра в ${booked!.time}.`);
+    // YClients reports the attendance change back by webhook; attendance 2 alone must tell the client nothing.
+    await waitFor("the attendance webhook to reach the functions", () =>
+      w.sandbox.webhooksSent.some((x) => x.ok && (x.body as { resource_id?: number; data?: { attendance?: number } }).resource_id === booked!.recordId
+        && (x.body as { data?: { attendance?: number } }).data?.attendance === 2),
+    { describe: () => w.sandbox.webhooksSent.filter((x) => (x.body as { resource_id?: number }).resource_id === booked!.recordId) });
+    await dispatcherSettled("the confirmation and its webhook");
+    expect(await w.sentTo(SALON_QR, CLIENT)).toHaveLength(before + 1);
+    expect(w.gemini.requests.length).toBe(modelCalls);
+    const [ours] = await rows<{ attendance: number }>("select attendance from records where salon_id = $1 and record_id = $2", [SALON_QR, booked!.recordId]);
+    expect(ours?.attendance).toBe(2);
+  }, STEP_MS);
+
+  it("a visit the salon books for them in YClients brings one confirmation notice", async () => {
+    const before = (await w.sentTo(SALON_QR, CLIENT)).length;
+    const rec = w.sandbox.addRecord(SALON_QR, {
+      datetime: "2026-11-26 12:00:00", staffId: booked?.staffId ?? haircut().staff[0]!.id, serviceIds: [haircut().id],
+      clientPhone: CLIENT, clientName: CLIENT_NAME,
+    });
+    const texts = await clientReceives(before + 1, "the new booking confirmation");
+    const notice = texts[before]!;
+    expect(notice).toContain("26 ноября");
+    expect(notice).toContain("12:00");
+    expect(notice).toContain("Мужская стрижка");
+
+    // The poll meets the same record: still one notice.
+    await runBookingPoll(w.stack.services);
+    await dispatcherSettled("the poll after the notice");
+    expect((await w.sentTo(SALON_QR, CLIENT)).filter((t) => t.includes("26 ноября"))).toEqual([notice]);
+    const notes = await rows<{ kind: string; status: string }>(
+      "select kind, status from notifications where salon_id = $1 and record_id = $2", [SALON_QR, rec.id]);
+    expect(notes).toEqual([{ kind: "booking_created", status: "sent" }]);
+  }, STEP_MS);
+
+  it("each salon's own WhatsApp still has exactly one welcome message", async () => {
+    for (const salonId of [SALON_QR, SALON_PAIRING, SALON_PHONE_SCREEN]) {
+      const phone = OWNER_PHONE[salonId]!;
+      expect((await w.sentTo(salonId, phone)).filter((t) => t === welcomeText(phone))).toHaveLength(1);
+    }
+  });
+});

@@ -189,6 +189,11 @@ describe("onboarding WebSocket", () => {
     expect((await badToken.closed).code).toBe(4401);
     expect(badToken.messages).toContainEqual(expect.objectContaining({ type: "error", code: "unauthorized" }));
 
+    const expired = await openPage(gw);
+    expired.send({ type: "auth", token: await signOnboardingToken(config.jwtSecret, 5, Math.floor(clock.now().getTime() / 1000) - 2 * 3600) });
+    expect((await expired.closed).code).toBe(4401);
+    expect(expired.messages).toContainEqual(expect.objectContaining({ type: "error", code: "token_expired" }));
+
     await expect(openPage(gw, { origin: "https://evil.example" })).rejects.toMatchObject({ status: 403 });
 
     const salonId = nextSalonId();

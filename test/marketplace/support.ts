@@ -3,6 +3,8 @@ import { startYClientsSandbox, type SandboxOptions, type YClientsSandbox } from 
 import type { Database } from "../../lib/db/client.js";
 import type { Dispatcher } from "../../lib/dispatch/dispatcher.js";
 import { signServiceToken } from "../../lib/gateway/service-token.js";
+import { createYClientsClient } from "../../lib/yclients/client.js";
+import { RateLimiter } from "../../lib/yclients/rate-limiter.js";
 import { startGateway, type RunningGateway } from "../../whatsapp-gateway/server.js";
 import { createTestFunctions, openTestDatabase, silentLog, testConfig, type TestFunctions } from "../support/harness.js";
 
@@ -72,6 +74,9 @@ export async function startStack(sandboxOptions: SandboxOptions = {}): Promise<S
   });
   const fullEnv = { ...env, GATEWAY_URL: gw.url, GATEWAY_PUBLIC_URL: gw.url };
   fx = createTestFunctions(db, { config: testConfig(fullEnv) });
+  // The sandbox's rate limit is off, so our side's 5 rps limiter would only slow every activation's first sync;
+  // the limit itself is the YClients client's own tests' business.
+  fx.services.yclients = createYClientsClient({ ...fx.services.config.yclients, limiter: new RateLimiter({ perSecond: 1000, perMinute: 60_000 }) });
   const control = async (path: string, body?: unknown) => {
     const res = await fetch(gw.url + path, {
       method: body === undefined ? "GET" : "POST",

@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { YClientsSandbox } from "../../fakes/yclients/index.js";
 import { run as marketplaceStatusCron } from "../../functions/crons/marketplace-status.js";
+import { pino } from "pino";
+import { createApp } from "../../functions/app.js";
+import { createServices } from "../../functions/services.js";
 import { bookingsStore } from "../../lib/bookings/store.js";
 import type { Database } from "../../lib/db/client.js";
 import { signServiceToken } from "../../lib/gateway/service-token.js";
@@ -126,6 +129,10 @@ describe("lifecycle webhook", () => {
     expect((await lifecycle(salonId, "uninstall", { partner_token: "guess" })).status).toBe(403);
     expect((await lifecycle(salonId, "uninstall", { application_id: APPLICATION_ID + 1 })).status).toBe(403);
     expect((await postJson(fx, "/webhook/yclients", { salon_id: "x", event: "uninstall" })).status).toBe(400);
+    const raw = (body: string, type = "application/json") => fx.app.request("/webhook/yclients", { method: "POST", headers: { "content-type": type }, body });
+    expect((await raw("{\"salon_id\":")).status).toBe(400);
+    expect((await raw(JSON.stringify({ salon_id: salonId, application_id: APPLICATION_ID, event: "uninstall", partner_token: PARTNER_TOKEN }), "application/x-www-form-urlencoded")).status).toBe(415);
+    expect((await raw(JSON.stringify({ salon_id: salonId, application_id: APPLICATION_ID, event: "uninstall", partner_token: PARTNER_TOKEN, pad: "x".repeat(1_100_000) }))).status).toBe(413);
     expect(await jobsQueued("/jobs/marketplace/lifecycle")).toBe(before);
     await fx.drain();
     expect((await getSalon(db.db, salonId))!.status).toBe("active");
@@ -193,6 +200,26 @@ describe("WhatsApp session events", () => {
       expect((await getSalon(db.db, salonId))!).toMatchObject({ status: "active", whatsapp_state: "connected", whatsapp_phone: "79220000001" });
     });
     expect(await eventsOf(salonId)).toEqual(expect.arrayContaining(["whatsapp_logged_out", "whatsapp_connected"]));
+  });
+});
+
+describe("secrets", () => {
+  it("never writes the webhook secret or the partner token to the log", async () => {
+    const lines: string[] = [];
+    const log = pino({ level: "trace", redact: { paths: [] } }, { write: (line: string) => void lines.push(line) });
+    const app = createApp(createServices(fx.services.config, db.db, log, { dispatcher: fx.dispatcher, clock: fx.clock }));
+    const { salonId, hookPath } = await activeSalon();
+    const secret = hookPath.split("/").pop()!;
+    const post = (path: string, body: unknown) => app.request(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    await post(hookPath, { company_id: salonId + 1, resource: "record", resource_id: 1, status: "update", data: {} });
+    await post(hookPath, { company_id: salonId, resource: "record", resource_id: 1, status: "update", data: {} });
+    await post(`/webhook/yclients/entity/${secret}x`, { company_id: salonId, resource: "record", resource_id: 1, status: "update", data: {} });
+    await post("/webhook/yclients", { salon_id: salonId, application_id: APPLICATION_ID, event: "freeze", partner_token: PARTNER_TOKEN + "x" });
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) {
+      expect(line).not.toContain(secret);
+      expect(line).not.toContain(PARTNER_TOKEN);
+    }
   });
 });
 

@@ -9,6 +9,7 @@ import type { Database } from "../../lib/db/client.js";
 import { createYClientsClient, RateLimiter, localDate, addDays } from "../../lib/yclients/index.js";
 import { syncSalon } from "../../lib/sync/sync-salon.js";
 import { syncStore } from "../../lib/sync/store.js";
+import { requestSalonSync } from "../../lib/sync/jobs.js";
 import { scheduleFor } from "../../fakes/yclients/data.js";
 import { startYClientsSandbox, type YClientsSandbox } from "../../fakes/yclients/index.js";
 import { run as syncTick } from "../../functions/crons/sync.js";
@@ -209,6 +210,20 @@ describe("refusals and the schedule", () => {
     expect(pending.map((p) => JSON.parse(p.body).salonId).sort()).toEqual([moscow, yekaterinburg, failing].sort());
     await t.drain();
     expect((await runs(failing))[0]).toMatchObject({ status: "ok" });
+  });
+
+  it("a full sync on demand (after activation) runs every part once, however often it is asked for", async () => {
+    const salonId = nextSalonId();
+    await addSalon(salonId, "Europe/Moscow", "activating");
+    sandbox.salon(salonId, { clients: 15, records: 12 });
+    const first = await requestSalonSync(t.services, salonId, "activated");
+    const again = await requestSalonSync(t.services, salonId, "activated");
+    expect([first.deduplicated, again.deduplicated]).toEqual([false, true]);
+    await t.drain();
+    const runs = await syncStore.runs(t.services.db, salonId);
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ status: "ok", counts: { clients: 15, services: 20, company: 1 } });
+    expect(runs[0]!.parts.sort()).toEqual(["clients", "company", "records", "schedules", "schedules_today", "services", "staff"]);
   });
 
   it("the job route refuses a malformed body and an unknown salon for good (489)", async () => {

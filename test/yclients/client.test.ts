@@ -2,7 +2,7 @@
  * The typed client against the sandbox, over real HTTP: every endpoint the product calls, paging, the envelope,
  * errors, retries, the shared rate limit and its fairness. No database here.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startYClientsSandbox, type YClientsSandbox } from "../../fakes/yclients/index.js";
 import {
   createYClientsClient, RateLimiter, YClientsError, YClientsNetworkError, YClientsNotConfiguredError, type YClientsClient,
@@ -27,6 +27,13 @@ beforeAll(async () => {
 afterAll(() => sandbox.close());
 
 const requestsFor = (salonId: number) => sandbox.requests.filter((r) => r.salonId === salonId);
+
+/** The YClientsError a call fails with (the test fails if it succeeds or fails otherwise). */
+async function failure(call: Promise<unknown>): Promise<YClientsError> {
+  const err = await call.then(() => null, (e: unknown) => e);
+  expect(err).toBeInstanceOf(YClientsError);
+  return err as YClientsError;
+}
 
 describe("catalogue, company and clients", () => {
   it("reads a believable salon, the same one for the same id", async () => {
@@ -170,7 +177,7 @@ describe("online booking", () => {
     expect(booked).toMatchObject({ id: 1, record_id: expect.any(Number), record_hash: expect.any(String) });
 
     // The slot is now taken: YClients' 422 with code 433.
-    const busy = await yc.bookCheck(id, [appointment]).catch((e: unknown) => e as YClientsError);
+    const busy = await failure(yc.bookCheck(id, [appointment]));
     expect(busy).toBeInstanceOf(YClientsError);
     expect([busy.status, busy.code]).toEqual([422, 433]);
     expect(busy.message).toContain("Выбранное время уже занято");
@@ -179,14 +186,14 @@ describe("online booking", () => {
     const moved = await yc.rescheduleBookRecord(id, booked!.record_id, { datetime: times[4]!.datetime.slice(0, 19), comment: "перенос" });
     expect(moved.datetime).toBe(times[4]!.datetime);
     expect(moved.client?.phone).toBe("+79160001122");
-    const bad = await yc.bookRecord(id, { phone: "12", fullname: "X", appointments: [appointment] }).catch((e: unknown) => e as YClientsError);
+    const bad = await failure(yc.bookRecord(id, { phone: "12", fullname: "X", appointments: [appointment] }));
     expect([bad.status, bad.code]).toEqual([422, 431]);
   });
 
   it("refuses to reschedule a record not made through online booking (403)", async () => {
     const id = nextSalon();
     const rec = (await yc.listRecords(id)).items.find((r) => !r.deleted)!;
-    const err = await yc.rescheduleBookRecord(id, rec.id, { datetime: rec.datetime }).catch((e: unknown) => e as YClientsError);
+    const err = await failure(yc.rescheduleBookRecord(id, rec.id, { datetime: rec.datetime }));
     expect(err.isForbidden).toBe(true);
     expect(err.message).toBe(`Вы не можете управлять записью с id ${rec.id}`);
   });
@@ -216,10 +223,10 @@ describe("marketplace partner API", () => {
 
   it("a salon without the app is a 404; another application id is a 403", async () => {
     const id = nextSalon();
-    const err = await yc.getSalonApplication(id).catch((e: unknown) => e as YClientsError);
+    const err = await failure(yc.getSalonApplication(id));
     expect([err.status, err.message]).toEqual([404, "Приложение не установлено в салоне."]);
     const other = createYClientsClient({ baseUrl: sandbox.url, partnerToken: PARTNER, applicationId: APP + 1, limiter: loose() });
-    const denied = await other.partnerCallback({ salonId: id, webhookUrls: [] }).catch((e: unknown) => e as YClientsError);
+    const denied = await failure(other.partnerCallback({ salonId: id, webhookUrls: [] }));
     expect(denied.status).toBe(403);
   });
 });
@@ -239,7 +246,7 @@ describe("headers, errors and retries", () => {
   it("a wrong partner token is a 401, not retried", async () => {
     const id = nextSalon();
     const bad = createYClientsClient({ baseUrl: sandbox.url, partnerToken: "nope", limiter: loose(), backoffBaseMs: 1 });
-    const err = await bad.getCompany(id).catch((e: unknown) => e as YClientsError);
+    const err = await failure(bad.getCompany(id));
     expect([err.status, err.message]).toEqual([401, "Необходима авторизация"]);
     expect(requestsFor(id)).toHaveLength(1);
   });
@@ -254,12 +261,12 @@ describe("headers, errors and retries", () => {
   it("gives up after the retries, and never retries a 403", async () => {
     const a = nextSalon();
     sandbox.fail(a, 503);
-    const gaveUp = await yc.listStaff(a).catch((e: unknown) => e as YClientsError);
+    const gaveUp = await failure(yc.listStaff(a));
     expect(gaveUp.status).toBe(503);
     expect(requestsFor(a)).toHaveLength(4);
     const b = nextSalon();
     sandbox.fail(b, 403);
-    const refused = await yc.listStaff(b).catch((e: unknown) => e as YClientsError);
+    const refused = await failure(yc.listStaff(b));
     expect(refused).toBeInstanceOf(YClientsError);
     expect(refused.isForbidden).toBe(true);
     expect(refused.message).toBe("Недостаточно прав");
@@ -312,7 +319,8 @@ describe("rate limit", () => {
   it("the shared limiter keeps a burst under YClients' limit: no 429 at all", async () => {
     const limited = await startYClientsSandbox({ partnerToken: PARTNER, rateLimit: { perSecond: 5, perMinute: 200 } });
     try {
-      const limiter = new RateLimiter();
+      // A wide margin: this is about the limiter's count, not about this machine's scheduling jitter.
+      const limiter = new RateLimiter({ marginMs: 300 });
       const a = createYClientsClient({ baseUrl: limited.url, partnerToken: PARTNER, limiter, retries: 0 });
       const b = createYClientsClient({ baseUrl: limited.url, partnerToken: PARTNER, limiter, retries: 0 });
       await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 ? a : b).getCompany(810_000 + i)));
@@ -332,5 +340,57 @@ describe("rate limit", () => {
     await Promise.all(waits);
     // Two go at once; the small salon's only request is next in turn after one more of the big salon's.
     expect(order.indexOf("small")).toBe(3);
+  });
+
+  it("holds to 5 per second and 200 per minute", async () => {
+    vi.useFakeTimers();
+    try {
+      const limiter = new RateLimiter({ now: () => Date.now() });
+      const granted: number[] = [];
+      const start = Date.now();
+      const all = Array.from({ length: 205 }, (_, i) => limiter.acquire(i % 3).then(() => granted.push(Date.now() - start)));
+      await vi.advanceTimersByTimeAsync(0);
+      expect(granted).toHaveLength(5);
+      await vi.advanceTimersByTimeAsync(1050);
+      expect(granted).toHaveLength(10);
+      await vi.advanceTimersByTimeAsync(57_000);
+      // Forty windows of five fill the minute (by about 41 s); the rest wait for the first of them to leave it.
+      expect(granted).toHaveLength(200);
+      await vi.advanceTimersByTimeAsync(3_000);
+      await Promise.all(all);
+      expect(granted[200]).toBeGreaterThanOrEqual(60_000);
+      for (let i = 5; i < granted.length; i++) expect(granted[i]! - granted[i - 5]!).toBeGreaterThanOrEqual(1000);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
+describe("sandbox webhooks", () => {
+  it("posts a record webhook to the salon's registered URLs when a record changes", async () => {
+    const delivered: Array<{ url: string; body: any }> = [];
+    const hooks = await startYClientsSandbox({
+      partnerToken: PARTNER, applicationId: APP, rateLimit: false, emitWebhooks: true,
+      deliverWebhook: async (url, body) => void delivered.push({ url, body }),
+    });
+    try {
+      const client = createYClientsClient({ baseUrl: hooks.url, partnerToken: PARTNER, applicationId: APP, limiter: loose() });
+      const id = nextSalon();
+      const record = hooks.wireRecords(id).find((r) => !r.deleted)!;
+      hooks.changeRecord(id, record.id, { comment: "before install" });
+      expect(delivered).toEqual([]);
+      await client.partnerCallback({ salonId: id, webhookUrls: ["https://example.test/hook/1"] });
+      hooks.changeRecord(id, record.id, { attendance: 2 });
+      await client.deleteRecord(id, record.id);
+      await vi.waitFor(() => expect(delivered).toHaveLength(2));
+      expect(delivered.map((d) => [d.url, d.body.company_id, d.body.resource, d.body.resource_id, d.body.status])).toEqual([
+        ["https://example.test/hook/1", id, "record", record.id, "update"],
+        ["https://example.test/hook/1", id, "record", record.id, "delete"],
+      ]);
+      expect(delivered[0]!.body.data).toMatchObject({ id: record.id, attendance: 2, deleted: false });
+      expect(delivered[1]!.body.data.deleted).toBe(true);
+    } finally {
+      await hooks.close();
+    }
   });
 });

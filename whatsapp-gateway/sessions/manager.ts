@@ -6,8 +6,10 @@ import { jitter, type GatewayOptions } from "../config.js";
 import { GatewayApiError, sessionDown } from "../errors.js";
 import type { EventOutbox } from "../outbox.js";
 import { LeaseLostError, type GatewayStore } from "../store.js";
-import { jidForRecipient, SendRefused, type InboundMessage, type Transport, type TransportSession } from "../transport/types.js";
+import { jidForRecipient, type InboundMessage, type Transport, type TransportSession } from "../transport/types.js";
+import { IdempotentSender } from "./idempotent-send.js";
 import { decideOnClose } from "./policy.js";
+import { SendQueue } from "./send-queue.js";
 
 /** What the onboarding page hears about its salon's session. */
 export type SessionNotice =
@@ -41,8 +43,7 @@ interface Live {
   qr: { qr: string; expiresAt: number; count: number } | null;
   reconnectTimer: NodeJS.Timeout | undefined;
   closing: boolean;
-  sendChain: Promise<unknown>;
-  nextSendAt: number;
+  sends: SendQueue;
 }
 
 export interface SessionManagerDeps {
@@ -64,13 +65,15 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 export class SessionManager {
   private readonly live = new Map<number, Live>();
   private readonly starting = new Map<number, Promise<Live>>();
-  private readonly sends = new Map<string, Promise<{ messageId: string }>>();
+  private readonly sender: IdempotentSender;
   private readonly listeners = new Map<number, Set<SessionListener>>();
   private readonly pairingRequests = new Map<string, number>();
   private renewTimer: NodeJS.Timeout | undefined;
   private stopped = false;
 
-  constructor(private readonly deps: SessionManagerDeps) {}
+  constructor(private readonly deps: SessionManagerDeps) {
+    this.sender = new IdempotentSender(deps);
+  }
 
   get holderId(): string {
     return this.deps.options.holderId;
@@ -129,20 +132,24 @@ export class SessionManager {
 
   /** Resolves with the status once the session is in one of `states`, or as it stands after `timeoutMs`. */
   async waitForState(salonId: number, states: SessionState[], timeoutMs: number): Promise<SessionStatus> {
-    const current = await this.status(salonId);
-    if (states.includes(current.state)) return current;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, timeoutMs);
-      const off = this.subscribe(salonId, (n) => {
-        if (n.type === "status" && states.includes(n.status)) done();
-      });
-      function done() {
+    return new Promise<SessionStatus>((resolve, reject) => {
+      let settled = false;
+      const finish = () => {
+        if (settled) return;
+        settled = true;
         clearTimeout(timer);
         off();
-        resolve();
-      }
+        this.status(salonId).then(resolve, reject);
+      };
+      // Listen first, then look: a change between the two is not missed.
+      const off = this.subscribe(salonId, (n) => {
+        if (n.type === "status" && states.includes(n.status)) finish();
+      });
+      const timer = setTimeout(finish, timeoutMs);
+      this.status(salonId).then((s) => {
+        if (states.includes(s.state)) finish();
+      }, reject);
     });
-    return this.status(salonId);
   }
 
   // ---- commands ----------------------------------------------------------------------------------------------
@@ -172,6 +179,9 @@ export class SessionManager {
     const live = this.live.get(salonId) ?? (await this.claim(salonId));
     if (live.state === "connected") throw new GatewayApiError(409, "already_connected", "WhatsApp is already connected");
     this.pairingRequests.set(phone, now);
+    if (this.pairingRequests.size > 1000) {
+      for (const [p, t] of this.pairingRequests) if (now - t >= this.deps.options.pairingCodeIntervalMs) this.pairingRequests.delete(p);
+    }
     await this.restart(live, { phone, requested: false });
   }
 
@@ -195,16 +205,10 @@ export class SessionManager {
   async sendText(salonId: number, msg: { to: string; text: string; idempotencyKey: string }): Promise<{ messageId: string }> {
     const jid = jidForRecipient(msg.to);
     if (!jid) throw new GatewayApiError(400, "bad_request", "`to` must be E.164 digits or a WhatsApp JID");
-    const key = `${salonId}:${msg.idempotencyKey}`;
-    const running = this.sends.get(key);
-    if (running) return running;
-    const p = this.sendOnce(salonId, jid, msg.text, msg.idempotencyKey);
-    this.sends.set(key, p);
-    try {
-      return await p;
-    } finally {
-      this.sends.delete(key);
-    }
+    const live = this.live.get(salonId);
+    const connected = (l: Live | undefined) => (l && l.state === "connected" && !l.closing ? l.conn : null);
+    const target = live && connected(live) ? { queue: live.sends, conn: () => connected(live) } : null;
+    return this.sender.send(salonId, msg.idempotencyKey, jid, msg.text, target);
   }
 
   async presence(salonId: number, to: string, state: "composing" | "paused"): Promise<void> {
@@ -256,7 +260,7 @@ export class SessionManager {
     await Promise.allSettled([...this.live.values()].map(async (live) => {
       live.closing = true;
       clearTimeout(live.reconnectTimer);
-      await live.sendChain.catch(() => {});
+      await live.sends.idle();
       await live.conn?.end().catch(() => {});
       live.conn = null;
       await this.release(live, null);
@@ -277,7 +281,8 @@ export class SessionManager {
       const auth = new SalonAuthState(this.deps.store, salonId, lease, this.deps.clock);
       const live: Live = {
         salonId, state: "none", phone: null, lease, auth, conn: null, generation: 0, attempt: 0, conflicts: [],
-        pairing: null, paired: !!row?.paired_at, qr: null, reconnectTimer: undefined, closing: false, sendChain: Promise.resolve(), nextSendAt: 0,
+        pairing: null, paired: !!row?.paired_at, qr: null, reconnectTimer: undefined, closing: false,
+        sends: new SendQueue(this.deps.options.sendGapMs),
       };
       auth.onLeaseLost = () => void this.yieldSession(live);
       this.live.set(salonId, live);
@@ -526,54 +531,4 @@ export class SessionManager {
     await this.deps.store.leaseRelease(live.salonId, live.lease.holder, live.lease.fence)
       .catch((err) => this.deps.log.warn({ salonId: live.salonId, err }, "lease release failed"));
   }
-
-  private async sendOnce(salonId: number, jid: string, text: string, idempotencyKey: string): Promise<{ messageId: string }> {
-    const store = this.deps.store;
-    const claim = await store.sendBegin(salonId, idempotencyKey, this.deps.clock.now());
-    if (!claim.fresh) {
-      if (claim.status === "sent" && claim.message_id) return { messageId: claim.message_id };
-      if (claim.status === "failed") throw refusal(claim.error ?? "send_failed");
-      throw new GatewayApiError(409, "in_progress", "a send with this idempotency key is in progress");
-    }
-    const live = this.live.get(salonId);
-    if (!live || live.state !== "connected" || !live.conn) {
-      await store.sendFinish(salonId, idempotencyKey, "abandoned", null, "session_down");
-      throw sessionDown(salonId);
-    }
-    const job = live.sendChain.catch(() => {}).then(async () => {
-      const wait = live.nextSendAt - performance.now();
-      if (wait > 0) await sleep(wait);
-      const conn = live.conn;
-      if (live.state !== "connected" || !conn) throw new SendRefused("session_down", "WhatsApp is not connected");
-      try {
-        return await conn.sendText(jid, text);
-      } finally {
-        live.nextSendAt = performance.now() + jitter(this.deps.options.sendGapMs);
-      }
-    });
-    live.sendChain = job;
-    try {
-      const { messageId } = await job;
-      await store.sendFinish(salonId, idempotencyKey, "sent", messageId, null);
-      return { messageId };
-    } catch (err) {
-      if (err instanceof SendRefused && (err.code === "not_on_whatsapp" || err.code === "restricted_463")) {
-        await store.sendFinish(salonId, idempotencyKey, "failed", null, err.code);
-        throw refusal(err.code, err.message);
-      }
-      // Nothing went out (socket closed before the relay): the key is free for the caller's retry.
-      await store.sendFinish(salonId, idempotencyKey, "abandoned", null, (err as Error).message);
-      if (err instanceof LeaseLostError || err instanceof SendRefused) throw sessionDown(salonId);
-      this.deps.log.warn({ salonId, err: (err as Error).message }, "send failed");
-      throw sessionDown(salonId);
-    }
-  }
-}
-
-function refusal(code: string, message?: string): GatewayApiError {
-  if (code === "not_on_whatsapp") return new GatewayApiError(422, code, message ?? "this number is not on WhatsApp");
-  if (code === "restricted_463") {
-    return new GatewayApiError(422, code, message ?? "WhatsApp refused the message (463: account restricted for new chats); do not retry");
-  }
-  return new GatewayApiError(422, code, message ?? "the message was refused");
 }

@@ -87,7 +87,8 @@ export async function toInbound(
   const peer = { phone, jid, altJid };
   const timestamp = timestampOf(msg, ctx.now);
   if (key.fromMe) {
-    if (ctx.sentByUs(id) || content.kind !== "text") return null;
+    // Anything the salon sends by hand (a photo too) means a human has taken over the chat.
+    if (ctx.sentByUs(id)) return null;
     return { type: "message.from_admin", messageId: id, to: peer, timestamp, text: content.text };
   }
   return {

@@ -1,4 +1,6 @@
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Hono } from "hono";
 import { verifyOnboardingToken } from "../../../lib/marketplace/onboarding-token.js";
@@ -6,7 +8,12 @@ import { getSalon } from "../../../lib/salons/store.js";
 import type { Services } from "../../services.js";
 import { escapeHtml, messagePage, PAGE_HEADERS } from "./page.js";
 
-const WEB_DIR = fileURLToPath(new URL("../../../web/", import.meta.url));
+/**
+ * web/ next to the sources (tsx, tests, local stack), or at the working directory's root in a Lambda bundle, where
+ * infra copies it (`copyFiles: [{ from: "web", to: "web" }]`; the bundle's own path says nothing about the source tree).
+ */
+const WEB_DIR = [fileURLToPath(new URL("../../../web/", import.meta.url)), join(process.cwd(), "web") + "/"]
+  .find((dir) => existsSync(dir + "onboarding.html")) ?? fileURLToPath(new URL("../../../web/", import.meta.url));
 
 /** The page's files, read once per process; a fixed list, so no request path ever reaches the file system. */
 const ASSETS: Record<string, string> = {

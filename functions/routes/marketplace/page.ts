@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
 
 /** Headers for every onboarding HTML answer: no caching of a page that carries a token, no referrer leaking it. */
 export const PAGE_HEADERS = {
@@ -16,7 +17,7 @@ export function escapeHtml(s: string): string {
  * attributes are stable for the browser tests: `message-page`, `message-title`, `message-text`; the page's
  * `data-code` attribute names the case (e.g. `bad_signature`, `token_expired`).
  */
-export function messagePage(c: Context, status: number, code: string, title: string, text: string, extraHtml = ""): Response {
+export function messagePage(c: Context, status: ContentfulStatusCode, code: string, title: string, text: string, extraHtml = ""): Response {
   const html = `<!doctype html>
 <html lang="ru">
 <head>
@@ -35,5 +36,5 @@ export function messagePage(c: Context, status: number, code: string, title: str
 </main>
 </body>
 </html>`;
-  return c.html(html, status as 200, PAGE_HEADERS);
+  return c.html(html, status, PAGE_HEADERS);
 }

@@ -60,7 +60,13 @@ export function registerRedirect(app: Hono, s: Services): void {
     }
 
     const registered: RegisteredSalon[] = [];
-    for (const salonId of salonIds) registered.push(await registerOne(s, salonId, user, rawUser));
+    try {
+      for (const salonId of salonIds) registered.push(await registerOne(s, salonId, user, rawUser));
+    } catch (err) {
+      s.log.error({ err, salonIds }, "marketplace registration failed");
+      return messagePage(c, 503, "registration_failed", "Не удалось начать подключение",
+        "У нас временная неполадка. Вернитесь в маркетплейс YClients и нажмите «Подключить» ещё раз через пару минут.");
+    }
     s.log.info({ salonIds }, "marketplace registration started");
 
     if (registered.length === 1) return c.redirect(onboardingPath(registered[0]!.token), 302);
