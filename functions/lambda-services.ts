@@ -22,6 +22,11 @@ export function envFromResources(resource: object = Resource): Record<string, st
 
 /** Configuration of a Lambda: its plain environment (infra sets it) overlaid with the linked secrets. */
 export function lambdaConfig(env: Record<string, string | undefined> = process.env, resource: object = Resource): Config {
+  // lib/config defaults these to localhost. The Api function gets them right after it is created or its environment
+  // changes (sst.config.ts, addEnvironment); a cold start in that moment must fail, not sign and publish for localhost.
+  for (const name of ["PUBLIC_URL", "GATEWAY_URL"]) {
+    if (!env[name]) throw new Error(`${name} is not set: a Lambda never falls back to localhost`);
+  }
   const config = loadConfig({ ...env, ...envFromResources(resource) });
   // Without these a Lambda would quietly open an embedded database in /tmp or wait for a local dispatcher.
   if (config.database.kind !== "supabase") throw new Error("SUPABASE_URL is not set: a Lambda runs on Supabase only");

@@ -6,6 +6,6 @@ export const LAMBDA_DEFAULTS = {
   runtime: "nodejs22.x",
   architecture: "arm64",
   memory: "1024 MB",
-  nodejs: { format: "esm", minify: true, sourcemap: true },
+  nodejs: { format: "esm", minify: true },
   logging: { retention: "1 month", format: "json" },
 } satisfies Partial<sst.aws.FunctionArgs>;

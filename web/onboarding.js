@@ -323,7 +323,9 @@ async function activate(autoRetries) {
   const message = code === "network"
     ? "Нет связи с сервером. Проверьте интернет и нажмите «Попробовать ещё раз»."
     : ACTIVATION_ERRORS[code] || "Не удалось завершить подключение. Нажмите «Попробовать ещё раз».";
-  showError(message, FINAL_ACTIVATION_ERRORS.has(code) ? null : () => activate(0));
+  // YClients' own words (e.g. «Агрегатор не найден») help support find the cause.
+  const detail = code === "activation_failed" && body && body.error && body.error.message ? ` Ответ YClients: ${body.error.message}` : "";
+  showError(message + detail, FINAL_ACTIVATION_ERRORS.has(code) ? null : () => activate(0));
 }
 
 function finish(body) {

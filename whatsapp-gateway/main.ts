@@ -37,7 +37,8 @@ const dispatcher: Dispatcher =
       });
 const gateway = await startGateway({ config, db: database.db, dispatcher, log, port: config.gatewayPort });
 
-console.log(["WhatsApp gateway running", ...describeConfig(config).map((l) => `  ${l}`), `  listening: ${gateway.port}`].join("\n"));
+const relevant = describeConfig(config).filter((l) => /^(database|jobs|whatsapp):/.test(l));
+console.log(["WhatsApp gateway running", ...relevant.map((l) => `  ${l}`), `  listening: ${gateway.port}`].join("\n"));
 
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {

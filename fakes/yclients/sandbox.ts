@@ -379,7 +379,16 @@ export function createYClientsSandbox(options: SandboxOptions = {}): YClientsSan
   app.use("*", async (c, next) => {
     const path = c.req.path;
     const m = SALON_IN_PATH.exec(path);
-    const salonId = m ? Number(m[1]) : null;
+    let salonId = m ? Number(m[1]) : null;
+    if (salonId === null && path.startsWith("/marketplace/partner/") && c.req.method === "POST") {
+      // Partner calls name the salon in the body; Hono keeps the text for the handler to read again.
+      try {
+        const v = Number((JSON.parse(await c.req.text()) as { salon_id?: unknown }).salon_id);
+        if (Number.isSafeInteger(v) && v > 0) salonId = v;
+      } catch {
+        // The handler answers the malformed body.
+      }
+    }
     const entry: RequestLogEntry = {
       method: c.req.method, path, salonId, status: 0, authorization: c.req.header("authorization") ?? null,
       accept: c.req.header("accept") ?? null, partnerId: c.req.header("x-partner-id") ?? null, at: performance.now(),

@@ -197,14 +197,23 @@ language sql stable as $$
   select * from sync_runs where salon_id = p_salon_id order by started_at desc, id desc limit p_limit
 $$;
 
+-- A zone Postgres knows, else Moscow: one salon with a zone Postgres does not know must not stop every salon's tick.
+create function sync_zone(p_tz text) returns text language plpgsql stable as $$
+begin
+  perform now() at time zone p_tz;
+  return p_tz;
+exception when others then
+  return 'Europe/Moscow';
+end $$;
+
 -- The schedule, in each salon's own time zone. A part is due when its last success is older than its latest
 -- boundary (company: Monday 04:00 weekly; services 01:00, staff 02:00, clients 03:00, schedules 05:00 nightly;
 -- schedules_today hourly; records every quarter hour), unless it was tried since that boundary within the last hour
 -- (a failing part waits an hour, not a tick). Blocked salons are left out until their retry time.
 create function sync_due(p_now timestamptz) returns setof jsonb language sql stable as $$
   with s as (
-    select sa.salon_id, sa.timezone, (p_now at time zone sa.timezone) as lt
-    from salons sa
+    select sa.salon_id, z.tz as timezone, (p_now at time zone z.tz) as lt
+    from salons sa cross join lateral (select sync_zone(sa.timezone) as tz) z
     where sa.status = 'active'
       and not exists (select 1 from sync_blocks b where b.salon_id = sa.salon_id and b.retry_at > p_now)
   ),

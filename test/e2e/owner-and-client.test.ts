@@ -12,6 +12,8 @@
  * Screenshots of every owner step: artifacts/e2e/. Waits poll a condition until a deadline (support/wait.ts); a
  * deadline is a failure bound, never a speed assertion.
  */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { lastFunctionResponses, type GeminiRequest } from "../../fakes/gemini/server.js";
@@ -19,7 +21,7 @@ import { signOnboardingToken } from "../../lib/marketplace/onboarding-token.js";
 import { welcomeText } from "../../lib/marketplace/welcome.js";
 import { run as runBookingPoll } from "../../functions/crons/booking-poll.js";
 import { run as runReminders } from "../../functions/crons/reminders.js";
-import { DESKTOP, launchBrowser, newOwnerContext, PHONE, resetArtifacts, screenshot, watchPage } from "./support/browser.js";
+import { ARTIFACTS_DIR, DESKTOP, launchBrowser, newOwnerContext, PHONE, resetArtifacts, screenshot, watchPage } from "./support/browser.js";
 import { startE2eWorld, type E2eWorld } from "./support/stack.js";
 import { waitFor } from "./support/wait.js";
 
@@ -54,7 +56,12 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await w?.stop();
+  if (w) {
+    // What each salon's WhatsApp sent, next to the screenshots: the client's side of the story for a CI reader.
+    const sent = await Promise.all([SALON_QR, SALON_PAIRING, SALON_PHONE_SCREEN, SALON_EXPIRED].map(async (id) => [id, await w.outbox(id).catch(String)]));
+    writeFileSync(join(ARTIFACTS_DIR, "whatsapp-outbox.json"), JSON.stringify(Object.fromEntries(sent), null, 2));
+    await w.stop();
+  }
 });
 
 const pg = () => w.stack.database.pg!;
@@ -114,107 +121,118 @@ async function expectWelcomed(salonId: number): Promise<void> {
   expect(welcome).toEqual([welcomeText(phone)]);
 }
 
+/**
+ * One owner, one fresh browser context: the page's script errors fail the step, a failing step leaves a screenshot
+ * of where it stopped (`…-FAILED.png`), and the context is closed either way.
+ */
+async function asOwner(name: string, screen: { width: number; height: number }, step: (page: Page) => Promise<void>): Promise<void> {
+  const context = await newOwnerContext(browser, screen, screen === PHONE);
+  const page = await context.newPage();
+  const watch = watchPage(page);
+  try {
+    await step(page);
+    expect(watch.errors).toEqual([]);
+  } catch (err) {
+    await screenshot(page, `${name}-FAILED`).catch(() => undefined);
+    throw err;
+  } finally {
+    await context.close();
+  }
+}
+
 describe("the salon owner installs from the marketplace", () => {
   it("links WhatsApp by QR code: salon name, QR, scan, success, activation callback, welcome message", async () => {
-    const page = await (await newOwnerContext(browser, DESKTOP)).newPage();
-    const watch = watchPage(page);
-    await openFromMarketplace(page, SALON_QR);
-    await expectQrShown(page);
-    await screenshot(page, "owner-qr-shown");
+    await asOwner("owner-qr", DESKTOP, async (page) => {
+      await openFromMarketplace(page, SALON_QR);
+      await expectQrShown(page);
+      await screenshot(page, "owner-qr-shown");
 
-    const scanned = await w.scan(SALON_QR, OWNER_PHONE[SALON_QR]!);
-    expect(scanned).toMatchObject({ state: "connected", phone: OWNER_PHONE[SALON_QR] });
-    await expectActivated(page, SALON_QR);
-    await screenshot(page, "owner-qr-done");
-    await expectWelcomed(SALON_QR);
-    expect(watch.errors).toEqual([]);
-    await page.context().close();
+      const scanned = await w.scan(SALON_QR, OWNER_PHONE[SALON_QR]!);
+      expect(scanned).toMatchObject({ state: "connected", phone: OWNER_PHONE[SALON_QR] });
+      await expectActivated(page, SALON_QR);
+      await screenshot(page, "owner-qr-done");
+      await expectWelcomed(SALON_QR);
+    });
   }, STEP_MS);
 
   it("links WhatsApp by pairing code: the number typed as the owner writes it, the code shown, success", async () => {
-    const page = await (await newOwnerContext(browser, DESKTOP)).newPage();
-    const watch = watchPage(page);
-    await openFromMarketplace(page, SALON_PAIRING);
-    await page.getByTestId("tab-pairing").click();
-    await page.getByTestId("panel-pairing").waitFor({ state: "visible" });
-    // The Russian habit: 8 instead of +7, with spaces and dashes.
-    await page.getByTestId("phone-input").fill("8 903 555-02-02");
-    await screenshot(page, "owner-pairing-number");
-    await page.getByTestId("phone-submit").click();
-    const code = page.getByTestId("pairing-code");
-    await code.waitFor({ state: "visible", timeout: 30_000 });
-    expect(await code.textContent()).toMatch(/^[A-Z0-9]{4}-[A-Z0-9]{4}$/);
-    expect(await page.getByTestId("phone-input").inputValue()).toBe(formatted(OWNER_PHONE[SALON_PAIRING]!));
-    await screenshot(page, "owner-pairing-code");
+    await asOwner("owner-pairing", DESKTOP, async (page) => {
+      await openFromMarketplace(page, SALON_PAIRING);
+      await page.getByTestId("tab-pairing").click();
+      await page.getByTestId("panel-pairing").waitFor({ state: "visible" });
+      // The Russian habit: 8 instead of +7, with spaces and dashes.
+      await page.getByTestId("phone-input").fill("8 903 555-02-02");
+      await screenshot(page, "owner-pairing-number");
+      await page.getByTestId("phone-submit").click();
+      const code = page.getByTestId("pairing-code");
+      await code.waitFor({ state: "visible", timeout: 30_000 });
+      expect(await code.textContent()).toMatch(/^[A-Z0-9]{4}-[A-Z0-9]{4}$/);
+      expect(await page.getByTestId("phone-input").inputValue()).toBe(formatted(OWNER_PHONE[SALON_PAIRING]!));
+      await screenshot(page, "owner-pairing-code");
 
-    await w.scan(SALON_PAIRING, OWNER_PHONE[SALON_PAIRING]!);
-    await expectActivated(page, SALON_PAIRING);
-    await screenshot(page, "owner-pairing-done");
-    await expectWelcomed(SALON_PAIRING);
-    expect(watch.errors).toEqual([]);
-    await page.context().close();
+      await w.scan(SALON_PAIRING, OWNER_PHONE[SALON_PAIRING]!);
+      await expectActivated(page, SALON_PAIRING);
+      await screenshot(page, "owner-pairing-done");
+      await expectWelcomed(SALON_PAIRING);
+    });
   }, STEP_MS);
 
   it("works on a phone-sized screen: nothing wider than the screen, QR in view, success", async () => {
-    const page = await (await newOwnerContext(browser, PHONE, true)).newPage();
-    const watch = watchPage(page);
-    await openFromMarketplace(page, SALON_PHONE_SCREEN);
-    await expectQrShown(page);
-    const fits = () => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
-    expect(await fits()).toBe(true);
-    for (const id of ["qr-image", "tab-qr", "tab-pairing", "salon-title"]) {
-      const box = (await page.getByTestId(id).boundingBox())!;
-      expect(box, id).not.toBeNull();
-      expect(box.x, id).toBeGreaterThanOrEqual(0);
-      expect(box.x + box.width, id).toBeLessThanOrEqual(PHONE.width);
-    }
-    await screenshot(page, "owner-phone-qr-shown");
+    await asOwner("owner-phone", PHONE, async (page) => {
+      await openFromMarketplace(page, SALON_PHONE_SCREEN);
+      await expectQrShown(page);
+      const fits = () => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+      expect(await fits()).toBe(true);
+      for (const id of ["qr-image", "tab-qr", "tab-pairing", "salon-title"]) {
+        const box = (await page.getByTestId(id).boundingBox())!;
+        expect(box, id).not.toBeNull();
+        expect(box.x, id).toBeGreaterThanOrEqual(0);
+        expect(box.x + box.width, id).toBeLessThanOrEqual(PHONE.width);
+      }
+      await screenshot(page, "owner-phone-qr-shown");
 
-    await w.scan(SALON_PHONE_SCREEN, OWNER_PHONE[SALON_PHONE_SCREEN]!);
-    await expectActivated(page, SALON_PHONE_SCREEN);
-    expect(await fits()).toBe(true);
-    await screenshot(page, "owner-phone-done");
-    await expectWelcomed(SALON_PHONE_SCREEN);
-    expect(watch.errors).toEqual([]);
-    await page.context().close();
+      await w.scan(SALON_PHONE_SCREEN, OWNER_PHONE[SALON_PHONE_SCREEN]!);
+      await expectActivated(page, SALON_PHONE_SCREEN);
+      expect(await fits()).toBe(true);
+      await screenshot(page, "owner-phone-done");
+      await expectWelcomed(SALON_PHONE_SCREEN);
+    });
   }, STEP_MS);
 
   it("an expired link gets a clear page and changes nothing", async () => {
-    const page = await (await newOwnerContext(browser, DESKTOP)).newPage();
-    const watch = watchPage(page);
-    // The owner opened the link, did not finish, and comes back to the same page more than an hour later.
-    await openFromMarketplace(page, SALON_EXPIRED);
-    await expectQrShown(page);
-    const token = new URL(page.url()).searchParams.get("token")!;
-    const before = await snapshot(SALON_EXPIRED);
-    expect(before.salon).toMatchObject({ status: "pending_whatsapp" });
+    await asOwner("owner-expired", DESKTOP, async (page) => {
+      // The owner opened the link, did not finish, and comes back to the same page more than an hour later.
+      await openFromMarketplace(page, SALON_EXPIRED);
+      await expectQrShown(page);
+      const token = new URL(page.url()).searchParams.get("token")!;
+      const before = await snapshot(SALON_EXPIRED);
+      expect(before.salon).toMatchObject({ status: "pending_whatsapp" });
 
-    w.clock.advance(61 * 60_000);
-    const res = await page.reload();
-    expect(res?.status()).toBe(401);
-    await page.getByTestId("message-page").waitFor({ state: "visible" });
-    expect(await page.getByTestId("message-page").getAttribute("data-code")).toBe("token_expired");
-    expect(await page.getByTestId("message-title").textContent()).toBe("Ссылка устарела");
-    expect(await page.getByTestId("message-text").textContent()).toMatch(/маркетплейсе YClients.*«Подключить»/);
-    expect(await page.getByTestId("qr-image").count()).toBe(0);
-    await screenshot(page, "owner-expired-link");
+      w.clock.advance(61 * 60_000);
+      const res = await page.reload();
+      expect(res?.status()).toBe(401);
+      await page.getByTestId("message-page").waitFor({ state: "visible" });
+      expect(await page.getByTestId("message-page").getAttribute("data-code")).toBe("token_expired");
+      expect(await page.getByTestId("message-title").textContent()).toBe("Ссылка устарела");
+      expect(await page.getByTestId("message-text").textContent()).toMatch(/маркетплейсе YClients.*«Подключить»/);
+      expect(await page.getByTestId("qr-image").count()).toBe(0);
+      await screenshot(page, "owner-expired-link");
 
-    // Activation with the same token, as a stale tab would try it, is refused too.
-    const activation = await page.evaluate(async (t) => {
-      const r = await fetch("/marketplace/activate", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ token: t }) });
-      return { status: r.status, body: (await r.json()) as { error?: { code?: string } } };
-    }, token);
-    expect(activation.status).toBe(401);
-    expect(activation.body.error?.code).toBe("token_expired");
+      // Activation with the same token, as a stale tab would try it, is refused too.
+      const activation = await page.evaluate(async (t) => {
+        const r = await fetch("/marketplace/activate", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ token: t }) });
+        return { status: r.status, body: (await r.json()) as { error?: { code?: string } } };
+      }, token);
+      expect(activation.status).toBe(401);
+      expect(activation.body.error?.code).toBe("token_expired");
 
-    // A token minted with the real key that ran out long ago is the same dead end.
-    const old = await signOnboardingToken(w.stack.config.jwtSecret, SALON_EXPIRED, Math.floor(w.clock.now().getTime() / 1000) - 3 * 3600);
-    expect((await page.goto(`${w.urls.functions}/marketplace/onboarding?token=${encodeURIComponent(old)}`))?.status()).toBe(401);
-    expect(await page.getByTestId("message-page").getAttribute("data-code")).toBe("token_expired");
+      // A token minted with the real key that ran out long ago is the same dead end.
+      const old = await signOnboardingToken(w.stack.config.jwtSecret, SALON_EXPIRED, Math.floor(w.clock.now().getTime() / 1000) - 3 * 3600);
+      expect((await page.goto(`${w.urls.functions}/marketplace/onboarding?token=${encodeURIComponent(old)}`))?.status()).toBe(401);
+      expect(await page.getByTestId("message-page").getAttribute("data-code")).toBe("token_expired");
 
-    expect(await snapshot(SALON_EXPIRED)).toEqual(before);
-    expect(watch.errors).toEqual([]);
-    await page.context().close();
+      expect(await snapshot(SALON_EXPIRED)).toEqual(before);
+    });
   }, STEP_MS);
 });
 
@@ -229,7 +247,6 @@ async function snapshot(salonId: number) {
 
 const digits = (s: string | null | undefined) => (s ?? "").replace(/\D/g, "");
 // Tool results as our code sent them back to the model: read loosely, the assertions below check what matters.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 const toolResult = (req: GeminiRequest, name: string): any => lastFunctionResponses(req).find((r) => r.name === name)?.response;
 
 /** No job is due and undelivered: everything the last action set off has run (or is waiting for a later time). */
@@ -254,6 +271,8 @@ let booked: { recordId: number; time: string; staffId: number } | undefined;
 
 describe("a client of the salon, through WhatsApp", () => {
   it("asks for prices and gets them from the salon's synced catalogue", async () => {
+    const [salon] = await rows<{ status: string }>("select status from salons where salon_id = $1", [SALON_QR]);
+    expect(salon?.status, "needs the salon installed by QR in the first step").toBe("active");
     // The full sync that activation started has brought the catalogue in.
     await waitFor("the first full sync of the salon", async () => {
       const r = await rows<{ status: string }>("select status from sync_runs where salon_id = $1 order by id", [SALON_QR]);
@@ -272,7 +291,7 @@ describe("a client of the salon, through WhatsApp", () => {
     const [answer] = await clientReceives(1, "the answer about prices");
     expect(answer).toBe(`Мужская стрижка стоит ${haircut().price_min} ₽, длится ${haircut().duration / 60} минут.`);
     expect(w.gemini.pending()).toBe(0);
-  }, STEP_MS);
+  }, 2 * STEP_MS);
 
   it("books a haircut for tomorrow: a record in YClients and one confirmation, however the record comes back", async () => {
     const svc = haircut();

@@ -148,10 +148,12 @@ afterAll(async () => {
 describe("onboarding WebSocket", () => {
   it("shows a QR (raw and PNG), and on the scan says connected and tells the functions once", async () => {
     const salonId = nextSalonId();
-    const page = await authedPage(gw, salonId);
-    expect(page.messages[0]).toEqual({ type: "status", status: "none" });
+    const page = await openPage(gw);
+    // Back to back, as a page does: the request must wait for the auth, not be judged before it.
+    page.send({ type: "auth", token: await signOnboardingToken(config.jwtSecret, salonId, Math.floor(clock.now().getTime() / 1000)) });
     page.send({ type: "request_qr" });
     const qr = await page.next((m) => m.type === "qr");
+    expect(page.messages[0]).toEqual({ type: "status", status: "none" });
     expect(qr.qr).toMatch(/^https:\/\/wa\.me\/settings\/linked_devices#/);
     expect(qr.dataUrl).toMatch(/^data:image\/png;base64,/);
     expect(qr.expiresInSec).toBe(60);

@@ -195,7 +195,7 @@ describe("functions/lambda-services.ts", () => {
 
   it("maps linked secrets to lib/config's names; an empty optional secret is absent", async () => {
     const { lambdaConfig } = await import("../../functions/lambda-services.js");
-    const env = { SUPABASE_URL: "https://x.supabase.co", PUBLIC_URL, YCLIENTS_APPLICATION_ID: "1" };
+    const env = { SUPABASE_URL: "https://x.supabase.co", PUBLIC_URL, GATEWAY_URL: "https://wa.example.com", YCLIENTS_APPLICATION_ID: "1" };
     const resource = Object.fromEntries(Object.entries(SECRETS).map(([n, value]) => [n, { value }]));
     const config = lambdaConfig(env, { ...resource, GeminiApiKey: { value: "gem-key" } });
     expect(config.gatewaySecret).toBe(SECRETS.GatewaySecret);
@@ -207,5 +207,7 @@ describe("functions/lambda-services.ts", () => {
     expect(() => lambdaConfig(env, withoutQstash)).toThrow("QstashToken is not linked");
     const { SupabaseServiceRoleKey: __, ...withoutKey } = resource;
     expect(() => lambdaConfig(env, withoutKey)).toThrow("SUPABASE_SERVICE_ROLE_KEY");
+    const { PUBLIC_URL: ___, ...withoutPublicUrl } = env;
+    expect(() => lambdaConfig(withoutPublicUrl, resource)).toThrow("PUBLIC_URL is not set");
   });
 });

@@ -212,6 +212,17 @@ describe("refusals and the schedule", () => {
     expect((await runs(failing))[0]).toMatchObject({ status: "ok" });
   });
 
+  it("a salon with a zone Postgres does not know is scheduled on Moscow time and stops nobody else's tick", async () => {
+    const odd = nextSalonId();
+    const normal = nextSalonId();
+    await addSalon(odd, "Mars/Olympus_Mons");
+    await addSalon(normal, "Asia/Vladivostok");
+    const due = await syncStore.due(t.services.db, clock.now());
+    expect(due.find((d) => d.salon_id === odd)).toMatchObject({ timezone: "Europe/Moscow", parts: expect.arrayContaining(["clients", "records"]) });
+    expect(due.find((d) => d.salon_id === normal)).toMatchObject({ timezone: "Asia/Vladivostok" });
+    await database.pg!.query("update salons set status = 'frozen' where salon_id = any($1)", [[odd, normal]]);
+  });
+
   it("a full sync on demand (after activation) runs every part once, however often it is asked for", async () => {
     const salonId = nextSalonId();
     await addSalon(salonId, "Europe/Moscow", "activating");

@@ -80,6 +80,10 @@ describe("catalogue, company and clients", () => {
     const phone = p3.items[10]!.phone!;
     const found = await yc.searchClients(id, { filters: [{ type: "quick_search", state: { value: phone.slice(1) } }] });
     expect(found.items.map((c) => c.id)).toEqual([p3.items[10]!.id]);
+    const badFilter = await failure(yc.searchClients(id, { filters: [{ type: "no_such_filter", state: {} }] }));
+    expect([badFilter.status, badFilter.message, badFilter.errors]).toEqual([
+      400, "Недопустимое значение фильтра", { filters: ["Недопустимое значение состояния фильтра"] },
+    ]);
     // Without `fields` YClients returns ids only.
     const bare = await yc.searchClients(id, { fields: ["id"], pageSize: 3 });
     expect(bare.items[0]).toEqual({ id: expect.any(Number) });
@@ -219,6 +223,16 @@ describe("marketplace partner API", () => {
     expect(mine.map((c) => c.kind)).toEqual(["callback_redirect", "callback", "payment", "uninstall"]);
     expect(mine[0]!.body).toMatchObject({ salon_id: id, application_id: APP, api_key: "k1", webhook_urls: ["https://example.test/webhook/yclients/s1"] });
     for (const r of requestsFor(id)) expect(r.authorization).toBe(`Bearer ${PARTNER}`);
+  });
+
+  it("a forced failure reaches the partner calls of that salon too", async () => {
+    const id = nextSalon();
+    sandbox.fail(id, 500, { times: 1, path: /callback/ });
+    await yc.partnerCallback({ salonId: id, webhookUrls: [] });
+    expect(requestsFor(id).map((r) => [r.path, r.status])).toEqual([
+      ["/marketplace/partner/callback", 500],
+      ["/marketplace/partner/callback", 201],
+    ]);
   });
 
   it("a salon without the app is a 404; another application id is a 403", async () => {

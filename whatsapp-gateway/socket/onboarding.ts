@@ -101,7 +101,7 @@ export function attachOnboardingSocket(server: Server, deps: OnboardingSocketDep
     const authTimer = setTimeout(() => refuse(4408, "unauthorized", "send {type:\"auth\", token} first"), deps.options.wsAuthTimeoutMs);
 
     const run = (p: Promise<unknown>) =>
-      void p.catch((err) => {
+      p.catch((err) => {
         if (err instanceof GatewayApiError) fail(err.code, err.message);
         else {
           deps.log.error({ salonId, err }, "onboarding request failed");
@@ -109,10 +109,18 @@ export function attachOnboardingSocket(server: Server, deps: OnboardingSocketDep
         }
       });
 
+    // Messages are handled one at a time, in order: a page that sends auth and request_qr back to back must not
+    // have the second judged before the first has made the socket its salon's.
+    let inbox: Promise<unknown> = Promise.resolve();
     ws.on("message", (data) => {
+      inbox = inbox.then(() => handle(String(data))).catch((err) => deps.log.error({ err }, "onboarding message failed"));
+    });
+
+    async function handle(text: string): Promise<unknown> {
+      if (ws.readyState !== ws.OPEN) return;
       let msg: { type?: unknown; token?: unknown; phone?: unknown };
       try {
-        msg = JSON.parse(String(data)) as typeof msg;
+        msg = JSON.parse(text) as typeof msg;
         if (typeof msg !== "object" || msg === null) throw new Error("not an object");
       } catch {
         if (salonId === null) return refuse(4400, "bad_message", "messages are JSON objects");
@@ -121,20 +129,17 @@ export function attachOnboardingSocket(server: Server, deps: OnboardingSocketDep
       if (salonId === null) {
         if (msg.type !== "auth" || typeof msg.token !== "string") return refuse(4400, "unauthorized", "the first message must be {type:\"auth\", token}");
         clearTimeout(authTimer);
-        const token = msg.token;
-        run((async () => {
-          const check = await verifyOnboardingToken(deps.jwtSecret, token, deps.clock.now());
-          if (!check.ok) {
-            return refuse(4401, check.reason === "expired" ? "token_expired" : "unauthorized",
-              check.reason === "expired" ? "the onboarding link expired; open it again from YClients" : "invalid token");
-          }
-          if (ws.readyState !== ws.OPEN) return;
-          salonId = check.salonId;
-          const status = await deps.sessions.status(salonId);
-          send({ type: "status", status: status.state });
-          if (status.state === "connected" && status.phone) send({ type: "connected", phone: status.phone });
-          unsubscribe = deps.sessions.subscribe(salonId, push);
-        })());
+        const check = await verifyOnboardingToken(deps.jwtSecret, msg.token, deps.clock.now());
+        if (!check.ok) {
+          return refuse(4401, check.reason === "expired" ? "token_expired" : "unauthorized",
+            check.reason === "expired" ? "the onboarding link expired; open it again from YClients" : "invalid token");
+        }
+        const status = await deps.sessions.status(check.salonId);
+        if (ws.readyState !== ws.OPEN) return;
+        salonId = check.salonId;
+        push({ type: "status", status: status.state });
+        if (status.state === "connected" && status.phone) push({ type: "connected", phone: status.phone });
+        unsubscribe = deps.sessions.subscribe(salonId, push);
         return;
       }
       const id = salonId;
@@ -154,7 +159,7 @@ export function attachOnboardingSocket(server: Server, deps: OnboardingSocketDep
         default:
           return fail("bad_message", "unknown message type");
       }
-    });
+    }
 
     ws.on("close", () => {
       clearTimeout(authTimer);

@@ -115,18 +115,24 @@ export class BaileysTransport implements Transport {
       }
     });
 
+    // One batch after another, so a chat's messages reach the functions in the order WhatsApp delivered them.
+    let inbound: Promise<void> = Promise.resolve();
     sock.ev.on("messages.upsert", ({ messages, type }) => {
       if (type !== "notify" && type !== "append") return;
-      void (async () => {
+      inbound = inbound.then(async () => {
         for (const m of messages) {
-          const inbound = await toInbound(m, {
-            now: clock.now(),
-            sentByUs: (id) => sent.has(id),
-            pnForLid: (lid) => sock.signalRepository.lidMapping.getPNForLID(lid),
-          });
-          if (inbound) await events.message(inbound);
+          try {
+            const event = await toInbound(m, {
+              now: clock.now(),
+              sentByUs: (id) => sent.has(id),
+              pnForLid: (lid) => sock.signalRepository.lidMapping.getPNForLID(lid),
+            });
+            if (event) await events.message(event);
+          } catch (err) {
+            slog.error({ messageId: m.key?.id, err: (err as Error).message }, "inbound message not delivered");
+          }
         }
-      })().catch((err) => slog.error({ err: (err as Error).message }, "inbound mapping failed"));
+      });
     });
 
     sock.ev.on("messages.update", (updates) => {

@@ -7,7 +7,8 @@
  *   - the salon's phone and its clients: the gateway's emulator control API over HTTP with the service JWT
  *     (`scan`, `clientWrites`, `outbox`), as any tool outside the process would;
  *   - YClients: the sandbox the stack started (`sandbox`: partner callbacks received, records, attendance);
- *   - time: `clock`, which runs with real time and can be moved forward.
+ *   - time: `clock`, which runs with real time and can be moved forward; the crons' timers are off, and the test runs
+ *     a cron (functions/crons/<name>.ts `run`) when its clock says a tick is due.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
@@ -86,7 +87,8 @@ export async function startE2eWorld(opts: { start: Date; confirmationDelaySec: n
   const log = createLogger(config.logLevel);
   let stack: Stack;
   try {
-    stack = await startStack(config, log, { clock, servePsql: false });
+    // The crons' timers stay off: the test moves the clock and then calls each cron's run() itself, as a tick would.
+    stack = await startStack(config, log, { clock, servePsql: false, runCrons: false });
   } catch (err) {
     await gemini.close();
     rmSync(dataDir, { recursive: true, force: true });
