@@ -103,6 +103,7 @@ export class SalonAuthState {
     return this.enqueue(async () => {
       const value = this.pendingCreds;
       this.pendingCreds = undefined;
+      if (value === undefined) return; // wiped (clear) after it was queued
       await this.store.authWrite(this.salonId, this.lease.holder, this.lease.fence, [{ type: CREDS, id: "", value }], [], this.clock.now());
     });
   }

@@ -286,6 +286,11 @@ describe("Baileys transport over a stand-in socket", () => {
     expect(err).toBeInstanceOf(GatewayApiError);
     expect(err).toMatchObject({ status: 422, code: "restricted_463" });
     expect(s.sent).toHaveLength(3);
+
+    // A reach-out time lock on the account: refused before anything is sent.
+    s.ev.emit("connection.update", { reachoutTimeLock: { isActive: true } });
+    await expect(gw.sessions.sendText(salonId, { to: "79990000004", text: "x", idempotencyKey: "e" })).rejects.toMatchObject({ code: "restricted_463" });
+    expect(s.sent).toHaveLength(3);
   });
 
   it("401 on connection.update wipes the auth state and publishes session.logged_out", async () => {

@@ -122,24 +122,39 @@ describe("sst.config.ts", () => {
 });
 
 describe("the infra check catches a broken config", () => {
+  /** Evaluates the real config with one of infra/'s tables changed, as if someone had edited it, then restores it. */
+  async function evaluateWith<T>(table: T[], change: (t: T[]) => void): Promise<Recorded[]> {
+    const saved = table.map((row) => (typeof row === "object" ? { ...row } : row));
+    change(table);
+    try {
+      return (await sst.evaluate("production", DEPLOY_ENV)).records;
+    } finally {
+      table.splice(0, table.length, ...saved);
+    }
+  }
+  /**
+   * infra/ modules by path: sst.config.ts imports the same instances, and the app's tsc must not follow these imports
+   * (the modules use SST's globals, which only infra/tsconfig.json knows).
+   */
+  const infra = (name: string): Promise<Record<string, unknown>> => import(resolve(ROOT, "infra", `${name}.ts`));
+  const crons = async () => (await infra("crons")).CRONS as Array<{ file: string; schedule: string }>;
+
   it("a wrong schedule", async () => {
-    const poll = cronFor(production.records, "functions/crons/booking-poll.handler");
-    const broken = withArgs(production.records, poll, (a) => ({ ...a, schedule: "rate(2 minutes)" }));
-    expect(await infraProblems(broken, ROOT, EXPECTED)).toContain(
+    const records = await evaluateWith(await crons(), (t) => (t[0]!.schedule = "rate(2 minutes)"));
+    expect(await infraProblems(records, ROOT, EXPECTED)).toContain(
       "cron functions/crons/booking-poll.handler runs on rate(2 minutes), expected rate(1 minute)",
     );
   });
 
   it("a handler path whose file is missing, or that does not export the handler", async () => {
-    const sync = cronFor(production.records, "functions/crons/sync.handler");
-    const fn = sync.args.function as Record<string, unknown>;
-    const missing = withArgs(production.records, sync, (a) => ({ ...a, function: { ...fn, handler: "functions/crons/synk.handler" } }));
+    const missing = await evaluateWith(await crons(), (t) => (t[2]!.file = "functions/crons/synk"));
     expect(await infraProblems(missing, ROOT, EXPECTED)).toEqual(
       expect.arrayContaining([
         "handler \"functions/crons/synk.handler\": functions/crons/synk.ts does not exist",
         "no cron runs functions/crons/sync.handler",
       ]),
     );
+    // A file that exists but exports no handler (the Api's entry under another export name).
     const api = one(production, "sst.aws.Function", "Api");
     const noExport = withArgs(production.records, api, (a) => ({ ...a, handler: "functions/lambda.main" }));
     expect(await infraProblems(noExport, ROOT, EXPECTED)).toContain(
@@ -148,17 +163,17 @@ describe("the infra check catches a broken config", () => {
   });
 
   it("a secret left unlinked, or handed to the gateway under the wrong name", async () => {
-    const reminders = cronFor(production.records, "functions/crons/reminders.handler");
-    const fn = reminders.args.function as { link: unknown[] };
-    const unlinked = withArgs(production.records, reminders, (a) => ({
-      ...a,
-      function: { ...fn, link: fn.link.filter((s) => recordBehind(s)?.name !== "QstashToken") },
-    }));
+    const unlinked = await evaluateWith((await infra("api")).API_SECRETS as string[], (t) => t.splice(t.indexOf("QstashToken"), 1));
     const problems = await infraProblems(unlinked, ROOT, EXPECTED);
     expect(problems).toContain(
-      `Cron Reminders links [${EXPECTED.cronSecrets.filter((s) => s !== "QstashToken").sort()}], expected [${[...EXPECTED.cronSecrets].sort()}]`,
+      `Function Api links [${EXPECTED.api.secrets.filter((s) => s !== "QstashToken").sort()}], expected [${[...EXPECTED.api.secrets].sort()}]`,
     );
-    expect(problems).toContain("Cron Reminders: its environment and secrets are not a valid configuration: QstashToken is not linked: a Lambda publishes through QStash only");
+    expect(problems).toContain("Function Api: its environment and secrets are not a valid configuration: QstashToken is not linked: a Lambda publishes through QStash only");
+
+    const withoutJwt = await evaluateWith((await infra("gateway")).GATEWAY_SECRETS as string[], (t) => t.splice(t.indexOf("JwtSecret"), 1));
+    expect(await infraProblems(withoutJwt, ROOT, EXPECTED)).toContain(
+      "gateway: its environment and secrets are not a valid configuration: JWT_SECRET: required when SUPABASE_URL is set",
+    );
 
     const gw = one(production, "sst.aws.Service", "Gateway");
     const ssm = gw.args.ssm as Record<string, string>;
@@ -167,5 +182,9 @@ describe("the infra check catches a broken config", () => {
       ssm: { ...ssm, GATEWAY_SECRET: ssm.JWT_SECRET, JWT_SECRET: ssm.GATEWAY_SECRET },
     }));
     expect(await infraProblems(swapped, ROOT, EXPECTED)).toContain("gateway GATEWAY_SECRET does not come from secret GatewaySecret");
+  });
+
+  it("leaves the config as it was after these edits", async () => {
+    expect(await infraProblems((await sst.evaluate("production", DEPLOY_ENV)).records, ROOT, EXPECTED)).toEqual([]);
   });
 });

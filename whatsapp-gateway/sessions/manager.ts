@@ -1,5 +1,6 @@
 import type { Clock } from "../../lib/clock.js";
 import type { SessionState, SessionStatus } from "../../lib/gateway/client.js";
+import type { WhatsAppEvent } from "../../lib/gateway/events.js";
 import type { Logger } from "../../lib/log.js";
 import { SalonAuthState, SharedKeyCache, type Lease } from "../auth-state.js";
 import { jitter, type GatewayOptions } from "../config.js";
@@ -503,7 +504,8 @@ export class SessionManager {
   }
 
   private async onMessage(salonId: number, msg: InboundMessage): Promise<void> {
-    await this.deps.outbox.publish({ ...msg, salonId } as never, `${salonId}:${msg.messageId}`);
+    const event = { ...msg, salonId } as WhatsAppEvent;
+    await this.deps.outbox.publish(event, `${salonId}:${msg.messageId}`);
   }
 
   /** Another gateway holds the session now: stop touching it, keep its auth. */

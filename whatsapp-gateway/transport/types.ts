@@ -14,7 +14,7 @@ export class SendRefused extends Error {
   }
 }
 
-/** A message as the manager publishes it, without the salon id and timestamp it adds. */
+/** A message as the transport reports it; the manager adds the salon id. */
 export type InboundMessage =
   | Omit<MessageReceived, "salonId">
   | Omit<MessageFromAdmin, "salonId">;
