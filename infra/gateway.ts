@@ -31,6 +31,10 @@ function gatewaySecretParameters(secrets: Secrets): Record<string, $util.Output<
   );
 }
 
+function gatewaySecretValues(secrets: Secrets): Record<string, $util.Output<string>> {
+  return Object.fromEntries(GATEWAY_SECRETS.map((name) => [envNameOf(name), secrets[name].value]));
+}
+
 /**
  * The WhatsApp gateway: one long-running container holding every salon's Baileys session.
  * - Exactly one task, and a deployment that stops the old task before starting the new one: two gateways would
@@ -60,8 +64,10 @@ export function createGateway(opts: {
       SUPABASE_URL: settings.supabaseUrl,
       WHATSAPP_TRANSPORT: "baileys",
       LOG_LEVEL: settings.logLevel,
+      // `sst dev` runs dev.command on this machine, where ECS cannot inject `ssm`: the process gets the values itself.
+      ...($dev ? gatewaySecretValues(opts.secrets) : {}),
     },
-    ssm: gatewaySecretParameters(opts.secrets),
+    ssm: $dev ? undefined : gatewaySecretParameters(opts.secrets),
     loadBalancer: {
       public: true,
       ...(domain

@@ -5,6 +5,11 @@ const config = loadConfigOrExit();
 // Loaded after the configuration is known good, so a bad value prints its one line and nothing else.
 const { createLogger } = await import("../lib/log.js");
 const { startStack } = await import("./stack.js");
+const { marketplaceRedirectUrl } = await import("../fakes/yclients/index.js");
+
+/** The sandbox generates any salon from its id; this one is the demo the summary offers to install. */
+const DEMO_SALON_ID = 962302;
+const DEMO_OWNER = { id: 1, name: "Владелец салона", phone: "79000000000", email: "owner@example.com", is_approved: true, salon_name: "Демо-салон" };
 const log = createLogger(config.logLevel);
 let stack: Awaited<ReturnType<typeof startStack>>;
 try {
@@ -24,6 +29,10 @@ console.log(["", "AI Admin is running locally", ...describeConfig(config).map((l
   `  gateway:   ${stack.urls.gateway}  (health: ${stack.urls.gateway}/health)`,
   ...(stack.urls.psql ? [`  psql:      ${stack.urls.psql}`] : []),
   ...(stack.urls.yclientsSandbox ? [`  sandbox:   YClients sandbox at ${stack.urls.yclientsSandbox}`] : []),
+  ...(stack.config.yclients.partnerToken && stack.yclientsSandbox
+    ? ["", "Install the app into the sandbox's demo salon as its owner would (open in a browser):",
+       `  ${marketplaceRedirectUrl(config.publicUrl, stack.config.yclients.partnerToken, DEMO_SALON_ID, DEMO_OWNER)}`]
+    : []),
   "Ctrl-C stops it.", ""].join("\n"));
 
 let stopping = false;

@@ -80,6 +80,8 @@ export class SalonAuthState {
   private pendingCreds: unknown | undefined;
   private lost = false;
   onLeaseLost: ((err: LeaseLostError) => void) | undefined;
+  /** Told after a wipe, so caches in front of this store drop the salon's keys too. */
+  onCleared: (() => void) | undefined;
 
   constructor(
     private readonly store: GatewayStore,
@@ -139,7 +141,10 @@ export class SalonAuthState {
   /** Deletes every row of this salon (logged out, failed pairing). */
   clear(): Promise<void> {
     this.pendingCreds = undefined;
-    return this.enqueue(() => this.store.authClear(this.salonId, this.lease.holder, this.lease.fence));
+    return this.enqueue(async () => {
+      await this.store.authClear(this.salonId, this.lease.holder, this.lease.fence);
+      this.onCleared?.();
+    });
   }
 
   /** Waits for every queued write (stop, hand-over). Errors were already reported to their callers. */

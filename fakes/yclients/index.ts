@@ -5,3 +5,4 @@
  */
 export * from "./sandbox.js";
 export { generateSalon, recordWire, scheduleFor } from "./data.js";
+export { marketplaceRedirectUrl, type MarketplaceUserData } from "./marketplace-redirect.js";

@@ -377,6 +377,14 @@ describe("auth state in Postgres", () => {
     expect(Object.keys(await b.keys.get("pre-key", ["1"]))).toEqual(["1"]);
     await b.keys.set({ "pre-key": { "2": { public: key, private: key } } });
     expect(Object.keys(await b.keys.get("pre-key", ["1", "2"])).sort()).toEqual(["1", "2"]);
+
+    // The holder's wipe empties the store and tells the caches in front of it.
+    let cleared = false;
+    b.onCleared = () => (cleared = true);
+    await b.clear();
+    expect(cleared).toBe(true);
+    expect(await b.keys.get("pre-key", ["1", "2"])).toEqual({});
+    expect(await b.readCreds()).toBeNull();
   });
 
   it("keeps one bounded key cache for all sessions, separated by salon", () => {

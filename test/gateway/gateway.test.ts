@@ -11,6 +11,8 @@ import { signServiceToken } from "../../lib/gateway/service-token.js";
 import { signOnboardingToken } from "../../lib/marketplace/onboarding-token.js";
 import type { GatewayOptions } from "../../whatsapp-gateway/config.js";
 import { startGateway, type RunningGateway } from "../../whatsapp-gateway/server.js";
+import { EmulatorWorld } from "../../whatsapp-gateway/transport/emulator.js";
+import type { Transport } from "../../whatsapp-gateway/transport/types.js";
 import { nextSalonId, openTestDatabase, silentLog, testConfig } from "../support/harness.js";
 
 /**
@@ -410,6 +412,48 @@ describe("across processes", () => {
     expect(await gw.sessions.waitForState(paired, ["connected"], 5000)).toEqual({ salonId: paired, state: "connected", phone: "79007770001" });
     expect(gw.sessions.isLive(loggedOut)).toBe(false);
     expect(await jobs(WHATSAPP_EVENT_PATHS["session.connected"], paired)).toHaveLength(1);
+  });
+
+  it("restores in waves: never more sessions connecting at once than the configured concurrency", async () => {
+    const ids = [nextSalonId(), nextSalonId(), nextSalonId(), nextSalonId(), nextSalonId()];
+    const temp = await startGateway({ config, db: database.db, dispatcher: flaky, log: silentLog, port: 0, clock, options: FAST, restore: false });
+    for (const [i, id] of ids.entries()) await connectSalon(temp, id, `7900999000${i}`);
+    await temp.close();
+
+    const holderId = "gw-waves";
+    const due = await database.db.rpc<number[]>("wa_sessions_restorable", { p_holder: holderId, p_now: clock.now().toISOString() });
+    expect(due.map(Number)).toEqual(expect.arrayContaining(ids));
+    const world = new EmulatorWorld(clock);
+    const gates: Array<() => void> = [];
+    let inFlight = 0;
+    let most = 0;
+    const gated: Transport = {
+      kind: "emulator",
+      async open(o) {
+        most = Math.max(most, ++inFlight);
+        await new Promise<void>((release) => gates.push(release));
+        inFlight -= 1;
+        return world.open(o);
+      },
+    };
+    const waves = await startGateway({
+      config, db: database.db, dispatcher: flaky, log: silentLog, port: 0, clock, transport: gated,
+      options: { ...FAST, holderId, restoreConcurrency: 2 },
+    });
+    try {
+      for (let released = 0; released < due.length; released++) {
+        const expected = Math.min(2, due.length - released);
+        while (gates.length < expected) await new Promise((r) => setTimeout(r, 2));
+        expect(gates.length).toBe(expected);
+        gates.shift()!();
+      }
+      expect(await waves.restored).toBe(due.length);
+      expect(most).toBe(2);
+      for (const id of ids) expect((await waves.sessions.waitForState(id, ["connected"], 5000)).state).toBe("connected");
+    } finally {
+      gates.forEach((g) => g());
+      await waves.close();
+    }
   });
 
   it("fences a session between two gateways on one database", async () => {

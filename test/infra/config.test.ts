@@ -112,6 +112,17 @@ describe("sst.config.ts", () => {
     expect(JSON.parse(taskArgs.containerDefinitions)).toEqual([{ name: "Gateway", image: "x", stopTimeout: 120 }]);
   });
 
+  it("under `sst dev` hands the locally run gateway its secrets directly, since ECS is not there to inject them", async () => {
+    const dev = await sst.evaluate("alice", { SUPABASE_URL: DEPLOY_ENV.SUPABASE_URL, YCLIENTS_APPLICATION_ID: "4242" }, { dev: true });
+    const gw = one(dev, "sst.aws.Service", "Gateway");
+    expect(gw.args.ssm).toBeUndefined();
+    expect(gw.args.environment).toMatchObject({ GATEWAY_SECRET: "<GatewaySecret.value>", QSTASH_TOKEN: "<QstashToken.value>" });
+    expect(dev.records.filter((r) => r.type === "aws.ssm.Parameter")).toEqual([]);
+    // Deployed, the values never sit in the task definition's environment.
+    const deployed = one(production, "sst.aws.Service", "Gateway").args.environment as Record<string, string>;
+    expect(Object.values(deployed).filter((v) => String(v).endsWith(".value>"))).toEqual([]);
+  });
+
   it("serves a personal stage's gateway over plain HTTP when it has no domain, and refuses production without one", async () => {
     const lb = one(personal, "sst.aws.Service", "Gateway").args.loadBalancer as Record<string, unknown>;
     expect(lb.domain).toBeUndefined();

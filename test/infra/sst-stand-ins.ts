@@ -91,8 +91,9 @@ export async function loadSstConfig(configPath: string) {
 
   return {
     config,
-    async evaluate(stage: string, env: Record<string, string>) {
+    async evaluate(stage: string, env: Record<string, string>, opts: { dev?: boolean } = {}) {
       records.length = 0;
+      g.$dev = opts.dev ?? false;
       const app = config.app({ stage });
       g.$app = { name: app.name, stage, removal: app.removal, protect: app.protect };
       const saved = { ...process.env };

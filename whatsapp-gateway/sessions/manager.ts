@@ -286,6 +286,8 @@ export class SessionManager {
         sends: new SendQueue(this.deps.options.sendGapMs),
       };
       auth.onLeaseLost = () => void this.yieldSession(live);
+      // Fresh creds reuse key ids (pre-key 1, 2, …): a cached key of the wiped pairing must never answer for them.
+      auth.onCleared = () => this.deps.keyCache.dropSalon(salonId);
       this.live.set(salonId, live);
       return live;
     })();

@@ -15,11 +15,10 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startGeminiFake, type GeminiFake } from "../../../fakes/gemini/server.js";
-import type { YClientsSandbox } from "../../../fakes/yclients/index.js";
+import { marketplaceRedirectUrl, type MarketplaceUserData, type YClientsSandbox } from "../../../fakes/yclients/index.js";
 import { loadConfig } from "../../../lib/config/index.js";
 import { signServiceToken } from "../../../lib/gateway/service-token.js";
 import { createLogger } from "../../../lib/log.js";
-import { signUserData } from "../../../lib/marketplace/user-data.js";
 import { startStack, type Stack } from "../../../local/stack.js";
 import { RunningClock } from "./clock.js";
 
@@ -37,7 +36,7 @@ export interface E2eWorld {
   clock: RunningClock;
   urls: { functions: string; gateway: string };
   /** The marketplace "connect" link YClients sends the owner to, with user_data signed by the partner token. */
-  redirectUrl(salonId: number, user: Record<string, unknown>): string;
+  redirectUrl(salonId: number, user: MarketplaceUserData): string;
   /** The salon's phone scans the QR or enters the pairing code as `phone`; resolves with the gateway's answer. */
   scan(salonId: number, phone: string): Promise<{ state: string; phone: string | null }>;
   /** A client writes to the salon's WhatsApp. */
@@ -116,13 +115,7 @@ export async function startE2eWorld(opts: { start: Date; confirmationDelaySec: n
     gemini,
     clock,
     urls: { functions: config.publicUrl, gateway: gatewayUrl },
-    redirectUrl(salonId, user) {
-      // As YClients builds it: URL-safe base64 (with padding) of the JSON; the sign covers the JSON itself.
-      const json = JSON.stringify(user);
-      const userData = Buffer.from(json, "utf8").toString("base64").replace(/\+/g, "-").replace(/\//g, "_");
-      const q = new URLSearchParams({ salon_id: String(salonId), user_data: userData, user_data_sign: signUserData(partnerToken, json) });
-      return `${config.publicUrl}/auth/yclients/redirect?${q}`;
-    },
+    redirectUrl: (salonId, user) => marketplaceRedirectUrl(config.publicUrl, partnerToken, salonId, user),
     scan: (salonId, phone) => control(`/emulator/sessions/${salonId}/scan`, { phone }),
     clientWrites: async (salonId, from, text, pushName) =>
       (await control<{ messageId: string }>(`/emulator/sessions/${salonId}/inbound`, { from, text, ...(pushName ? { pushName } : {}) })).messageId,

@@ -1,6 +1,7 @@
 /**
  * Event-driven waiting: poll a condition until it holds or a deadline passes. The deadline is a failure bound, never
- * an assertion about speed; on the deadline the error says what was awaited and what was last seen.
+ * an assertion about speed; on the deadline the error says what was awaited and what was last seen. A probe that
+ * throws is retried (the thing may not exist yet); its last error is part of the timeout's message.
  */
 export async function waitFor<T>(
   what: string,
