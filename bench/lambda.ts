@@ -29,10 +29,23 @@ const withoutEmbeddedDb: Plugin = {
     b.onResolve({ filter: /\/embedded\.js$/ }, (args) =>
       args.importer.endsWith(join("lib", "db", "client.ts")) ? { path: "embedded-stub", namespace: "stub" } : undefined,
     );
-    b.onLoad({ filter: /.*/, namespace: "stub" }, () => ({
-      contents: `export function openEmbeddedDatabase() { throw new Error("no embedded database in a Lambda"); }`,
-      loader: "js",
-    }));
+    b.onLoad({ filter: /.*/, namespace: "stub" }, async () => {
+      // The same export names as the real module, each one throwing if called.
+      const real = await build({
+        entryPoints: [join(ROOT, "lib/db/embedded.ts")],
+        bundle: false,
+        format: "esm",
+        write: false,
+        metafile: true,
+        outdir: "/nowhere",
+        logLevel: "silent",
+      });
+      const names = Object.values(real.metafile.outputs).flatMap((o) => o.exports);
+      return {
+        contents: names.map((n) => `export function ${n}() { throw new Error("no embedded database in a Lambda"); }`).join("\n"),
+        loader: "js",
+      };
+    });
   },
 };
 
