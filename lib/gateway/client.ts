@@ -20,9 +20,14 @@ export class GatewayError extends Error {
     super(message);
     this.name = "GatewayError";
   }
-  /** Worth retrying later: the gateway or the session is down, not the message that is wrong. */
+  /**
+   * Worth retrying later: the gateway or the session is down or busy, not the message that is wrong. An
+   * "in_progress" send is retried because a later call with the same key returns its message id once the gateway's
+   * queue gets to it (a send can wait behind others longer than our HTTP timeout); one cut off for good stays
+   * "in_progress" and ends as failed when the caller's retries run out, never as a second message.
+   */
   get retryable(): boolean {
-    return this.status === 0 || this.status >= 500 || this.code === "session_down";
+    return this.status === 0 || this.status >= 500 || ["session_down", "in_progress", "session_elsewhere"].includes(this.code);
   }
 }
 

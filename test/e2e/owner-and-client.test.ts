@@ -21,7 +21,9 @@ import { signOnboardingToken } from "../../lib/marketplace/onboarding-token.js";
 import { welcomeText } from "../../lib/marketplace/welcome.js";
 import { run as runBookingPoll } from "../../functions/crons/booking-poll.js";
 import { run as runReminders } from "../../functions/crons/reminders.js";
-import { ARTIFACTS_DIR, DESKTOP, launchBrowser, newOwnerContext, PHONE, resetArtifacts, screenshot, watchPage } from "./support/browser.js";
+import {
+  ARTIFACTS_DIR, DESKTOP, launchBrowser, newOwnerContext, PHONE, resetArtifacts, screenshot, screenshotChat, watchPage, type ChatLine,
+} from "./support/browser.js";
 import { startE2eWorld, type E2eWorld } from "./support/stack.js";
 import { waitFor } from "./support/wait.js";
 
@@ -282,7 +284,22 @@ async function clientReceives(count: number, what: string): Promise<string[]> {
 const haircut = () => w.sandbox.salon(SALON_QR).services.find((s) => s.title === "Мужская стрижка")!;
 let booked: { recordId: number; time: string; staffId: number } | undefined;
 
+/** What the client typed, for the chat picture saved with the screenshots. */
+const clientLines: ChatLine[] = [];
+async function clientSays(text: string, pushName?: string): Promise<void> {
+  clientLines.push({ from: "client", text, at: w.clock.now() });
+  await w.clientWrites(SALON_QR, CLIENT, text, pushName);
+}
+
 describe("a client of the salon, through WhatsApp", () => {
+  afterAll(async () => {
+    if (!w || !browser) return;
+    const sent = (await w.outbox(SALON_QR)).filter((m) => m.to === `${CLIENT}@s.whatsapp.net`);
+    const lines = [...clientLines, ...sent.map((m): ChatLine => ({ from: "salon", text: m.text, at: new Date(m.at) }))];
+    lines.sort((a, b) => a.at.getTime() - b.at.getTime());
+    await screenshotChat(browser, "client-chat", `${salonTitle(SALON_QR)} ↔ ${formatted(CLIENT)}`, lines);
+  });
+
   it("asks for prices and gets them from the salon's synced catalogue", async () => {
     const [salon] = await rows<{ status: string }>("select status from salons where salon_id = $1", [SALON_QR]);
     expect(salon?.status, "needs the salon installed by QR in the first step").toBe("active");
@@ -299,7 +316,7 @@ describe("a client of the salon, through WhatsApp", () => {
         return { text: s ? `Мужская стрижка стоит ${s.price}, длится ${s.duration_min} минут.` : "Не нашла такую услугу." };
       },
     ]);
-    await w.clientWrites(SALON_QR, CLIENT, "Здравствуйте! Сколько стоит мужская стрижка?", CLIENT_NAME);
+    await clientSays("Здравствуйте! Сколько стоит мужская стрижка?", CLIENT_NAME);
     const [answer] = await clientReceives(1, "the answer about prices");
     expect(answer).toBe(`Мужская стрижка стоит ${haircut().price_min} ₽, длится ${haircut().duration / 60} минут.`);
     expect(w.gemini.pending()).toBe(0);
@@ -323,7 +340,7 @@ describe("a client of the salon, through WhatsApp", () => {
         return { text: r?.ok ? `Готово! Вы записаны: ${r.service}, ${r.date_human}, ${r.time}, мастер ${r.staff_name}.` : `Не получилось: ${r?.error}` };
       },
     ]);
-    await w.clientWrites(SALON_QR, CLIENT, "Меня зовут Иван. Запишите меня на мужскую стрижку завтра, пожалуйста");
+    await clientSays("Меня зовут Иван. Запишите меня на мужскую стрижку завтра, пожалуйста");
     const texts = await clientReceives(2, "the booking answer");
     expect(offered, "find_free_slots offered no time tomorrow").toBeDefined();
     const time = offered!.times[0]!;
@@ -390,7 +407,7 @@ describe("a client of the salon, through WhatsApp", () => {
     expect(booked, "needs the booking of the previous steps").toBeDefined();
     const before = (await w.sentTo(SALON_QR, CLIENT)).length;
     const modelCalls = w.gemini.requests.length;
-    await w.clientWrites(SALON_QR, CLIENT, "👍");
+    await clientSays("👍");
     await waitFor("attendance 2 (confirmed) on the record in YClients", () =>
       w.sandbox.wireRecords(SALON_QR).find((r) => r.id === booked!.recordId)?.attendance === 2,
     { describe: () => w.sandbox.wireRecords(SALON_QR).find((r) => r.id === booked!.recordId) });

@@ -60,3 +60,37 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path, fullPage: true });
   return path;
 }
+
+export interface ChatLine {
+  from: "client" | "salon";
+  text: string;
+  at: Date;
+}
+
+/**
+ * A WhatsApp conversation drawn as a phone screen and saved with the screenshots: the client's steps, for people.
+ * Times are the salon's (the test clock's), in its time zone.
+ */
+export async function screenshotChat(browser: Browser, name: string, title: string, lines: ChatLine[], timeZone = "Europe/Moscow"): Promise<string> {
+  const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+  const fmt = new Intl.DateTimeFormat("ru-RU", { timeZone, day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
+  const bubbles = lines
+    .map((l) => `<div class="b ${l.from}"><div>${esc(l.text).replace(/\n/g, "<br>")}</div><small>${esc(fmt.format(l.at))}</small></div>`)
+    .join("");
+  const html = `<!doctype html><meta charset="utf-8"><style>
+    body{margin:0;font:15px/1.35 sans-serif;background:#efe7de}
+    h1{margin:0;padding:12px 16px;font-size:16px;background:#075e54;color:#fff}
+    .chat{display:flex;flex-direction:column;gap:8px;padding:12px}
+    .b{max-width:80%;padding:8px 10px;border-radius:8px;box-shadow:0 1px 1px #0002}
+    .client{align-self:flex-end;background:#dcf8c6}.salon{align-self:flex-start;background:#fff}
+    small{display:block;margin-top:4px;color:#667;font-size:11px;text-align:right}
+  </style><h1>${esc(title)}</h1><div class="chat">${bubbles}</div>`;
+  const context = await browser.newContext({ viewport: PHONE });
+  try {
+    const page = await context.newPage();
+    await page.setContent(html);
+    return await screenshot(page, name);
+  } finally {
+    await context.close();
+  }
+}
