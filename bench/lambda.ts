@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { gzipSync } from "node:zlib";
-import { build, type Metafile, type Plugin } from "esbuild";
+import { build, type Metafile } from "esbuild";
 import { SECRET_ENV } from "../infra/secret-env.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
@@ -19,42 +19,11 @@ const RUNS = 7;
 // SST's ESM banner: bundled CommonJS dependencies still call require().
 const BANNER = `import { createRequire as __sstCreateRequire } from "module"; const require = __sstCreateRequire(import.meta.url);`;
 
-/**
- * Replaces lib/db/embedded.ts with a module that only throws: what the bundle would be if lib/db/client.ts loaded
- * the embedded database lazily. A Lambda always runs on Supabase and never calls it.
- */
-const withoutEmbeddedDb: Plugin = {
-  name: "without-embedded-db",
-  setup(b) {
-    b.onResolve({ filter: /\/embedded\.js$/ }, (args) =>
-      args.importer.endsWith(join("lib", "db", "client.ts")) ? { path: "embedded-stub", namespace: "stub" } : undefined,
-    );
-    b.onLoad({ filter: /.*/, namespace: "stub" }, async () => {
-      // The same export names as the real module, each one throwing if called.
-      const real = await build({
-        entryPoints: [join(ROOT, "lib/db/embedded.ts")],
-        bundle: false,
-        format: "esm",
-        write: false,
-        metafile: true,
-        outdir: "/nowhere",
-        logLevel: "silent",
-      });
-      const names = Object.values(real.metafile.outputs).flatMap((o) => o.exports);
-      return {
-        contents: names.map((n) => `export function ${n}() { throw new Error("no embedded database in a Lambda"); }`).join("\n"),
-        loader: "js",
-      };
-    });
-  },
-};
-
 /** `entry` is a file, or source code resolved from the repository root. */
 async function bundle(
   entry: string | { contents: string },
   outdir: string,
   name: string,
-  plugins: Plugin[] = [],
 ): Promise<{ file: string; metafile: Metafile }> {
   const file = join(outdir, `${name}.mjs`);
   const result = await build({
@@ -69,7 +38,6 @@ async function bundle(
     minify: true,
     metafile: true,
     banner: { js: BANNER },
-    plugins,
     logLevel: "error",
   });
   return { file, metafile: result.metafile };
@@ -129,14 +97,12 @@ export const handler = handle(new Hono().get("/health", (c) => c.json({ ok: true
     );
     const api = await bundle(join(ROOT, "functions/lambda.ts"), dir, "api");
     const cron = await bundle(join(ROOT, "functions/crons/lambda.ts"), dir, "cron");
-    const lean = await bundle(join(ROOT, "functions/lambda.ts"), dir, "lean", [withoutEmbeddedDb]);
 
     const rows: Array<[string, string, string, string, string]> = [];
     const baseMs = coldImportMs(baseline.file);
     for (const [label, b] of [
       ["hono baseline", baseline],
       ["functions/lambda.ts", api],
-      ["  same, embedded DB lazy", lean],
       ["cron wrapper", cron],
     ] as const) {
       const bytes = statSync(b.file).size;

@@ -39,6 +39,9 @@ export function createApi(secrets: Secrets, settings: Settings): sst.aws.Functio
     handler: "functions/lambda.handler",
     timeout: "90 seconds",
     url: true,
+    // The onboarding page is read from web/ at run time (functions/routes/marketplace/onboarding.ts); the bundle
+    // holds only code, so the folder travels beside it.
+    copyFiles: [{ from: "web", to: "web" }],
     link: pick(secrets, API_SECRETS),
     environment: functionsEnvironment(settings),
   });

@@ -63,6 +63,8 @@ export function createGateway(opts: {
       GATEWAY_PORT: String(GATEWAY_PORT),
       SUPABASE_URL: settings.supabaseUrl,
       WHATSAPP_TRANSPORT: "baileys",
+      // Every browser arrives through the load balancer; the per-IP WebSocket limit must read the forwarded address.
+      GATEWAY_TRUST_PROXY: "true",
       LOG_LEVEL: settings.logLevel,
       // `sst dev` runs dev.command on this machine, where ECS cannot inject `ssm`: the process gets the values itself.
       ...($dev ? gatewaySecretValues(opts.secrets) : {}),

@@ -35,7 +35,9 @@ const dispatcher: Dispatcher =
         db: database.db, clock: systemClock, log, publicUrl: config.publicUrl, signingKey: d.currentSigningKey,
         deliver: () => Promise.reject(new Error("this process only enqueues; the functions' dispatcher delivers")),
       });
-const gateway = await startGateway({ config, db: database.db, dispatcher, log, port: config.gatewayPort });
+const gateway = await startGateway({
+  config, db: database.db, dispatcher, log, port: config.gatewayPort, options: { trustProxy: config.gatewayTrustProxy },
+});
 
 const relevant = describeConfig(config).filter((l) => /^(database|jobs|whatsapp):/.test(l));
 console.log(["WhatsApp gateway running", ...relevant.map((l) => `  ${l}`), `  listening: ${gateway.port}`].join("\n"));

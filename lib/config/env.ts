@@ -23,6 +23,7 @@ const schema = z.object({
   GATEWAY_PORT: port.default(8788),
   GATEWAY_SECRET: secret.optional(),
   GATEWAY_ALLOWED_ORIGINS: z.string().optional(),
+  GATEWAY_TRUST_PROXY: z.enum(["true", "false"], { message: 'must be "true" or "false"' }).default("false"),
   JWT_SECRET: secret.optional(),
   YCLIENTS_BASE_URL: url.default("https://api.yclients.com"),
   YCLIENTS_PARTNER_TOKEN: nonEmpty.optional(),

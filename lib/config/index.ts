@@ -22,6 +22,8 @@ export interface Config {
   jwtSecret: string;
   /** Origins allowed to open the onboarding WebSocket: the functions' own origin plus GATEWAY_ALLOWED_ORIGINS. */
   allowedOrigins: string[];
+  /** Behind a load balancer the client's address is in X-Forwarded-For (the WebSocket rate limit keys on it). */
+  gatewayTrustProxy: boolean;
   yclients: { baseUrl: string; partnerToken?: string; applicationId?: number; userToken?: string };
   database: DatabaseConfig;
   dispatch: DispatchConfig;
@@ -60,6 +62,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     gatewaySecret: required("GATEWAY_SECRET", env.GATEWAY_SECRET, local?.gatewaySecret),
     jwtSecret: required("JWT_SECRET", env.JWT_SECRET, local?.jwtSecret),
     allowedOrigins: [origin, ...extraOrigins],
+    gatewayTrustProxy: env.GATEWAY_TRUST_PROXY === "true",
     yclients: {
       baseUrl: env.YCLIENTS_BASE_URL,
       partnerToken: env.YCLIENTS_PARTNER_TOKEN,

@@ -2,7 +2,6 @@ import { createClient, type SupabaseClient } from "@supabase/supabase-js";
 import type { PGlite } from "@electric-sql/pglite";
 import WebSocket from "ws";
 import type { DatabaseConfig } from "../config/index.js";
-import { lockDataDir, openEmbeddedDatabase } from "./embedded.js";
 import { createPostgrestFetch } from "./postgrest-fetch.js";
 
 /** A failed RPC: PostgREST's error object plus the HTTP status (409 unique violation, 400 bad argument, …). */
@@ -67,6 +66,8 @@ export async function connectDatabase(config: DatabaseConfig | { kind: "memory" 
   if (config.kind === "supabase") {
     return { db: dbFromSupabase(supabaseClient(config.url, config.serviceRoleKey)), close: async () => {} };
   }
+  // Imported here, not at the top: a Lambda on Supabase never evaluates PGlite and its WebAssembly loader.
+  const { lockDataDir, openEmbeddedDatabase } = await import("./embedded.js");
   const unlock = config.kind === "embedded" ? lockDataDir(config.dataDir) : () => {};
   let pg: PGlite;
   try {

@@ -281,6 +281,11 @@ async function clientReceives(count: number, what: string): Promise<string[]> {
   }, { timeoutMs: 30_000, describe: async () => ({ sent: await w.sentTo(SALON_QR, CLIENT), geminiPending: w.gemini.pending() }) });
 }
 
+/** Record webhooks the sandbox delivered to our functions (answered 2xx) for one record. */
+type RecordWebhook = { resource_id?: number; status?: string; data?: { attendance?: number } };
+const recordWebhooks = (recordId: number): RecordWebhook[] =>
+  w.sandbox.webhooksSent.map((x) => (x.ok ? (x.body as RecordWebhook) : {})).filter((b) => b.resource_id === recordId);
+
 const haircut = () => w.sandbox.salon(SALON_QR).services.find((s) => s.title === "Мужская стрижка")!;
 let booked: { recordId: number; time: string; staffId: number } | undefined;
 
@@ -359,9 +364,8 @@ describe("a client of the salon, through WhatsApp", () => {
     booked = { recordId: created[0]!.recordId, time, staffId: offered!.staff_id };
 
     // The sandbox told us about the new record by webhook; the poll sees it too; the confirmation delay passes.
-    await waitFor("the record webhook to reach the functions", () =>
-      w.sandbox.webhooksSent.some((x) => x.ok && (x.body as { resource_id?: number }).resource_id === booked!.recordId),
-    { describe: () => w.sandbox.webhooksSent });
+    await waitFor("the record webhook to reach the functions", () => recordWebhooks(booked!.recordId).length > 0,
+      { describe: () => w.sandbox.webhooksSent });
     w.clock.advance((CONFIRMATION_DELAY_SEC + 1) * 1000);
     await runBookingPoll(w.stack.services);
     await dispatcherSettled("the webhook and the poll");
@@ -414,10 +418,8 @@ describe("a client of the salon, through WhatsApp", () => {
     const texts = await clientReceives(before + 1, "the thanks for confirming");
     expect(texts[before]).toBe(`❤️ Спасибо, что подтвердили! Ждём вас завтра в ${booked!.time}.`);
     // YClients reports the attendance change back by webhook; attendance 2 alone must tell the client nothing.
-    await waitFor("the attendance webhook to reach the functions", () =>
-      w.sandbox.webhooksSent.some((x) => x.ok && (x.body as { resource_id?: number; data?: { attendance?: number } }).resource_id === booked!.recordId
-        && (x.body as { data?: { attendance?: number } }).data?.attendance === 2),
-    { describe: () => w.sandbox.webhooksSent.filter((x) => (x.body as { resource_id?: number }).resource_id === booked!.recordId) });
+    await waitFor("the attendance webhook to reach the functions", () => recordWebhooks(booked!.recordId).some((b) => b.data?.attendance === 2),
+      { describe: () => w.sandbox.webhooksSent });
     await dispatcherSettled("the confirmation and its webhook");
     expect(await w.sentTo(SALON_QR, CLIENT)).toHaveLength(before + 1);
     expect(w.gemini.requests.length).toBe(modelCalls);

@@ -73,6 +73,8 @@ describe("sst.config.ts", () => {
   it("runs the app as one Node 22 Lambda behind a URL that knows its own URL and the gateway's", () => {
     const api = one(production, "sst.aws.Function", "Api");
     expect(api.args).toMatchObject({ handler: "functions/lambda.handler", runtime: "nodejs22.x", url: true });
+    // Without it the deployed onboarding page would answer 500: web/ is read from disk, not bundled.
+    expect(api.args.copyFiles).toEqual([{ from: "web", to: "web" }]);
     expect(api.args.environment).toMatchObject({ SUPABASE_URL: DEPLOY_ENV.SUPABASE_URL, YCLIENTS_APPLICATION_ID: "4242" });
     expect(api.calls).toEqual([{ method: "addEnvironment", args: [{ PUBLIC_URL: "<Api.url>", GATEWAY_URL: "<Gateway.url>" }] }]);
     expect(production.outputs).toMatchObject({
@@ -95,7 +97,7 @@ describe("sst.config.ts", () => {
     expect(recordBehind(gw.args.cluster)?.type).toBe("sst.aws.Cluster");
     expect(recordBehind(recordBehind(gw.args.cluster)?.args.vpc)?.type).toBe("sst.aws.Vpc");
     expect(gw.args.scaling).toEqual({ min: 1, max: 1 });
-    expect(gw.args.environment).toMatchObject({ PUBLIC_URL: "<Api.url>", WHATSAPP_TRANSPORT: "baileys" });
+    expect(gw.args.environment).toMatchObject({ PUBLIC_URL: "<Api.url>", WHATSAPP_TRANSPORT: "baileys", GATEWAY_TRUST_PROXY: "true" });
     const lb = gw.args.loadBalancer as Record<string, unknown>;
     expect(lb).toMatchObject({
       public: true,
