@@ -400,8 +400,9 @@ describe("a client of the salon, through WhatsApp", () => {
     expect(reminder).toContain("Мужская стрижка");
     expect(reminder).toContain("Ответьте «да», если всё в силе.");
 
-    // The next tick (every 5 minutes) decides nothing new for this visit.
+    // The next tick, 5 minutes later (by then the first tick's spaced-out sends have all gone), decides nothing new.
     w.clock.advance(5 * 60_000);
+    await dispatcherSettled("the first tick's reminders");
     await runReminders(w.stack.services);
     await dispatcherSettled("a second reminder tick");
     expect((await w.sentTo(SALON_QR, CLIENT)).filter((t) => t.includes("Ответьте «да»"))).toEqual([reminder]);
