@@ -46,7 +46,7 @@ export class RetryLater extends Error {
 }
 
 export interface AnswerOutcome {
-  outcome: "inactive" | "newer" | "paused" | "resent" | "answered" | "handover" | "failed";
+  outcome: "inactive" | "newer" | "paused" | "resent" | "answered" | "handover" | "failed" | "nothing_to_answer";
   turnId?: number;
   sent: number;
 }
@@ -69,6 +69,15 @@ export async function answerBurst(d: AssistantDeps, job: ReplyJob): Promise<Answ
       break;
   }
   const turnId = begin.turn_id;
+  // The burst is everything since the last turn, so a message another part already answered is in it too.
+  const burst = begin.burst.filter((m) => !answeredElsewhere(m));
+  if (!burst.some(needsAnswer)) {
+    await finishTurn(d.db, d.clock, turnId, {
+      status: "skipped", modelCalls: 0, toolCalls: [], modelMs: 0, yclientsMs: 0, ownMs: performance.now() - started,
+      error: null, replies: [], greetedOn: null,
+    });
+    return { outcome: "nothing_to_answer", turnId, sent: 0 };
+  }
   let gatewayMs = 0;
   const t = performance.now();
   await d.gateway.presence(job.salonId, { to: job.phone, state: "composing" }).catch((err: unknown) => {
@@ -76,7 +85,11 @@ export async function answerBurst(d: AssistantDeps, job: ReplyJob): Promise<Answ
   });
   gatewayMs += performance.now() - t;
 
-  const ctx = await loadContext(d.db, d.clock, job.salonId, job.phone, begin.burst.at(-1)?.id ?? job.messageId);
+  const loaded = await loadContext(d.db, d.clock, job.salonId, job.phone, begin.burst.at(-1)?.id ?? job.messageId);
+  // What was answered elsewhere within this burst is left out of the history as well: its answer is newer than the
+  // burst, so the model would see it unanswered. The next turn finds both in order.
+  const elsewhere = new Set(begin.burst.filter(answeredElsewhere).map((m) => m.id));
+  const ctx = loaded && { ...loaded, history: loaded.history.filter((h) => !elsewhere.has(h.id)) };
   if (!ctx) {
     await finishTurn(d.db, d.clock, turnId, {
       status: "failed", modelCalls: 0, toolCalls: [], modelMs: 0, yclientsMs: 0, ownMs: performance.now() - started,
@@ -91,7 +104,7 @@ export async function answerBurst(d: AssistantDeps, job: ReplyJob): Promise<Answ
         phone: job.phone,
         turnId,
         ctx,
-        burst: begin.burst,
+        burst,
         priorCalls: begin.tool_calls ?? [],
         facts: facts(begin.burst),
         db: d.db,
@@ -126,7 +139,7 @@ export async function answerBurst(d: AssistantDeps, job: ReplyJob): Promise<Answ
     await pauseConversation(d.db, job.salonId, job.phone, until, "handover");
     const salonPhone = ctx.salon.whatsapp_phone;
     if (salonPhone && salonPhone !== job.phone) {
-      replies.push({ to: salonPhone, text: handoverNotice(ctx, job.phone, begin.burst, result.handover.reason, until), key: `assistant-${job.salonId}-${turnId}-handover` });
+      replies.push({ to: salonPhone, text: handoverNotice(ctx, job.phone, burst, result.handover.reason, until), key: `assistant-${job.salonId}-${turnId}-handover` });
     } else {
       d.log.warn({ salonId: job.salonId, turnId }, "handover without a salon WhatsApp number to notify");
     }
@@ -146,6 +159,16 @@ export async function answerBurst(d: AssistantDeps, job: ReplyJob): Promise<Answ
   if (result.error) d.log.warn({ salonId: job.salonId, turnId, error: result.error }, "assistant turn had a problem");
   const sent = await send(d, job, replies);
   return { outcome: result.status, turnId, sent };
+}
+
+/** The inbound job answered it already (a confirmation of a reminder got its thanks): not the assistant's to answer. */
+function answeredElsewhere(m: BurstMessage): boolean {
+  return (m.data as { reminder_handled?: unknown } | null | undefined)?.reminder_handled === true;
+}
+
+/** A reaction is kept with the burst for context, but on its own it is not a question. */
+function needsAnswer(m: BurstMessage): boolean {
+  return m.kind !== "reaction";
 }
 
 /** What the model should know besides the text: for now, the reminder a message answers (set by the inbound job). */

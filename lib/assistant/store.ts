@@ -97,7 +97,7 @@ export async function keepToolCall(db: Db, turnId: number, call: ToolCallRecord)
 }
 
 export interface TurnOutcome {
-  status: "answered" | "handover" | "failed";
+  status: "answered" | "handover" | "failed" | "skipped";
   modelCalls: number;
   toolCalls: ToolCallRecord[];
   modelMs: number;

@@ -12,6 +12,9 @@
  *   polls, a redelivered job) = one row = one message. Returns what changed and which notifications were decided.
  *   For a webhook with `status: "delete"`, pass the record with `deleted: true` (its `data` may not say so).
  *   source: "sync" | "poll" | "webhook" decide notices; "assistant" only stores.
+ * - `processRecordDeleted(services, salonId, recordId)`: YClients says the record is gone (404 on re-read) but not
+ *   what it was: the stored copy is applied as deleted. `processRecordUpdates` does the same for a record marked
+ *   `deleted: true` that carries nothing readable (a delete webhook's `data` may be empty).
  * - `markRecordsGone(services, salonId, { from, to, seenRecordIds })`: after a COMPLETE listing of visits starting
  *   in [from, to), records of that window we hold that the listing did not return are treated as deleted (a
  *   cancellation notice if the client was told about them). Call it only when every page was read.
@@ -50,6 +53,7 @@ export async function processRecordUpdates(
   const salon = await bookingsStore.salon(s.db, salonId);
   if (!salon) return { results: [], notifications: [], salon: "unknown" };
   const normalised: NormalisedRecord[] = [];
+  const deletedUnread: number[] = [];
   for (const raw of rawRecords) {
     if (raw.company_id !== undefined && raw.company_id !== null && Number(raw.company_id) !== salonId) {
       // A record of another salon must never be stored under this one.
@@ -59,7 +63,9 @@ export async function processRecordUpdates(
     try {
       normalised.push(normaliseRecord(raw, salon.timezone));
     } catch (err) {
-      s.log.warn({ salonId, recordId: raw.id, err }, "unreadable record ignored");
+      // A deletion whose body says nothing else (a delete webhook may carry no record) still deletes what we hold.
+      if (raw.deleted === true && Number.isSafeInteger(Number(raw.id)) && Number(raw.id) > 0) deletedUnread.push(Number(raw.id));
+      else s.log.warn({ salonId, recordId: raw.id, err }, "unreadable record ignored");
     }
   }
   // Later copies of the same record in one batch win; records_apply would otherwise compare a record with itself.
@@ -67,6 +73,22 @@ export async function processRecordUpdates(
   const result = await bookingsStore.apply(
     s.db, salonId, [...byId.values()], opts.source, s.clock.now(), s.config.bookingConfirmationDelaySec,
   );
+  await publishNotificationSends(s, salonId, result.notifications);
+  for (const recordId of deletedUnread) {
+    if (byId.has(recordId)) continue;
+    const gone = await processRecordDeleted(s, salonId, recordId);
+    result.results.push(...gone.results);
+    result.notifications.push(...gone.notifications);
+  }
+  return result;
+}
+
+/**
+ * YClients says the record is gone without saying what it was (a 404 on re-read, a delete webhook with no record):
+ * the copy we hold is applied as deleted, with the same decisions as any deletion, and their sends are published.
+ */
+export async function processRecordDeleted(s: Services, salonId: number, recordId: number): Promise<ApplyResult> {
+  const result = await bookingsStore.markDeleted(s.db, salonId, recordId, s.clock.now(), s.config.bookingConfirmationDelaySec);
   await publishNotificationSends(s, salonId, result.notifications);
   return result;
 }

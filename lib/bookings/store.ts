@@ -79,6 +79,12 @@ export const bookingsStore = {
       p_default_delay_sec: defaultDelaySec,
     }),
 
+  /** YClients says the record is gone but not what it was: the stored copy is taken as deleted (records_apply). */
+  markDeleted: (db: Db, salonId: number, recordId: number, now: Date, defaultDelaySec: number) =>
+    db.rpc<ApplyResult>("record_mark_deleted", {
+      p_salon_id: salonId, p_record_id: recordId, p_now: now.toISOString(), p_default_delay_sec: defaultDelaySec,
+    }),
+
   get: (db: Db, salonId: number, recordId: number) =>
     db.rpc<StoredRecord | null>("record_get", { p_salon_id: salonId, p_record_id: recordId }),
 

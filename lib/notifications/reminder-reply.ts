@@ -12,6 +12,8 @@
 import type { Services } from "../../functions/services.js";
 import type { MessageReceived } from "../gateway/events.js";
 import { bookingsStore } from "../bookings/store.js";
+import { storeOutbound } from "../conversations/store.js";
+import { GatewayError } from "../gateway/client.js";
 import { YClientsError } from "../yclients/errors.js";
 import { clockTime, dateAndTime, joinServices, relativeDay } from "./russian.js";
 import { notificationsStore, type ReminderContext } from "./store.js";
@@ -93,11 +95,20 @@ export async function handleReminderReply(s: Services, event: MessageReceived): 
   // message), whereas a note written before a failed send would leave the client unanswered.
   const tz = ctx.salon.timezone;
   const visit = new Date(record.starts_at);
-  await s.gateway.sendText(event.salonId, {
-    to: phone,
-    text: `❤️ Спасибо, что подтвердили! Ждём вас ${relativeDay(visit, now, tz)} в ${clockTime(visit, tz)}.`,
-    idempotencyKey: `reminder-reply:${event.salonId}:${event.messageId}`,
-  });
+  const thanks = `❤️ Спасибо, что подтвердили! Ждём вас ${relativeDay(visit, now, tz)} в ${clockTime(visit, tz)}.`;
+  try {
+    const { messageId } = await s.gateway.sendText(event.salonId, {
+      to: phone,
+      text: thanks,
+      idempotencyKey: `reminder-reply:${event.salonId}:${event.messageId}`,
+    });
+    // In the chat's history, so the assistant's next turn knows the confirmation was answered.
+    await storeOutbound(s.db, s.clock, { salonId: event.salonId, phone, waMessageId: messageId, text: thanks, data: { reminder_reply: ctx.notification.id } });
+  } catch (err) {
+    // WhatsApp refused it (463): the same key answers the same refusal, so a redelivery could never succeed.
+    if (!(err instanceof GatewayError) || err.retryable) throw err;
+    s.log.warn({ salonId: event.salonId, notificationId: ctx.notification.id, code: err.code }, "thanks for a confirmed reminder refused by WhatsApp");
+  }
   await notificationsStore.noteReply(s.db, ctx.notification.id, "confirmed", now);
   return { handled: true };
 }

@@ -10,7 +10,7 @@
  * (a deleted record means no confirmation; a change undone means no change notice).
  */
 import type { Services } from "../../functions/services.js";
-import { processRecordUpdates } from "../bookings/process-records.js";
+import { processRecordDeleted, processRecordUpdates } from "../bookings/process-records.js";
 import { GatewayError } from "../gateway/client.js";
 import { YClientsError, YClientsNetworkError, YClientsNotConfiguredError } from "../yclients/errors.js";
 import { SEND_RETRIES } from "./jobs.js";
@@ -102,7 +102,7 @@ async function rereadRecord(s: Services, salonId: number, recordId: number, impa
     await processRecordUpdates(s, salonId, [record], { source: "recheck" });
   } catch (err) {
     if (err instanceof YClientsError && err.isNotFound) {
-      await notificationsStore.markRecordDeleted(s.db, salonId, recordId, s.clock.now(), s.config.bookingConfirmationDelaySec);
+      await processRecordDeleted(s, salonId, recordId);
       return null;
     }
     if ((err instanceof YClientsError && err.isRetryable) || err instanceof YClientsNetworkError) {

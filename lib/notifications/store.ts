@@ -1,5 +1,5 @@
 import type { Db } from "../db/client.js";
-import type { NotificationKind, StoredRecord, ApplyResult } from "../bookings/store.js";
+import type { NotificationKind, StoredRecord } from "../bookings/store.js";
 import type { NotificationSettings } from "./settings.js";
 
 /** Typed calls to the notification SQL functions (supabase/migrations/20261123040000_bookings_notifications.sql). */
@@ -91,11 +91,6 @@ export const notificationsStore = {
 
   noteReply: (db: Db, id: number, kind: "confirmed" | "other", now: Date) =>
     db.rpc<boolean>("reminder_reply_note", { p_id: id, p_kind: kind, p_now: iso(now) }),
-
-  markRecordDeleted: (db: Db, salonId: number, recordId: number, now: Date, defaultDelaySec: number) =>
-    db.rpc<ApplyResult>("record_mark_deleted", {
-      p_salon_id: salonId, p_record_id: recordId, p_now: iso(now), p_default_delay_sec: defaultDelaySec,
-    }),
 
   /** Tells the salon (its marketplace event log) about something it must act on, e.g. WhatsApp's 463. */
   salonEvent: (db: Db, salonId: number, event: string, data: Record<string, unknown>) =>

@@ -526,6 +526,18 @@ describe("conversation", () => {
     expect(w.gateway.to(salon.salonId, phone)).toHaveLength(1);
   });
 
+  it("a reaction right after a question does not leave the question unanswered", async () => {
+    const salon = await createSalon(w);
+    const phone = newPhone();
+    w.gemini.script([{ text: "Стрижка стоит от 1500 ₽." }]);
+    await clientWrites(w, salon, phone, "сколько стоит стрижка?");
+    w.clock.advance(1000);
+    await clientWrites(w, salon, phone, "👍", { kind: "reaction" });
+    await settle(w);
+    expect(w.gemini.requests).toHaveLength(1);
+    expect(w.gateway.to(salon.salonId, phone)).toEqual(["Стрижка стоит от 1500 ₽."]);
+  });
+
   it("answers nothing for a salon that is not active", async () => {
     const salon = await createSalon(w);
     const phone = newPhone();
@@ -710,8 +722,28 @@ describe("replies to reminders", () => {
     await clientWrites(w, salon, salon.known.phone, "да, приду");
     await settle(w);
     expect(w.gemini.requests).toHaveLength(0);
-    expect(await listTurns(w.db.db, salon.salonId, salon.known.phone)).toEqual([]);
+    expect((await listTurns(w.db.db, salon.salonId, salon.known.phone)).map((t) => t.status)).toEqual(["skipped"]);
     expect(w.gateway.to(salon.salonId, salon.known.phone)).toHaveLength(1); // the reminder logic's thanks
+  });
+
+  it("a question typed just before a plain yes is still answered, and the yes is not answered twice", async () => {
+    const { salon } = await reminded();
+    w.gemini.script([{ text: "Мы на ул. Ленина, 5." }]);
+    await clientWrites(w, salon, salon.known.phone, "а какой у вас адрес?");
+    w.clock.advance(1500);
+    await clientWrites(w, salon, salon.known.phone, "да, приду");
+    await settle(w);
+    expect(w.gemini.requests).toHaveLength(1);
+    expect(userText(w.gemini.requests[0]!)).toBe("а какой у вас адрес?");
+    const sent = w.gateway.to(salon.salonId, salon.known.phone);
+    expect(sent).toHaveLength(2);
+    expect(sent).toContain("Мы на ул. Ленина, 5.");
+
+    // The next question comes on its own: the confirmation, already thanked, is history, not part of the burst.
+    w.gemini.script([{ text: "До 21:00." }]);
+    await clientWrites(w, salon, salon.known.phone, "до скольки вы работаете?");
+    await settle(w);
+    expect(userText(w.gemini.requests[1]!)).toBe("до скольки вы работаете?");
   });
 
   it("a wish to move reaches the assistant with the reminded visit in view", async () => {

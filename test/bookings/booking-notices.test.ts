@@ -234,6 +234,40 @@ describe("change and cancellation notices", () => {
     expect(w.gateway.to(phone).map((m) => m.text.split("\n")[0])).toEqual(["✅ Ваша запись создана!", "❌ Ваша запись отменена"]);
     expect(w.gateway.to(phone2)[1]!.text).toContain("❌ Ваша запись отменена");
   });
+
+  it("cancels on a delete webhook that carries no record", async () => {
+    const salonId = nextSalonId();
+    await w.activeSalon(salonId);
+    const phone = newPhone();
+    const rec = book(salonId, phone, "2026-11-27 11:00:00");
+    await webhook(salonId, "create", rec);
+    await w.after(31);
+    w.sandbox.deleteRecord(salonId, rec.id);
+    // YClients documents nothing about a delete's `data`; PHP sends an empty one as [].
+    const res = await w.app.request(`/webhook/yclients/entity/secret-${salonId}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ company_id: salonId, resource: "record", resource_id: rec.id, status: "delete", data: [] }),
+    });
+    expect(res.status).toBe(200);
+    await w.after(31);
+    expect(w.gateway.to(phone).map((m) => m.text.split("\n")[0])).toEqual(["✅ Ваша запись создана!", "❌ Ваша запись отменена"]);
+  });
+
+  it("a change notice whose record vanished before it left becomes a cancellation, sent after the delay", async () => {
+    const salonId = nextSalonId();
+    await w.activeSalon(salonId);
+    const phone = newPhone();
+    const rec = book(salonId, phone, "2026-11-27 14:00:00");
+    await webhook(salonId, "create", rec);
+    await w.after(31);
+    await webhook(salonId, "update", w.sandbox.changeRecord(salonId, rec.id, { datetime: "2026-11-27 16:00:00" }));
+    w.sandbox.vanishRecord(salonId, rec.id);
+    // The change notice re-reads the record, gets 404, and the deletion decides a cancellation; no sweep runs here.
+    await w.after(31);
+    await w.after(31);
+    expect(w.gateway.to(phone).map((m) => m.text.split("\n")[0])).toEqual(["✅ Ваша запись создана!", "❌ Ваша запись отменена"]);
+  });
 });
 
 describe("exactly once", () => {

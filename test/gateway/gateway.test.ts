@@ -480,4 +480,24 @@ describe("across processes", () => {
       await second.close();
     }
   });
+
+  it("adopts a session whose crashed gateway still held its lease at start-up, once that lease runs out", async () => {
+    const salonId = nextSalonId();
+    const before = await startGateway({ config, db: database.db, dispatcher: flaky, log: silentLog, port: 0, clock, options: FAST, restore: false });
+    await connectSalon(before, salonId, "79006660001");
+    await before.close();
+    // The crash: the dead process never gave its lease back, and the new gateway starts before it runs out.
+    await database.db.rpc("wa_lease_acquire", { p_salon_id: salonId, p_holder: "gw-crashed", p_ttl_sec: 30, p_now: clock.now().toISOString() });
+    const after = await startGateway({
+      config, db: database.db, dispatcher: flaky, log: silentLog, port: 0, clock, options: { ...FAST, leaseRenewMs: 20 },
+    });
+    try {
+      await after.restored;
+      expect(after.sessions.isLive(salonId)).toBe(false);
+      clock.advance(31_000);
+      expect(await after.sessions.waitForState(salonId, ["connected"], 5000)).toEqual({ salonId, state: "connected", phone: "79006660001" });
+    } finally {
+      await after.close();
+    }
+  });
 });

@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { YClientsSandbox } from "../../fakes/yclients/index.js";
 import { ManualClock } from "../../lib/clock.js";
@@ -156,6 +157,16 @@ describe("onboarding page", () => {
       expect((await fx.app.request(`/marketplace/assets/${asset}`)).status).toBe(200);
     }
     expect((await fx.app.request("/marketplace/assets/..%2Fpackage.json")).status).toBe(404);
+  });
+
+  it("has Russian words for every error the gateway's socket can send the page", async () => {
+    const page = await readFile(new URL("../../web/onboarding.js", import.meta.url), "utf8");
+    const block = /const GATEWAY_ERRORS = \{([^}]*)\};/.exec(page)![1]!;
+    const known = new Set([...block.matchAll(/^\s+([a-z_]+): "/gm)].map((m) => m[1]));
+    // whatsapp-gateway/socket/onboarding.ts and sessions/manager.ts: what an owner can meet (qr_expired is retried).
+    const sent = ["unauthorized", "token_expired", "invalid_phone", "rate_limited", "pairing_failed", "connect_failed",
+      "already_connected", "session_elsewhere", "stopping", "internal"];
+    expect(sent.filter((code) => !known.has(code))).toEqual([]);
   });
 
   it("explains an expired or forged link instead of showing a page that cannot work", async () => {

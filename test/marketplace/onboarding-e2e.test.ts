@@ -1,7 +1,8 @@
 /**
  * The owner's first five minutes, end to end: marketplace redirect → onboarding page → the page's WebSocket
  * conversation with the real gateway (emulator transport) → QR → emulated scan → activation against the YClients
- * sandbox → session.connected job, welcome message and full sync → uninstall logging the session out.
+ * sandbox (by the page, or by the session.connected job when the page is gone) → welcome message and full sync →
+ * uninstall logging the session out.
  */
 import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -135,6 +136,32 @@ describe("onboarding with the real gateway", () => {
     await page.next("connected");
     page.close();
     expect((await activate(fx, token)).status).toBe(200);
+  });
+
+  it("activates a salon whose page was closed between the scan and activation, once", async () => {
+    const salonId = nextSalonId();
+    const phone = "79035553344";
+    const token = await register(fx, salonId);
+    const config = await pageConfig(token);
+    const page = await PageSocket.open(config.socketUrl, fx.services.config.publicUrl);
+    page.send({ type: "auth", token: config.token });
+    await page.next("status");
+    page.send({ type: "request_qr" });
+    await page.next("qr");
+    // The owner scans on the phone and never comes back to the page.
+    page.close();
+    await st.scan(salonId, phone);
+    await fx.drain();
+
+    expect((await getSalon(db.db, salonId))!).toMatchObject({ status: "active", whatsapp_phone: phone });
+    expect(sandbox.partnerCallbacks.filter((c) => c.salonId === salonId)).toHaveLength(1);
+    expect(await st.outbox(salonId)).toEqual([expect.objectContaining({ text: welcomeText(phone) })]);
+
+    // The page, opened again later, finds it done.
+    expect((await activate(fx, token)).status).toBe(200);
+    await fx.drain();
+    expect(sandbox.partnerCallbacks.filter((c) => c.salonId === salonId)).toHaveLength(1);
+    expect(await st.outbox(salonId)).toHaveLength(1);
   });
 
   it("refuses a socket that authenticates with a forged token", async () => {

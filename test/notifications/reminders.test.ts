@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { processRecordUpdates } from "../../lib/bookings/process-records.js";
+import { GatewayError } from "../../lib/gateway/client.js";
 import type { MessageReceived } from "../../lib/gateway/events.js";
 import { handleReminderReply } from "../../lib/notifications/reminder-reply.js";
 import { runReminderTick } from "../../lib/notifications/reminders.js";
@@ -176,6 +177,19 @@ describe("reminders", () => {
       const reaction = inbound(salonId, phone, "❤️", { kind: "reaction", refMessageId: reminderId });
       expect(await handleReminderReply(w.services, reaction)).toEqual({ handled: true });
       expect(w.gateway.to(phone)).toHaveLength(2);
+    });
+
+    it("a thanks WhatsApp refuses (463) ends the reply instead of failing it for a redelivery that cannot succeed", async () => {
+      const other = nextSalonId();
+      const client = newPhone();
+      await w.activeSalon(other);
+      await booked(other, [{ phone: client, at: "2026-11-29 15:00:00" }]);
+      await tickAt("2026-11-28T16:00:00Z");
+      expect(w.gateway.to(client)).toHaveLength(1);
+      w.clock.advance(10 * 60_000);
+      w.gateway.failNext(new GatewayError(422, "restricted_463", "WhatsApp refused the message (463)"));
+      expect(await handleReminderReply(w.services, inbound(other, client, "да"))).toEqual({ handled: true });
+      expect(w.gateway.to(client)).toHaveLength(1);
     });
 
     it("a refusal or a wish to move goes to the assistant with the reminder in context", async () => {

@@ -59,6 +59,9 @@ export interface SessionManagerDeps {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/** States a session is left in by a gateway that went away while it was up (a graceful stop keeps the state too). */
+const ORPHAN_STATES = new Set<string>(["connected", "connecting"]);
+
 /**
  * Every salon session this process holds: one lease each (fenced auth writes), the connection policy, restore in
  * waves after a restart, the per-session send queue, and the notices the onboarding page listens to.
@@ -71,6 +74,8 @@ export class SessionManager {
   private readonly pairingRequests = new Map<string, number>();
   private renewTimer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** A restore (at start or of orphans) is running; another waits for the next renewal. */
+  private restoring = false;
 
   constructor(private readonly deps: SessionManagerDeps) {
     this.sender = new IdempotentSender(deps);
@@ -80,10 +85,19 @@ export class SessionManager {
     return this.deps.options.holderId;
   }
 
+  /**
+   * Renews this process's leases, then adopts orphaned sessions: a restart sooner than the lease TTL after a crash
+   * finds sessions whose leases the dead process still holds, and the start-up restore skips them; without this
+   * nobody would ever connect them again, and their salons would go silent.
+   */
   startLeaseRenewal(): void {
     const loop = () => {
       this.renewTimer = setTimeout(() => {
         void this.renewLeases()
+          .then(() => {
+            // Not awaited: a long adoption must not hold up the next renewal of the leases this process has.
+            void this.adoptOrphans().catch((err) => this.deps.log.error({ err }, "adopting orphaned sessions failed"));
+          })
           .catch((err) => this.deps.log.error({ err }, "lease renewal failed"))
           .finally(() => {
             if (!this.stopped) loop();
@@ -222,7 +236,40 @@ export class SessionManager {
 
   /** Brings back every paired session after a restart, `restoreConcurrency` at a time with jittered starts. */
   async restoreAll(): Promise<number> {
-    const ids = await this.deps.store.sessionsRestorable(this.holderId, this.deps.clock.now());
+    this.restoring = true;
+    try {
+      const ids = await this.deps.store.sessionsRestorable(this.holderId, this.deps.clock.now());
+      return await this.restoreIds(ids);
+    } finally {
+      this.restoring = false;
+    }
+  }
+
+  /**
+   * Connects paired sessions that were connected through a gateway that no longer holds their lease (it died, or
+   * was stopped while this one was starting). Sessions stopped on purpose (QR expired, logged out) stay down, and
+   * nothing runs while a restore is under way, so this never turns into a connection storm.
+   */
+  async adoptOrphans(): Promise<number> {
+    if (this.restoring || this.stopped) return 0;
+    this.restoring = true;
+    try {
+      const candidates = await this.deps.store.sessionsRestorable(this.holderId, this.deps.clock.now());
+      const orphans: number[] = [];
+      for (const salonId of candidates) {
+        if (this.live.has(salonId) || this.starting.has(salonId)) continue;
+        const row = await this.deps.store.sessionGet(salonId);
+        if (row && ORPHAN_STATES.has(row.state)) orphans.push(salonId);
+      }
+      if (orphans.length === 0) return 0;
+      this.deps.log.info({ orphans: orphans.length }, "adopting sessions no gateway holds");
+      return await this.restoreIds(orphans);
+    } finally {
+      this.restoring = false;
+    }
+  }
+
+  private async restoreIds(ids: number[]): Promise<number> {
     let next = 0;
     let restored = 0;
     const worker = async () => {

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { RetryLater, answerBurst } from "../../../lib/assistant/respond.js";
 import { assistantDeps } from "../../../lib/assistant/runtime.js";
 import type { Services } from "../../services.js";
-import { jobBody } from "../marketplace/respond.js";
+import { jobBody } from "../job-body.js";
 
 /** The delayed job that answers a burst; published by message-received with a delay, one per inbound message. */
 export const ASSISTANT_REPLY_PATH = "/jobs/assistant/reply";

@@ -1,28 +1,14 @@
-import type { Context, Hono } from "hono";
+import type { Hono } from "hono";
 import { z } from "zod";
 import { pollSalonRecords } from "../../../lib/bookings/poll.js";
 import { BOOKING_POLL_PATH, SEND_NOTIFICATION_PATH } from "../../../lib/notifications/jobs.js";
 import { sendNotification } from "../../../lib/notifications/send.js";
 import { YClientsError, YClientsNetworkError } from "../../../lib/yclients/errors.js";
 import type { Services } from "../../services.js";
+import { jobBody } from "../job-body.js";
 
 const SendJob = z.object({ salonId: z.number().int().positive(), notificationId: z.number().int().positive() });
 const PollJob = z.object({ salonId: z.number().int().positive() });
-
-function permanent(c: Context, code: string, message: string): Response {
-  return c.json({ error: { code, message } }, 489 as 400, { "Upstash-NonRetryable-Error": "true" });
-}
-
-async function body<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S> | Response> {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(await c.req.text());
-  } catch {
-    return permanent(c, "malformed_job", "job body is not JSON");
-  }
-  const parsed = schema.safeParse(raw);
-  return parsed.success ? parsed.data : permanent(c, "invalid_job", parsed.error.issues[0]?.message ?? "invalid");
-}
 
 const route = (path: string) => path.replace(/^\/jobs/, "");
 
@@ -34,8 +20,9 @@ const route = (path: string) => path.replace(/^\/jobs/, "");
  */
 export function registerBookingJobs(jobs: Hono, s: Services): void {
   jobs.post(route(SEND_NOTIFICATION_PATH), async (c) => {
-    const job = await body(c, SendJob);
-    if (job instanceof Response) return job;
+    const parsed = await jobBody(c, SendJob);
+    if (!parsed.ok) return parsed.res;
+    const job = parsed.body;
     const result = await sendNotification(s, job.salonId, job.notificationId);
     if (result.status === "retry") {
       return c.json(result, 503, result.afterSec ? { "Retry-After": String(result.afterSec) } : {});
@@ -44,8 +31,9 @@ export function registerBookingJobs(jobs: Hono, s: Services): void {
   });
 
   jobs.post(route(BOOKING_POLL_PATH), async (c) => {
-    const job = await body(c, PollJob);
-    if (job instanceof Response) return job;
+    const parsed = await jobBody(c, PollJob);
+    if (!parsed.ok) return parsed.res;
+    const job = parsed.body;
     try {
       return c.json(await pollSalonRecords(s, job.salonId));
     } catch (err) {

@@ -5,7 +5,7 @@ import { requestFullSync } from "../../../lib/marketplace/full-sync.js";
 import { welcomeIdempotencyKey, welcomeText } from "../../../lib/marketplace/welcome.js";
 import { addMarketplaceEvent, claimSalonEvent, getSalon } from "../../../lib/salons/store.js";
 import type { Services } from "../../services.js";
-import { jobBody, permanentFailure } from "./respond.js";
+import { jobBody, permanentFailure } from "../job-body.js";
 
 /**
  * After activation: the first full sync of the salon, and the welcome message to the salon's own WhatsApp. The sync

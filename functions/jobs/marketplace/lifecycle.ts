@@ -2,7 +2,7 @@ import type { Hono } from "hono";
 import { LifecycleJob, MARKETPLACE_JOB_PATHS } from "../../../lib/marketplace/jobs.js";
 import { applyLifecycle } from "../../../lib/marketplace/lifecycle.js";
 import type { Services } from "../../services.js";
-import { jobBody } from "./respond.js";
+import { jobBody } from "../job-body.js";
 
 /** uninstall / freeze from the lifecycle webhook. A gateway or database failure throws: 500, QStash retries. */
 export function registerLifecycleJob(jobs: Hono, s: Services): void {

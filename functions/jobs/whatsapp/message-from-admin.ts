@@ -4,7 +4,7 @@ import { storeAdminMessage } from "../../../lib/conversations/store.js";
 import { MessageFromAdmin, WHATSAPP_EVENT_PATHS } from "../../../lib/gateway/events.js";
 import { getSalon } from "../../../lib/salons/store.js";
 import type { Services } from "../../services.js";
-import { jobBody } from "../marketplace/respond.js";
+import { jobBody } from "../job-body.js";
 
 /**
  * The salon's administrator wrote to a client from the salon's own phone: a person has taken the chat, so the

@@ -5,13 +5,13 @@ import { MessageReceived, WHATSAPP_EVENT_PATHS } from "../../../lib/gateway/even
 import { handleReminderReply } from "../../../lib/notifications/reminder-reply.js";
 import type { Services } from "../../services.js";
 import { ASSISTANT_REPLY_PATH, type AssistantReplyJob } from "../assistant/reply.js";
-import { jobBody } from "../marketplace/respond.js";
+import { jobBody } from "../job-body.js";
 
 /**
  * A client wrote to the salon. The message is stored (a redelivery stores nothing new); a reply to a reminder is
- * offered to the reminder logic first (a confirmation ends there; anything else reaches the assistant with the
- * reminder in context); then a delayed reply job is published. When it fires, only the newest message of the burst
- * answers, so three quick messages get one answer. Nothing is answered for a salon that is not active, and a chat
+ * offered to the reminder logic first (a confirmation is answered there; anything else reaches the assistant with
+ * the reminder in context); then a delayed reply job is published. When it fires, only the newest message of the
+ * burst answers, so three quick messages get one answer. Nothing is answered for a salon that is not active, and a chat
  * an administrator holds is checked when the reply job runs, so a takeover during the wait counts.
  */
 export function registerMessageReceivedJob(jobs: Hono, s: Services): void {
@@ -40,14 +40,12 @@ export function registerMessageReceivedJob(jobs: Hono, s: Services): void {
     const messageId = stored.message_id!;
 
     const reminder = await handleReminderReply(s, e);
-    if (reminder.handled) {
-      await noteOnMessage(s.db, e.salonId, messageId, { reminder_handled: true });
-      return c.json({ status: "reminder_reply" });
-    }
-    if (reminder.context) await noteOnMessage(s.db, e.salonId, messageId, { reminder: reminder.context });
-    // A reaction is not a question: it is kept in the chat, and nobody is made to answer it.
-    if (e.kind === "reaction") return c.json({ status: "stored" });
+    if (reminder.handled) await noteOnMessage(s.db, e.salonId, messageId, { reminder_handled: true });
+    else if (reminder.context) await noteOnMessage(s.db, e.salonId, messageId, { reminder: reminder.context });
 
+    // Every message gets its reply job, even one answered here or a reaction: only the newest message's job answers
+    // the burst, so a message that published none would silence the question the client typed just before it. The
+    // turn leaves out what was answered here and says nothing to a burst with no question in it.
     const body: AssistantReplyJob = { salonId: e.salonId, phone, messageId };
     await s.dispatcher.publish({
       path: ASSISTANT_REPLY_PATH,
@@ -55,6 +53,6 @@ export function registerMessageReceivedJob(jobs: Hono, s: Services): void {
       deduplicationId: `${e.salonId}:assistant:${messageId}`,
       delaySec: chatSettings(stored.settings).burstWaitSec,
     });
-    return c.json({ status: "scheduled" });
+    return c.json({ status: reminder.handled ? "reminder_reply" : "scheduled" });
   });
 }

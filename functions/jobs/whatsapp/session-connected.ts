@@ -1,12 +1,18 @@
 import type { Hono } from "hono";
 import { SessionConnected, WHATSAPP_EVENT_PATHS } from "../../../lib/gateway/events.js";
+import { activateSalon } from "../../../lib/marketplace/activation.js";
 import { setWhatsAppState } from "../../../lib/salons/store.js";
 import type { Services } from "../../services.js";
-import { jobBody } from "../marketplace/respond.js";
+import { jobBody } from "../job-body.js";
+
+/** A salon that linked WhatsApp but has not finished activation yet. */
+const AWAITING_ACTIVATION = new Set(["pending_whatsapp", "activation_failed"]);
 
 /**
- * The gateway linked (or re-linked) the salon's WhatsApp. Only the state is recorded: activation asks the gateway
- * itself, and an active salon that re-linked simply carries on.
+ * The gateway linked (or re-linked) the salon's WhatsApp. The state is recorded, and a salon still waiting for its
+ * activation is activated here too: the page activates on `connected`, but an owner who went to the phone to scan or
+ * type the code may never come back to it, and the salon would stay linked yet silent. Activation is one callback
+ * however many callers race (lib/marketplace/activation.ts), and an active salon that re-linked simply carries on.
  */
 export function registerSessionConnectedJob(jobs: Hono, s: Services): void {
   jobs.post(WHATSAPP_EVENT_PATHS["session.connected"].replace(/^\/jobs/, ""), async (c) => {
@@ -14,6 +20,10 @@ export function registerSessionConnectedJob(jobs: Hono, s: Services): void {
     if (!parsed.ok) return parsed.res;
     const e = parsed.body;
     const salon = await setWhatsAppState(s.db, s.clock, e.salonId, "connected", e.phone, { phone: e.phone, at: e.timestamp });
-    return c.json({ status: salon ? "done" : "unknown_salon" });
+    if (!salon) return c.json({ status: "unknown_salon" });
+    if (!AWAITING_ACTIVATION.has(salon.status)) return c.json({ status: "done" });
+    const activation = await activateSalon(s, e.salonId);
+    if (!activation.ok) s.log.warn({ salonId: e.salonId, code: activation.code }, "activation after the WhatsApp link did not go through");
+    return c.json({ status: "done", activation: activation.ok ? "active" : activation.code });
   });
 }

@@ -2,7 +2,7 @@ import type { Hono } from "hono";
 import { SessionLoggedOut, WHATSAPP_EVENT_PATHS } from "../../../lib/gateway/events.js";
 import { setWhatsAppState } from "../../../lib/salons/store.js";
 import type { Services } from "../../services.js";
-import { jobBody } from "../marketplace/respond.js";
+import { jobBody } from "../job-body.js";
 
 /**
  * The salon's phone logged the session out (401) or WhatsApp forbade it (403). The status stays: the owner re-links

@@ -5,7 +5,7 @@ import { applyEntityUpdate } from "../../../lib/marketplace/entity-updates.js";
 import { getSalon } from "../../../lib/salons/store.js";
 import type { YcRecord } from "../../../lib/yclients/types.js";
 import type { Services } from "../../services.js";
-import { jobBody, permanentFailure } from "../marketplace/respond.js";
+import { jobBody, permanentFailure } from "../job-body.js";
 
 /**
  * One YClients entity event. Records go to the booking-notification logic the moment they arrive; clients, services
