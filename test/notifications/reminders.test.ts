@@ -92,6 +92,27 @@ describe("reminders", () => {
     expect(w.gateway.to(cameTodayPhone)).toHaveLength(0);
   });
 
+  it("skip the evening before for a visit booked this evening: its confirmation has just said it", async () => {
+    const salonId = nextSalonId();
+    await w.activeSalon(salonId, { timezone: "Europe/Moscow", address: "Москва, Тверская, 1" });
+    const earlier = newPhone();
+    const tonight = newPhone();
+    await booked(salonId, [{ phone: earlier, at: "2026-11-25 10:00:00" }]);
+    // Booked at 18:40 Moscow on the 24th, for the 25th: confirmed, and the evening window opens 20 minutes later.
+    w.clock.set("2026-11-24T15:40:00Z");
+    const fresh = w.sandbox.addRecord(salonId, { datetime: "2026-11-25 11:00:00", clientPhone: `+${tonight}`, clientName: "Ольга" });
+    await processRecordUpdates(w.services, salonId, [fresh], { source: "webhook" });
+    w.clock.set("2026-11-24T15:45:00Z");
+    await w.drain();
+
+    await tickAt("2026-11-24T16:10:00Z");
+    await tickAt("2026-11-24T17:30:00Z");
+    expect(w.gateway.to(earlier)).toHaveLength(1);
+    const kinds = (await notificationsStore.forRecord(w.db.db, salonId, fresh.id)).map((n) => [n.kind, n.status]);
+    expect(kinds).toEqual([["booking_created", "sent"]]);
+    expect(w.gateway.to(tonight)).toHaveLength(1);
+  });
+
   it("go about two hours before, once, and not to a client who already came or cancelled", async () => {
     // 10:00 Moscow = 07:00Z; ticks every 5 minutes from 04:00Z.
     for (let m = 0; m <= 180; m += 5) {
