@@ -30,7 +30,10 @@ import { waitFor } from "./support/wait.js";
 /** Monday 23 November 2026, 09:00 in Moscow (the sandbox salons' time zone). */
 const START = new Date("2026-11-23T06:00:00Z");
 const TOMORROW = "2026-11-24";
-/** The evening before the visit, inside the default 19:00–21:00 reminder window, Moscow time. */
+/**
+ * The evening before the visit, inside the default 19:00–21:00 reminder window, Moscow time. The booking happens
+ * about 10:00 the same day: more than the 6 hours after which a fresh booking gets the evening reminder at all.
+ */
 const EVENING_BEFORE = new Date("2026-11-23T16:05:00Z");
 const CONFIRMATION_DELAY_SEC = 2;
 
