@@ -37,25 +37,12 @@ export interface BookingSalon {
   status: string;
 }
 
-export interface StoredRecord {
+/** A row of `records` as record_get returns it: the normalised fields plus what the database keeps of its own. */
+export type StoredRecord = Omit<NormalisedRecord, "raw" | "api_id" | "ours"> & {
   salon_id: number;
-  record_id: number;
-  client_id: number | null;
-  client_phone: string | null;
-  client_name: string | null;
-  staff_id: number | null;
-  staff_name: string | null;
-  service_ids: number[];
-  services: Array<{ id: number; title: string; cost: number | null; amount: number }>;
-  starts_at: string;
-  duration_sec: number;
-  attendance: number;
-  deleted: boolean;
   created_by_us: boolean;
-  yc_created_at: string | null;
-  yc_changed_at: string | null;
   version: number;
-}
+};
 
 export const bookingsStore = {
   salon: (db: Db, salonId: number) => db.rpc<BookingSalon | null>("booking_salon", { p_salon_id: salonId }),

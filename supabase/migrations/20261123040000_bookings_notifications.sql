@@ -379,7 +379,9 @@ $$;
 
 /*
  * Decides the reminders due now across all active salons, in each salon's own time zone:
- * - day before: the salon's local clock is inside [dayBeforeFrom, dayBeforeTo) and the visit is tomorrow there;
+ * - day before: the salon's local clock is inside [dayBeforeFrom, dayBeforeTo), the visit is tomorrow there, and the
+ *   record was not created in the last 6 hours (a booking made this evening has just been confirmed: a reminder
+ *   minutes after the confirmation reads as the bot repeating itself);
  * - hours before: the visit starts in (hoursBefore − 30 min, hoursBefore + 10 min] from now, and the record was not
  *   created in the last hour (its confirmation has just said it all).
  * Never for cancelled, past or already-attended records, or a client who already came today or tomorrow.
@@ -414,6 +416,7 @@ begin
         and c.local_start::date = c.local_now::date + 1
         and c.local_now::time >= (c.st ->> 'dayBeforeFrom')::time
         and c.local_now::time < (c.st ->> 'dayBeforeTo')::time
+        and c.created_at < p_now - interval '6 hours'
       union all
       select c.*, 'reminder_hours_before'
       from candidates c
