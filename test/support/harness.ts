@@ -9,6 +9,7 @@
  *   Client's publishes, records them, and `deliver(messageId)` posts one signed attempt to the destination.
  */
 import { mkdtempSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ManualClock } from "../../lib/clock.js";
@@ -65,4 +66,17 @@ export function createTestFunctions(
   const services = createServices(config, db.db, silentLog, { dispatcher, clock, gateway: opts.gateway });
   app = createApp(services);
   return { services, app, dispatcher, clock, drain: () => dispatcher.drain() };
+}
+
+/** A port free on 127.0.0.1 right now, for servers a test starts on real ports (the stack, its database). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const address = s.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
 }

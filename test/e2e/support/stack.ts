@@ -11,7 +11,6 @@
  *     a cron (functions/crons/<name>.ts `run`) when its clock says a tick is due.
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startGeminiFake, type GeminiFake } from "../../../fakes/gemini/server.js";
@@ -20,6 +19,7 @@ import { loadConfig } from "../../../lib/config/index.js";
 import { signServiceToken } from "../../../lib/gateway/service-token.js";
 import { createLogger } from "../../../lib/log.js";
 import { startStack, type Stack } from "../../../local/stack.js";
+import { freePort } from "../../support/harness.js";
 import { RunningClock } from "./clock.js";
 
 export interface OutboxMessage {
@@ -46,18 +46,6 @@ export interface E2eWorld {
   /** What the bot sent to one phone. */
   sentTo(salonId: number, phone: string): Promise<string[]>;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const address = s.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 export async function startE2eWorld(opts: { start: Date; confirmationDelaySec: number }): Promise<E2eWorld> {
