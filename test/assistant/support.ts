@@ -13,11 +13,10 @@ import { createYClientsClient } from "../../lib/yclients/client.js";
 import { RateLimiter } from "../../lib/yclients/rate-limiter.js";
 import { beginActivation, finishActivation, registerSalon } from "../../lib/salons/store.js";
 import { processRecordUpdates } from "../../lib/bookings/process-records.js";
-import { createApp } from "../../functions/app.js";
-import { createServices, type Services } from "../../functions/services.js";
+import type { Services } from "../../functions/services.js";
 import { startGeminiFake, type GeminiFake } from "../../fakes/gemini/server.js";
 import { startYClientsSandbox, type SalonData, type YClientsSandbox } from "../../fakes/yclients/index.js";
-import { nextSalonId, openTestDatabase, silentLog, testConfig } from "../support/harness.js";
+import { createTestFunctions, nextSalonId, openTestDatabase, testConfig } from "../support/harness.js";
 
 export interface SentMessage {
   salonId: number;
@@ -86,16 +85,6 @@ export interface World {
 export const START = "2026-11-23T08:00:00Z";
 
 export function buildFunctions(db: Database, clock: ManualClock, gateway: GatewayClient, sandbox: { url: string; partnerToken: string }, config: Config): Functions {
-  let app: ReturnType<typeof createApp> | undefined;
-  if (config.dispatch.kind !== "local") throw new Error("tests run on the local dispatcher");
-  const dispatcher = new LocalDispatcher({
-    db: db.db,
-    clock,
-    log: silentLog,
-    publicUrl: config.publicUrl,
-    signingKey: config.dispatch.currentSigningKey,
-    deliver: (url, init) => Promise.resolve(app!.request(url, init)),
-  });
   // Its own limiter and no retries: the sandbox's rate limit is off here, and a refused call should fail at once.
   const yclients = createYClientsClient({
     baseUrl: sandbox.url,
@@ -104,8 +93,7 @@ export function buildFunctions(db: Database, clock: ManualClock, gateway: Gatewa
     retries: 0,
     timeoutMs: 5_000,
   });
-  const services = createServices(config, db.db, silentLog, { dispatcher, clock, gateway, yclients });
-  app = createApp(services);
+  const { services, dispatcher } = createTestFunctions(db, { config, clock, gateway, yclients });
   return { services, dispatcher };
 }
 

@@ -19,7 +19,7 @@ import { LocalDispatcher } from "../../lib/dispatch/local.js";
 import { createLogger } from "../../lib/log.js";
 import type { GatewayClient } from "../../lib/gateway/client.js";
 import { createApp } from "../../functions/app.js";
-import { createServices, type Services } from "../../functions/services.js";
+import { createServices, type ServiceOverrides, type Services } from "../../functions/services.js";
 
 export async function openTestDatabase(): Promise<Database> {
   return connectDatabase({ kind: "memory" });
@@ -49,7 +49,7 @@ export interface TestFunctions {
 
 export function createTestFunctions(
   db: Database,
-  opts: { config?: Config; clock?: ManualClock; gateway?: GatewayClient } = {},
+  opts: { config?: Config; clock?: ManualClock } & Pick<ServiceOverrides, "gateway" | "yclients"> = {},
 ): TestFunctions {
   const config = opts.config ?? testConfig();
   const clock = opts.clock ?? new ManualClock();
@@ -63,7 +63,7 @@ export function createTestFunctions(
     signingKey: config.dispatch.currentSigningKey,
     deliver: (url, init) => Promise.resolve(app!.request(url, init)),
   });
-  const services = createServices(config, db.db, silentLog, { dispatcher, clock, gateway: opts.gateway });
+  const services = createServices(config, db.db, silentLog, { dispatcher, clock, gateway: opts.gateway, yclients: opts.yclients });
   app = createApp(services);
   return { services, app, dispatcher, clock, drain: () => dispatcher.drain() };
 }
