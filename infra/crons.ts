@@ -1,18 +1,10 @@
-import { functionsEnvironment } from "./api";
+import { API_SECRETS, functionsEnvironment } from "./api";
 import { LAMBDA_DEFAULTS } from "./lambda-defaults";
 import { pick, type Secrets } from "./secrets";
 import type { Settings } from "./settings";
 
-const CRON_SECRETS = [
-  "GatewaySecret",
-  "JwtSecret",
-  "YclientsPartnerToken",
-  "YclientsUserToken",
-  "SupabaseServiceRoleKey",
-  "QstashToken",
-  "QstashCurrentSigningKey",
-  "QstashNextSigningKey",
-] as const;
+/** What the functions have, less the model key: no cron runs the assistant. */
+const CRON_SECRETS = API_SECRETS.filter((name) => name !== "GeminiApiKey");
 
 /**
  * The scheduled work. Each file under functions/crons/ exports `handler = cronHandler(name, run)`; the event carries
