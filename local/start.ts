@@ -5,6 +5,7 @@ const config = loadConfigOrExit();
 // Loaded after the configuration is known good, so a bad value prints its one line and nothing else.
 const { createLogger } = await import("../lib/log.js");
 const { startStack } = await import("./stack.js");
+const { stopOnSignals } = await import("../lib/stop-on-signals.js");
 const { marketplaceRedirectUrl } = await import("../fakes/yclients/index.js");
 
 /** The sandbox generates any salon from its id; this one is the demo the summary offers to install. */
@@ -35,19 +36,4 @@ console.log(["", "AI Admin is running locally", ...describeConfig(config).map((l
     : []),
   "Ctrl-C stops it.", ""].join("\n"));
 
-let stopping = false;
-async function shutdown(signal: string) {
-  if (stopping) return;
-  stopping = true;
-  console.log(`\n${signal}: stopping…`);
-  const hardStop = setTimeout(() => {
-    console.error("did not stop within 15 s; exiting");
-    process.exit(1);
-  }, 15_000);
-  hardStop.unref();
-  await stack.stop();
-  console.log("stopped cleanly");
-  process.exit(0);
-}
-process.on("SIGINT", () => void shutdown("SIGINT"));
-process.on("SIGTERM", () => void shutdown("SIGTERM"));
+stopOnSignals(() => stack.stop(), { hardStopMs: 15_000, say: (line) => console.log(line) });

@@ -1,10 +1,11 @@
 import { systemClock } from "../lib/clock.js";
-import { ConfigError, describeConfig, loadConfig, type Config } from "../lib/config/index.js";
+import { describeConfig, loadConfigOrExit } from "../lib/config/index.js";
 import { connectDatabase } from "../lib/db/client.js";
 import type { Dispatcher } from "../lib/dispatch/dispatcher.js";
 import { LocalDispatcher } from "../lib/dispatch/local.js";
 import { createQStashDispatcher } from "../lib/dispatch/qstash.js";
 import { createLogger } from "../lib/log.js";
+import { stopOnSignals } from "../lib/stop-on-signals.js";
 import { startGateway } from "./server.js";
 
 /**
@@ -14,16 +15,7 @@ import { startGateway } from "./server.js";
  * SIGTERM closes sockets, flushes auth writes and releases leases before the new container claims them.
  */
 
-let config: Config;
-try {
-  config = loadConfig();
-} catch (err) {
-  if (err instanceof ConfigError) {
-    console.error(`Configuration error: ${err.message}`);
-    process.exit(1);
-  }
-  throw err;
-}
+const config = loadConfigOrExit();
 
 const log = createLogger(config.logLevel, "whatsapp-gateway");
 const database = await connectDatabase(config.database);
@@ -42,19 +34,10 @@ const gateway = await startGateway({
 const relevant = describeConfig(config).filter((l) => /^(database|jobs|whatsapp):/.test(l));
 console.log(["WhatsApp gateway running", ...relevant.map((l) => `  ${l}`), `  listening: ${gateway.port}`].join("\n"));
 
-let stopping = false;
-async function shutdown(signal: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  log.info({ signal }, "stopping gateway");
-  const hard = setTimeout(() => {
-    log.error("did not stop within 20 s; exiting");
-    process.exit(1);
-  }, 20_000);
-  hard.unref();
-  await gateway.close();
-  await database.close();
-  process.exit(0);
-}
-process.on("SIGTERM", () => void shutdown("SIGTERM"));
-process.on("SIGINT", () => void shutdown("SIGINT"));
+stopOnSignals(
+  async () => {
+    await gateway.close();
+    await database.close();
+  },
+  { hardStopMs: 20_000, say: (line) => log.info(line) },
+);
