@@ -6,7 +6,13 @@ import { run as sync } from "../functions/crons/sync.js";
 import { run as marketplaceStatus } from "../functions/crons/marketplace-status.js";
 
 /** The same schedules infra/crons.ts gives EventBridge, run on timers by the local stack. */
-export const LOCAL_CRONS: Array<{ name: string; everyMs: number; run: (s: Services) => Promise<unknown> }> = [
+export interface LocalCron {
+  name: string;
+  everyMs: number;
+  run: (s: Services) => Promise<unknown>;
+}
+
+export const LOCAL_CRONS: LocalCron[] = [
   { name: "booking-poll", everyMs: 60_000, run: bookingPoll },
   { name: "reminders", everyMs: 5 * 60_000, run: reminders },
   { name: "sync", everyMs: 15 * 60_000, run: sync },
@@ -19,11 +25,11 @@ export interface RunningCrons {
 }
 
 /** Each cron runs once at start, then on its interval; a run never overlaps the previous one of the same cron. */
-export function startLocalCrons(s: Services, log: Logger): RunningCrons {
+export function startLocalCrons(s: Services, log: Logger, crons: LocalCron[] = LOCAL_CRONS): RunningCrons {
   const timers: NodeJS.Timeout[] = [];
   const inFlight = new Set<Promise<void>>();
   let stopped = false;
-  for (const cron of LOCAL_CRONS) {
+  for (const cron of crons) {
     let busy = false;
     const tick = () => {
       if (busy || stopped) return;
