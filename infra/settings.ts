@@ -11,6 +11,9 @@ export interface Settings {
   gatewayDomain?: { name: string; certArn?: string };
 }
 
+/** lib/config/env.ts has the same default (infra does not import the app); test/infra/config.test.ts holds them equal. */
+export const DEFAULT_GEMINI_MODEL = "gemini-3.8-flash,gemini-3.5-flash";
+
 export function readSettings(stage: string, env: Record<string, string | undefined> = process.env): Settings {
   const need = (name: string): string => {
     const v = env[name]?.trim();
@@ -27,7 +30,7 @@ export function readSettings(stage: string, env: Record<string, string | undefin
   return {
     supabaseUrl,
     yclientsApplicationId,
-    geminiModel: env.GEMINI_MODEL?.trim() || "gemini-2.5-flash",
+    geminiModel: env.GEMINI_MODEL?.trim() || DEFAULT_GEMINI_MODEL,
     logLevel: env.LOG_LEVEL?.trim() || "info",
     gatewayDomain: domain ? { name: domain, certArn: env.GATEWAY_CERT_ARN?.trim() || undefined } : undefined,
   };

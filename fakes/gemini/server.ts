@@ -2,6 +2,10 @@
  * A stand-in for the Gemini API that speaks `POST /v1beta/models/{model}:generateContent` as the REST API does, so the
  * real `@google/generative-ai` SDK runs against it. Each test scripts what the model "says": text, function calls,
  * an API error, or a reply that arrives too late. Every request is kept so a test can read what the model was shown.
+ *
+ * It holds our code to Gemini 3's rules (`strict`, on unless a test turns it off): the first function call of each
+ * answer carries a `thoughtSignature`, and a later request of the same turn that drops it or changes the answer it
+ * came with gets Google's 400. It can also play a retired model (404) or a silent reroute (another `modelVersion`).
  */
 import { serve, type ServerType } from "@hono/node-server";
 import { Hono } from "hono";
@@ -13,8 +17,10 @@ export interface FunctionCallPart {
 
 /** What the model answers to one generateContent call. */
 export type GeminiStep =
-  | { text: string; delayMs?: number }
-  | { calls: FunctionCallPart[]; text?: string; delayMs?: number }
+  | { text: string; thought?: string; delayMs?: number }
+  | { calls: FunctionCallPart[]; text?: string; thought?: string; delayMs?: number }
+  /** The output limit ran out (thinking counts against it): finish MAX_TOKENS, with whatever text got out. */
+  | { maxTokens: true; text?: string; delayMs?: number }
   | { error: { code: number; status: string; message: string }; delayMs?: number }
   /** No candidates: the prompt was blocked. */
   | { blocked: string; delayMs?: number };
@@ -36,10 +42,24 @@ export interface GenerateContentBody {
 /** A script entry: a fixed step, or one computed from the request (for example from the tool results it carries). */
 export type ScriptEntry = GeminiStep | ((req: GeminiRequest) => GeminiStep);
 
+/** A request the fake refused before any script step was spent on it. */
+export interface GeminiRejection {
+  model: string;
+  code: number;
+  message: string;
+}
+
 export interface GeminiFake {
   url: string;
-  /** Requests in arrival order. */
+  /** Requests in arrival order (those refused are in `rejected` instead). */
   requests: GeminiRequest[];
+  rejected: GeminiRejection[];
+  /** Enforce thought signatures as Gemini 3 does. On by default. */
+  strict: boolean;
+  /** Model names answered with Google's 404 for a model that is gone. */
+  retired: string[];
+  /** Model name → the `modelVersion` the answer claims (a silent reroute). */
+  reroutes: Record<string, string>;
   /** Replaces the script for one chat (the client's phone as it appears in the system instruction), or for all. */
   script(entries: ScriptEntry[], opts?: { forPhone?: string }): void;
   /** Steps not yet consumed. */
@@ -53,15 +73,54 @@ function errorJson(code: number, status: string, message: string) {
   return { error: { code, message, status } };
 }
 
+/** Google's words, so our code and tests meet the messages the real API sends. */
+export const GEMINI_MESSAGES = {
+  retired: (model: string) =>
+    `This model models/${model} is no longer available to new users. Please update your code to use a newer model for the latest features and improvements.`,
+  missingSignature: (name: string, position: number) =>
+    `Function call is missing a thought_signature in functionCall parts. This is required for tools to work correctly, and missing thought_signature may lead to degraded model performance. Additional data, function call \`default_api:${name}\` , position ${position}. Please refer to https://ai.google.dev/gemini-api/docs/thought-signatures for more details.`,
+  corruptedSignature: "Corrupted thought signature.",
+};
+
+type Parts = Array<Record<string, unknown>>;
+
+/**
+ * Gemini checks signatures only in the current turn: the model contents after the last user message that carries
+ * text (function responses do not start a turn). Each answer's first function call must bring back its signature,
+ * and the answer must come back as it was given. Null when the request passes.
+ */
+function signatureProblem(body: GenerateContentBody, issued: Map<string, string>): string | null {
+  const contents = body.contents;
+  let start = -1;
+  contents.forEach((c, i) => {
+    if (c.role === "user" && (c.parts ?? []).some((p) => typeof p.text === "string")) start = i;
+  });
+  for (let i = start + 1; i < contents.length; i++) {
+    const c = contents[i]!;
+    if (c.role !== "model") continue;
+    const first = (c.parts ?? []).find((p) => p.functionCall);
+    if (!first) continue;
+    const sig = first.thoughtSignature;
+    if (typeof sig !== "string" || sig === "") return GEMINI_MESSAGES.missingSignature((first.functionCall as { name: string }).name, i + 1);
+    if (issued.get(sig) !== JSON.stringify(c.parts)) return GEMINI_MESSAGES.corruptedSignature;
+  }
+  return null;
+}
+
 function systemText(body: GenerateContentBody): string {
   return (body.systemInstruction?.parts ?? []).map((p) => p.text ?? "").join("\n");
 }
 
 export function createGeminiApp(state: {
   requests: GeminiRequest[];
+  rejected: GeminiRejection[];
   scripts: Map<string, ScriptEntry[]>;
   latency: () => number;
+  rules: () => Pick<GeminiFake, "strict" | "retired" | "reroutes">;
 }): Hono {
+  /** Signature → the answer's parts as sent, for telling a signature brought back intact from one altered. */
+  const issued = new Map<string, string>();
+  let answers = 0;
   const app = new Hono();
   app.post("/:version/models/:call", async (c) => {
     const call = c.req.param("call");
@@ -86,7 +145,16 @@ export function createGeminiApp(state: {
         400,
       );
     }
-    const req: GeminiRequest = { model: m[1]!, apiKey, body };
+    const model = m[1]!;
+    const rules = state.rules();
+    const refuse = (code: 404 | 400, status: string, message: string) => {
+      state.rejected.push({ model, code, message });
+      return c.json(errorJson(code, status, message), code);
+    };
+    if (rules.retired.includes(model)) return refuse(404, "NOT_FOUND", GEMINI_MESSAGES.retired(model));
+    const problem = rules.strict ? signatureProblem(body, issued) : null;
+    if (problem) return refuse(400, "INVALID_ARGUMENT", problem);
+    const req: GeminiRequest = { model, apiKey, body };
     state.requests.push(req);
 
     const sys = systemText(body);
@@ -110,31 +178,54 @@ export function createGeminiApp(state: {
     if ("blocked" in step) {
       return c.json({ promptFeedback: { blockReason: step.blocked, safetyRatings: [] }, modelVersion: req.model });
     }
-    const parts: Array<Record<string, unknown>> = [];
-    if ("calls" in step) {
+    answers += 1;
+    const parts: Parts = [];
+    if ("maxTokens" in step) {
       if (step.text) parts.push({ text: step.text });
-      for (const fc of step.calls) parts.push({ functionCall: { name: fc.name, args: fc.args } });
     } else {
-      parts.push({ text: step.text });
+      if (step.thought) parts.push({ text: step.thought, thought: true });
+      if ("calls" in step) {
+        if (step.text) parts.push({ text: step.text });
+        step.calls.forEach((fc, i) => {
+          // As Gemini 3 does: one signature per answer, on its first function call (also with parallel calls).
+          const sig = i === 0 && rules.strict ? { thoughtSignature: Buffer.from(`fake-thought-${answers}`).toString("base64") } : {};
+          parts.push({ functionCall: { name: fc.name, args: fc.args }, ...sig });
+        });
+      } else {
+        parts.push({ text: step.text });
+      }
     }
+    const sig = parts.find((p) => p.thoughtSignature)?.thoughtSignature;
+    if (typeof sig === "string") issued.set(sig, JSON.stringify(parts));
+    const limit = Number(body.generationConfig?.maxOutputTokens ?? 0);
     return c.json({
-      candidates: [{ content: { role: "model", parts }, finishReason: "STOP", index: 0, safetyRatings: [] }],
-      usageMetadata: { promptTokenCount: 100, candidatesTokenCount: 20, totalTokenCount: 120 },
-      modelVersion: req.model,
-      responseId: `fake-${state.requests.length}`,
+      candidates: [
+        {
+          content: parts.length > 0 ? { role: "model", parts } : { role: "model" },
+          finishReason: "maxTokens" in step ? "MAX_TOKENS" : "STOP",
+          index: 0,
+        },
+      ],
+      usageMetadata: { promptTokenCount: 100, candidatesTokenCount: 20, thoughtsTokenCount: "maxTokens" in step ? limit : 0, totalTokenCount: 120 },
+      modelVersion: rules.reroutes[model] ?? model,
+      responseId: `fake-${answers}`,
     });
   });
   return app;
 }
 
 /** Starts the fake on an ephemeral port of 127.0.0.1. */
-export async function startGeminiFake(opts: { latencyMs?: number } = {}): Promise<GeminiFake> {
+export async function startGeminiFake(opts: { latencyMs?: number; strict?: boolean } = {}): Promise<GeminiFake> {
   const requests: GeminiRequest[] = [];
+  const rejected: GeminiRejection[] = [];
   const scripts = new Map<string, ScriptEntry[]>();
   const fake = {
     latencyMs: opts.latencyMs ?? 0,
-  } as GeminiFake;
-  const app = createGeminiApp({ requests, scripts, latency: () => fake.latencyMs });
+    strict: opts.strict ?? true,
+    retired: [],
+    reroutes: {},
+  } as unknown as GeminiFake;
+  const app = createGeminiApp({ requests, rejected, scripts, latency: () => fake.latencyMs, rules: () => fake });
   const server = await new Promise<ServerType>((resolve) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(s));
   });
@@ -142,6 +233,7 @@ export async function startGeminiFake(opts: { latencyMs?: number } = {}): Promis
   const port = typeof addr === "object" && addr ? addr.port : 0;
   fake.url = `http://127.0.0.1:${port}`;
   fake.requests = requests;
+  fake.rejected = rejected;
   fake.script = (entries, o = {}) => {
     scripts.set(o.forPhone ?? "*", [...entries]);
   };

@@ -5,7 +5,7 @@
  */
 import type { Services } from "../../functions/services.js";
 import { noteRecordChangedByAssistant, noteRecordCreatedByAssistant } from "../bookings/process-records.js";
-import { createGeminiModel, type Model } from "./model.js";
+import { createGeminiModel, type Model, type ModelStatus } from "./model.js";
 import type { AssistantDeps } from "./respond.js";
 
 export interface AssistantOptions {
@@ -32,9 +32,14 @@ export function assistantOptions(s: Services): AssistantOptions {
 function modelFor(s: Services): Model | null {
   if (!models.has(s)) {
     const g = s.config.gemini;
-    models.set(s, g ? createGeminiModel(g, { timeoutMs: assistantOptions(s).modelTimeoutMs }) : null);
+    models.set(s, g ? createGeminiModel(g, { timeoutMs: assistantOptions(s).modelTimeoutMs, log: s.log.child({ part: "gemini" }) }) : null);
   }
   return models.get(s)!;
+}
+
+/** The model's state as this process has seen it (null: no GEMINI_API_KEY, the assistant is off). */
+export function assistantModelStatus(s: Services): ModelStatus | null {
+  return modelFor(s)?.status() ?? null;
 }
 
 export function assistantDeps(s: Services): AssistantDeps {

@@ -169,7 +169,7 @@ export async function runTurn(input: TurnInput): Promise<TurnResult> {
         if (claims.length > 0) {
           if (!corrected && modelCalls < MAX_MODEL_CALLS) {
             corrected = true;
-            contents.push({ role: "model", parts: [{ text }] });
+            contents.push({ role: "model", parts: answer.parts });
             contents.push({
               role: "user",
               parts: [{ text: `[система] Ты написал, что действие выполнено (${claims.join(", ")}), но инструмент не вызывался или вернул ошибку. Не сообщай об успехе: вызови нужный инструмент или честно ответь клиенту.` }],

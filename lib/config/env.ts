@@ -14,6 +14,15 @@ const port = z.coerce.number({ error: PORT_RANGE }).int(PORT_RANGE).min(1, PORT_
 const secret = z.string().min(16, "must be at least 16 characters");
 const nonEmpty = z.string().min(1);
 
+/** Current GA Flash-class models, newest first; the second answers if Google retires the first (see README). */
+export const DEFAULT_GEMINI_MODEL = "gemini-3.8-flash,gemini-3.5-flash";
+const MODEL_NAMES = 'must be model names, comma-separated, e.g. "gemini-3.8-flash,gemini-3.5-flash"';
+const geminiModels = z
+  .string()
+  .transform((v) => v.split(",").map((m) => m.trim()).filter((m) => m !== ""))
+  .refine((list) => list.length > 0 && list.every((m) => /^(?:models\/)?[a-z0-9][a-z0-9._-]*$/i.test(m)), MODEL_NAMES)
+  .transform((list) => list.join(","));
+
 const schema = z.object({
   // Default to the local ports, so PORT=9000 alone gives a consistent PUBLIC_URL (see parseEnv).
   PUBLIC_URL: url.optional(),
@@ -38,7 +47,7 @@ const schema = z.object({
   QSTASH_CURRENT_SIGNING_KEY: nonEmpty.optional(),
   QSTASH_NEXT_SIGNING_KEY: nonEmpty.optional(),
   GEMINI_API_KEY: nonEmpty.optional(),
-  GEMINI_MODEL: nonEmpty.default("gemini-2.5-flash"),
+  GEMINI_MODEL: geminiModels.default(DEFAULT_GEMINI_MODEL),
   GEMINI_BASE_URL: url.optional(),
   WHATSAPP_TRANSPORT: z.enum(["baileys", "emulator"]).default("baileys"),
   BOOKING_CONFIRMATION_DELAY_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),

@@ -5,6 +5,7 @@
  */
 import { ManualClock } from "../../lib/clock.js";
 import type { Config } from "../../lib/config/index.js";
+import { DEFAULT_GEMINI_MODEL } from "../../lib/config/env.js";
 import type { Database } from "../../lib/db/client.js";
 import { LocalDispatcher } from "../../lib/dispatch/local.js";
 import { WHATSAPP_EVENT_PATHS, type MessageFromAdmin, type MessageReceived } from "../../lib/gateway/events.js";
@@ -16,7 +17,7 @@ import { processRecordUpdates } from "../../lib/bookings/process-records.js";
 import type { Services } from "../../functions/services.js";
 import { startGeminiFake, type GeminiFake } from "../../fakes/gemini/server.js";
 import { startYClientsSandbox, type SalonData, type YClientsSandbox } from "../../fakes/yclients/index.js";
-import { createTestFunctions, nextSalonId, openTestDatabase, testConfig } from "../support/harness.js";
+import { createTestFunctions, nextSalonId, openTestDatabase, testConfig, type TestFunctions } from "../support/harness.js";
 
 export interface SentMessage {
   salonId: number;
@@ -67,6 +68,7 @@ export class RecordingGateway implements GatewayClient {
 export interface Functions {
   services: Services;
   dispatcher: LocalDispatcher;
+  app: TestFunctions["app"];
 }
 
 export interface World {
@@ -93,8 +95,8 @@ export function buildFunctions(db: Database, clock: ManualClock, gateway: Gatewa
     retries: 0,
     timeoutMs: 5_000,
   });
-  const { services, dispatcher } = createTestFunctions(db, { config, clock, gateway, yclients });
-  return { services, dispatcher };
+  const { services, dispatcher, app } = createTestFunctions(db, { config, clock, gateway, yclients });
+  return { services, dispatcher, app };
 }
 
 export async function openWorld(): Promise<World> {
@@ -106,7 +108,8 @@ export async function openWorld(): Promise<World> {
   ]);
   const gateway = new RecordingGateway();
   const base = testConfig();
-  const withModel = { ...base, gemini: { apiKey: "test-gemini-key", model: "gemini-2.5-flash", baseUrl: gemini.url } };
+  // The default model list, against the fake in its strict (Gemini 3) mode.
+  const withModel = { ...base, gemini: { apiKey: "test-gemini-key", model: DEFAULT_GEMINI_MODEL, baseUrl: gemini.url } };
   const fn = buildFunctions(db, clock, gateway, sandbox, withModel);
   const fnWithoutModel = buildFunctions(db, clock, gateway, sandbox, { ...base, gemini: null });
   return {
