@@ -7,6 +7,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { lastFunctionResponses, systemInstructionOf, type GeminiRequest, type GeminiStep } from "../../fakes/gemini/server.js";
 import { listTurns } from "../../lib/assistant/store.js";
 import { configureAssistant } from "../../lib/assistant/runtime.js";
+import { OUTPUT_LIMIT, RETRY_OUTPUT_LIMIT, modelList } from "../../lib/assistant/model.js";
+import { DEFAULT_GEMINI_MODEL } from "../../lib/config/env.js";
 import { getConversation, listMessages } from "../../lib/conversations/store.js";
 import { freezeSalon } from "../../lib/salons/store.js";
 import { ASSISTANT_REPLY_PATH } from "../../functions/jobs/assistant/reply.js";
@@ -28,6 +30,7 @@ beforeEach(() => {
   // Every test starts on Monday 23 November 2026, 11:00 in Moscow, with its own salon and phones.
   w.clock.set(START);
   w.gemini.requests.length = 0;
+  w.gemini.rejected.length = 0;
   w.gemini.script([]);
 });
 
@@ -64,6 +67,19 @@ async function workingDay(salon: TestSalon, staffId: number, serviceId: number):
 async function notices(salon: TestSalon, recordId: number): Promise<string[]> {
   const { rows } = await w.db.pg!.query<{ kind: string }>("select kind from notifications where salon_id = $1 and record_id = $2", [salon.salonId, recordId]);
   return rows.map((r) => r.kind);
+}
+
+/**
+ * Every round of a tool turn went back to the (strict) fake with the model's own parts: each answer that called a
+ * tool carried a thought signature, and the next request of the turn returned it unchanged.
+ */
+function expectSignaturesKept(rounds: number) {
+  expect(w.gemini.rejected).toEqual([]);
+  expect(w.gemini.requests).toHaveLength(rounds);
+  for (let i = 1; i < rounds; i++) {
+    const model = w.gemini.requests[i]!.body.contents.filter((c) => c.role === "model").at(-1)!;
+    expect(model.parts.find((p) => p.functionCall)?.thoughtSignature).toEqual(expect.any(String));
+  }
 }
 
 const createdRecords = (salon: TestSalon) => w.sandbox.recordChanges(salon.salonId).filter((c) => c.action === "create" && c.via === "book_record");
@@ -155,6 +171,7 @@ describe("booking", () => {
     expect(rows[0]?.created_by_us).toBe(true);
     const { rows: notes } = await w.db.pg!.query("select kind from notifications where salon_id = $1", [salon.salonId]);
     expect(notes).toEqual([]);
+    expectSignaturesKept(3);
   });
 
   it("books without a named master: searches the masters who do the service", async () => {
@@ -339,6 +356,7 @@ describe("cancel and reschedule", () => {
     const { rows } = await w.db.pg!.query<{ deleted: boolean }>("select deleted from records where salon_id = $1 and record_id = $2", [salon.salonId, rec.id]);
     expect(rows[0]?.deleted).toBe(true);
     expect(await notices(salon, rec.id)).not.toContain("booking_cancelled");
+    expectSignaturesKept(3);
   });
 
   it("moves the client's visit to a free time of the same master", async () => {
@@ -358,6 +376,7 @@ describe("cancel and reschedule", () => {
     expect(moved.datetime).toContain(`${day}T${newTime}`);
     expect(w.gateway.to(salon.salonId, salon.known.phone)).toEqual([`Перенесла вашу запись на ${newTime}.`]);
     expect(await notices(salon, rec.id)).not.toContain("booking_changed");
+    expectSignaturesKept(3);
   });
 
   it("refuses to cancel someone else's record", async () => {
@@ -627,6 +646,60 @@ describe("handover and failures", () => {
     const [turn] = await listTurns(w.db.db, salon.salonId, phone);
     expect(turn).toMatchObject({ status: "failed", model_calls: 1 });
     expect(turn!.error).toContain("503");
+  });
+
+  it("an answer cut off by the output limit before any text is asked again once with more room", async () => {
+    const salon = await createSalon(w);
+    const phone = newPhone();
+    w.gemini.script([{ maxTokens: true }, { text: "Маникюр стоит 1800 ₽." }]);
+    await clientWrites(w, salon, phone, "сколько стоит маникюр");
+    await settle(w);
+    expect(w.gateway.to(salon.salonId, phone)).toEqual(["Маникюр стоит 1800 ₽."]);
+    expect(w.gemini.requests.map((r) => r.body.generationConfig?.maxOutputTokens)).toEqual([OUTPUT_LIMIT, RETRY_OUTPUT_LIMIT]);
+    const [turn] = await listTurns(w.db.db, salon.salonId, phone);
+    expect(turn).toMatchObject({ status: "answered", error: null });
+  });
+
+  it("cut off twice: one retry only, then an honest answer and a handover", async () => {
+    const salon = await createSalon(w);
+    const phone = newPhone();
+    w.gemini.script([{ maxTokens: true }, { maxTokens: true }, { text: "не дойдёт" }]);
+    await clientWrites(w, salon, phone, "сколько стоит маникюр");
+    await settle(w);
+    expect(w.gateway.to(salon.salonId, phone)[0]).toMatch(/техническая заминка/);
+    expect(w.gemini.requests).toHaveLength(2);
+    const [turn] = await listTurns(w.db.db, salon.salonId, phone);
+    expect(turn).toMatchObject({ status: "failed" });
+    expect(turn!.error).toContain("model empty: model returned nothing (finish MAX_TOKENS)");
+  });
+
+  it("a retired default model: the next in GEMINI_MODEL books, and /health says degraded while chats go on", async () => {
+    const [first, second] = modelList(DEFAULT_GEMINI_MODEL);
+    w.gemini.retired = [first!];
+    try {
+      const salon = await createSalon(w);
+      const { svc, staff } = staffFor(salon, "Мужская стрижка");
+      const day = await workingDay(salon, staff.id, svc.id);
+      w.gemini.script([
+        { calls: [{ name: "find_free_slots", args: { service_id: svc.id, staff_id: staff.id, date: day } }] },
+        (req) => ({ calls: [{ name: "create_booking", args: { service_id: svc.id, staff_id: staff.id, date: day, time: responses(req)[0]!.response.options[0].times[0] } }] }),
+        (req) => ({ text: responses(req)[0]!.response.ok ? "Записала вас." : "Не получилось." }),
+      ]);
+      await clientWrites(w, salon, salon.known.phone, `Запишите к ${staff.name} на стрижку`);
+      await settle(w);
+      expect(w.gateway.to(salon.salonId, salon.known.phone)).toEqual(["Записала вас."]);
+      expect(createdRecords(salon)).toHaveLength(1);
+      expect(w.gemini.requests.map((r) => r.model)).toEqual([second, second, second]);
+      expect(w.gemini.rejected.map((r) => [r.model, r.code])).toEqual([[first, 404]]);
+      const res = await w.fn.app.request("/health");
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { status: string; checks: { model: { ok: boolean; detail: string } } };
+      expect(body.status).toBe("degraded");
+      expect(body.checks.model).toEqual({ ok: false, detail: expect.stringContaining(`${first} retired`) });
+      expect(body.checks.model.detail).toContain(`answering with ${second}`);
+    } finally {
+      configureAssistant(w.fn.services, {}); // a fresh model client for the tests after this one
+    }
   });
 
   it("a model error after a booking went through still tells the client the booking, once", async () => {
