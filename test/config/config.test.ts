@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { SignJWT } from "jose";
 import { ConfigError, describeConfig, loadConfig } from "../../lib/config/index.js";
+import { DEFAULT_GEMINI_MODEL } from "../../lib/config/env.js";
 import { signServiceToken, verifyServiceToken } from "../../lib/gateway/service-token.js";
 
 const dirs: string[] = [];
@@ -81,6 +82,15 @@ describe("loadConfig", () => {
     expect(configError({ WHATSAPP_TRANSPORT: "telegram" }).variable).toBe("WHATSAPP_TRANSPORT");
     expect(configError({ JWT_SECRET: "short" }).variable).toBe("JWT_SECRET");
     expect(configError({ GATEWAY_ALLOWED_ORIGINS: "https://ok.example, not an origin" }).variable).toBe("GATEWAY_ALLOWED_ORIGINS");
+  });
+
+  it("takes GEMINI_MODEL as a comma-separated fallback list, defaulting to current models", () => {
+    expect(loadConfig({ DATA_DIR: tempDir(), GEMINI_API_KEY: "k" }).gemini?.model).toBe(DEFAULT_GEMINI_MODEL);
+    expect(loadConfig({ DATA_DIR: tempDir(), GEMINI_API_KEY: "k", GEMINI_MODEL: " gemini-3.8-flash , gemini-3.1-flash-lite, " }).gemini?.model).toBe(
+      "gemini-3.8-flash,gemini-3.1-flash-lite",
+    );
+    expect(configError({ GEMINI_MODEL: "gemini 3 flash" }).variable).toBe("GEMINI_MODEL");
+    expect(configError({ GEMINI_MODEL: " , " }).variable).toBe("GEMINI_MODEL");
   });
 
   it("stops on a half-given pair, naming the missing one", () => {

@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_GEMINI_MODEL } from "../../lib/config/env.js";
 import { infraProblems, type Expected } from "./infra-check.js";
 import { loadSstConfig, recordBehind, type Recorded } from "./sst-stand-ins.js";
 
@@ -76,6 +77,8 @@ describe("sst.config.ts", () => {
     // Without it the deployed onboarding page would answer 500: web/ is read from disk, not bundled.
     expect(api.args.copyFiles).toEqual([{ from: "web", to: "web" }]);
     expect(api.args.environment).toMatchObject({ SUPABASE_URL: DEPLOY_ENV.SUPABASE_URL, YCLIENTS_APPLICATION_ID: "4242" });
+    // infra keeps its own copy of the app's default model list; they must not drift apart.
+    expect(api.args.environment).toMatchObject({ GEMINI_MODEL: DEFAULT_GEMINI_MODEL });
     expect(api.calls).toEqual([{ method: "addEnvironment", args: [{ PUBLIC_URL: "<Api.url>", GATEWAY_URL: "<Gateway.url>" }] }]);
     expect(production.outputs).toMatchObject({
       yclientsRedirectUrl: "<Api.url>auth/yclients/redirect",
