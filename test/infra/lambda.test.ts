@@ -135,7 +135,10 @@ describe("functions/lambda.ts", () => {
     expect(res.statusCode).toBe(200);
     expect(JSON.parse(res.body)).toEqual({
       status: "ok",
-      checks: { database: { ok: true }, gateway: { ok: true }, dispatcher: { ok: true, detail: "qstash" } },
+      checks: {
+        database: { ok: true }, gateway: { ok: true }, dispatcher: { ok: true, detail: "qstash" },
+        model: { ok: true, detail: "assistant off: no GEMINI_API_KEY" },
+      },
     });
   });
 
