@@ -66,6 +66,7 @@ export function createGateway(opts: {
       // Every browser arrives through the load balancer; the per-IP WebSocket limit must read the forwarded address.
       GATEWAY_TRUST_PROXY: "true",
       LOG_LEVEL: settings.logLevel,
+      ...(settings.whatsappWebVersion ? { WHATSAPP_WEB_VERSION: settings.whatsappWebVersion } : {}),
       // `sst dev` runs dev.command on this machine, where ECS cannot inject `ssm`: the process gets the values itself.
       ...($dev ? gatewaySecretValues(opts.secrets) : {}),
     },

@@ -7,6 +7,8 @@ export interface Settings {
   yclientsApplicationId: string;
   geminiModel: string;
   logLevel: string;
+  /** WHATSAPP_WEB_VERSION for the gateway, when WhatsApp refuses the version Baileys would present. */
+  whatsappWebVersion?: string;
   /** The gateway's HTTPS name; the onboarding page is served over HTTPS, so its WebSocket must be wss://. */
   gatewayDomain?: { name: string; certArn?: string };
 }
@@ -27,11 +29,16 @@ export function readSettings(stage: string, env: Record<string, string | undefin
   const domain = env.GATEWAY_DOMAIN?.trim();
   // Browsers refuse ws:// from an https page, so without a domain the onboarding page cannot reach the gateway.
   if (stage === "production" && !domain) throw new Error(`GATEWAY_DOMAIN is required for stage "production"`);
+  const whatsappWebVersion = env.WHATSAPP_WEB_VERSION?.trim() || undefined;
+  if (whatsappWebVersion && !/^2\.\d{1,6}\.\d{1,12}$/.test(whatsappWebVersion)) {
+    throw new Error(`WHATSAPP_WEB_VERSION must be a WhatsApp Web version like 2.3000.1023456789, got "${whatsappWebVersion}"`);
+  }
   return {
     supabaseUrl,
     yclientsApplicationId,
     geminiModel: env.GEMINI_MODEL?.trim() || DEFAULT_GEMINI_MODEL,
     logLevel: env.LOG_LEVEL?.trim() || "info",
+    whatsappWebVersion,
     gatewayDomain: domain ? { name: domain, certArn: env.GATEWAY_CERT_ARN?.trim() || undefined } : undefined,
   };
 }

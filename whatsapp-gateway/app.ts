@@ -9,6 +9,7 @@ import type { EventOutbox } from "./outbox.js";
 import type { SessionManager } from "./sessions/manager.js";
 import type { GatewayStore } from "./store.js";
 import type { EmulatorWorld } from "./transport/emulator.js";
+import type { WebVersionStatus } from "./transport/web-version.js";
 
 export interface GatewayAppDeps {
   db: Db;
@@ -20,6 +21,8 @@ export interface GatewayAppDeps {
   transportKind: "baileys" | "emulator";
   /** Present only with the emulator transport: mounts /emulator/*. */
   emulator?: EmulatorWorld;
+  /** The WhatsApp Web version the Baileys transport presents (absent with the emulator). */
+  webVersion?: () => WebVersionStatus;
 }
 
 /**
@@ -52,6 +55,7 @@ export function createGatewayApp(deps: GatewayAppDeps): Hono {
         transport: deps.transportKind,
         holder: deps.sessions.holderId,
         sessions: deps.sessions.counts(),
+        whatsappWeb: deps.webVersion?.() ?? null,
         outboxPending,
         checks: { database },
       },

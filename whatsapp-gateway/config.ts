@@ -36,6 +36,10 @@ export interface GatewayOptions {
   keyCacheEntries: number;
   /** Baileys' own log level (its info level is very chatty). */
   baileysLogLevel: string;
+  /** The start-up lookup of WhatsApp's current Web version: a connect waits at most this long for it. */
+  webVersionTimeoutMs: number;
+  /** After a 405 (WhatsApp refuses the Web version) a paired session tries again this much later, not sooner. */
+  outdatedVersionRetryMs: number;
 }
 
 export function defaultGatewayOptions(): GatewayOptions {
@@ -61,6 +65,8 @@ export function defaultGatewayOptions(): GatewayOptions {
     outboxPollMs: 2000,
     keyCacheEntries: 100_000,
     baileysLogLevel: "warn",
+    webVersionTimeoutMs: 1500,
+    outdatedVersionRetryMs: 15 * 60_000,
   };
 }
 

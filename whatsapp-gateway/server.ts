@@ -15,6 +15,7 @@ import { GatewayStore } from "./store.js";
 import { BaileysTransport } from "./transport/baileys.js";
 import { EmulatorWorld } from "./transport/emulator.js";
 import type { Transport } from "./transport/types.js";
+import { fetchWhatsAppWebVersion, WebVersion, type FetchWebVersion } from "./transport/web-version.js";
 
 /**
  * The gateway in one call (local/stack.ts, main.ts and the tests):
@@ -41,6 +42,8 @@ export interface GatewayDeps {
   transport?: Transport;
   /** Bring back paired sessions at start (default true). */
   restore?: boolean;
+  /** Where the Baileys transport learns WhatsApp's current Web version (default: WhatsApp Web itself). */
+  fetchWebVersion?: FetchWebVersion;
 }
 
 export interface RunningGateway {
@@ -60,13 +63,13 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
   const store = new GatewayStore(deps.db);
   const keyCache = new SharedKeyCache(options.keyCacheEntries);
   const emulator = !deps.transport && deps.config.whatsappTransport === "emulator" ? new EmulatorWorld(clock) : undefined;
-  const transport: Transport =
-    deps.transport ?? emulator ?? new BaileysTransport({ log: log.child({ part: "baileys-transport" }), clock, options, keyCache });
+  const transport: Transport = deps.transport ?? emulator ?? baileysTransport(deps, clock, options, keyCache);
   const outbox = new EventOutbox({ store, dispatcher: deps.dispatcher, clock, log, pollMs: options.outboxPollMs });
   const sessions = new SessionManager({ store, transport, outbox, clock, log, options, keyCache });
 
   const app = createGatewayApp({
     db: deps.db, log, store, sessions, outbox, gatewaySecret: deps.config.gatewaySecret, transportKind: transport.kind, emulator,
+    webVersion: transport.webVersion?.bind(transport),
   });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: deps.port, hostname: "0.0.0.0" }, () => resolve(s as Server)) as Server;
@@ -103,4 +106,15 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
         await new Promise<void>((resolve) => server.close(() => resolve()));
       })()),
   };
+}
+
+/** Baileys, presenting WHATSAPP_WEB_VERSION or the Web version WhatsApp serves now, looked up in the background. */
+function baileysTransport(deps: GatewayDeps, clock: Clock, options: GatewayOptions, keyCache: SharedKeyCache): BaileysTransport {
+  const log = deps.log.child({ part: "baileys-transport" });
+  const webVersion = new WebVersion({
+    override: deps.config.whatsappWebVersion, fetch: deps.fetchWebVersion ?? fetchWhatsAppWebVersion,
+    timeoutMs: options.webVersionTimeoutMs, clock, log,
+  });
+  webVersion.learn();
+  return new BaileysTransport({ log, clock, options, keyCache, webVersion });
 }

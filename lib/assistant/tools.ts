@@ -12,6 +12,8 @@ import type { Db } from "../db/client.js";
 import { ASSISTANT_API_ID_PREFIX } from "../bookings/normalise.js";
 import { YClientsError, YClientsNetworkError } from "../yclients/errors.js";
 import type { YClientsClient } from "../yclients/client.js";
+import { recordUpdateBody } from "../yclients/record-update.js";
+import { parseYcDateTime } from "../yclients/time.js";
 import type { YcBookTime, YcRecord } from "../yclients/types.js";
 import { DATE_RE, TIME_RE, addDays, humanDate, localDateTime, partOfDay, weekday, type PartOfDay } from "./dates.js";
 import { keepToolCall, type SalonContext } from "./store.js";
@@ -438,9 +440,10 @@ const EXECUTORS: { [K in ToolName]: (state: ToolState, args: z.infer<(typeof SCH
   async cancel_visit(state, { record_id }) {
     const own = await ownRecord(state, record_id);
     if ("error" in own) return own.error;
+    const marked = await markCancelledByClient(state, own.record);
     await yc(state, () => state.yclients.deleteRecord(state.salonId, record_id));
     const local = localDateTime(own.record.datetime, state.ctx.salon.timezone);
-    await note(state, () => state.notes.changed(state.salonId, { ...own.record, deleted: true }));
+    await note(state, () => state.notes.changed(state.salonId, { ...marked, deleted: true, last_change_date: deletedAt(state, marked) }));
     return { ok: true, record_id, cancelled: true, date: local.date, date_human: humanDate(local.date), time: local.time, services: own.record.services.map((s) => s.title) };
   },
 
@@ -484,6 +487,36 @@ const EXECUTORS: { [K in ToolName]: (state: ToolState, args: z.infer<(typeof SCH
     return { ok: true, handed_over: true, note: "Скажи клиенту, что ответит администратор салона" };
   },
 };
+
+/** What the salon's journal shows on a visit the client cancelled in the chat. */
+export const CANCELLED_BY_CLIENT = "Отменено клиентом через WhatsApp";
+
+/**
+ * Before the delete, the record's comment says who cancelled and how (the salon's own comment kept above it): a
+ * deleted record keeps its comment, and the delete is not a no-show the way attendance -1 would be. A failed write
+ * is logged with the turn and the cancel goes ahead: the client asked for it.
+ */
+async function markCancelledByClient(state: ToolState, record: YcRecord): Promise<YcRecord> {
+  if (record.comment?.includes(CANCELLED_BY_CLIENT)) return record;
+  const comment = record.comment?.trim() ? `${record.comment}\n${CANCELLED_BY_CLIENT}` : CANCELLED_BY_CLIENT;
+  try {
+    return await yc(state, () => state.yclients.updateRecord(state.salonId, record.id, recordUpdateBody(record, { comment })));
+  } catch (err) {
+    state.warnings.push(`cancel comment not written: ${(err as Error).message}`);
+    return record;
+  }
+}
+
+/**
+ * The change time the stored cancel carries: now, and at least a second after the last copy read before the delete.
+ * Webhooks for the comment write and for the delete may come before or after this note, and YClients' change times
+ * step by seconds; the earlier copy (not deleted) must count as older, or it would "restore" the visit and the
+ * delete's webhook would then tell the client their visit was cancelled.
+ */
+function deletedAt(state: ToolState, before: YcRecord): string {
+  const read = before.last_change_date ? parseYcDateTime(before.last_change_date, state.ctx.salon.timezone).getTime() : 0;
+  return new Date(Math.max(state.clock.now().getTime(), read + 1000)).toISOString();
+}
 
 /** The change already happened in YClients: a failed note is logged with the turn, never reported as a failure. */
 async function note(state: ToolState, fn: () => Promise<void>): Promise<void> {

@@ -50,6 +50,7 @@ const schema = z.object({
   GEMINI_MODEL: geminiModels.default(DEFAULT_GEMINI_MODEL),
   GEMINI_BASE_URL: url.optional(),
   WHATSAPP_TRANSPORT: z.enum(["baileys", "emulator"]).default("baileys"),
+  WHATSAPP_WEB_VERSION: z.string().regex(/^2\.\d{1,6}\.\d{1,12}$/, "must be a WhatsApp Web version like 2.3000.1023456789").optional(),
   BOOKING_CONFIRMATION_DELAY_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });

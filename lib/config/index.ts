@@ -29,6 +29,8 @@ export interface Config {
   dispatch: DispatchConfig;
   gemini: { apiKey: string; model: string; baseUrl?: string } | null;
   whatsappTransport: "baileys" | "emulator";
+  /** WHATSAPP_WEB_VERSION: the Web version Baileys presents, instead of the one learned from WhatsApp at start. */
+  whatsappWebVersion: [number, number, number] | null;
   bookingConfirmationDelaySec: number;
   logLevel: Env["LOG_LEVEL"];
   dataDir: string;
@@ -87,6 +89,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
         },
     gemini: env.GEMINI_API_KEY ? { apiKey: env.GEMINI_API_KEY, model: env.GEMINI_MODEL, baseUrl: env.GEMINI_BASE_URL } : null,
     whatsappTransport: env.WHATSAPP_TRANSPORT,
+    whatsappWebVersion: env.WHATSAPP_WEB_VERSION ? (env.WHATSAPP_WEB_VERSION.split(".").map(Number) as [number, number, number]) : null,
     bookingConfirmationDelaySec: env.BOOKING_CONFIRMATION_DELAY_SECONDS,
     logLevel: env.LOG_LEVEL,
     dataDir,

@@ -15,8 +15,14 @@ const salonId = z.number().int().positive();
 /** After a successful activation: start the full sync and send the welcome message. */
 export const ActivatedJob = z.object({ salonId });
 
-export const LifecycleEvent = z.enum(["uninstall", "freeze"]);
-export const LifecycleJob = z.object({ salonId, event: LifecycleEvent, receivedAt: z.string().datetime({ offset: true }) });
+export const LifecycleEvent = z.enum(["uninstall", "freeze", "payment"]);
+export const LifecycleJob = z.object({
+  salonId,
+  event: LifecycleEvent,
+  receivedAt: z.string().datetime({ offset: true }),
+  /** `payment` only: when it was paid, as the webhook said (ISO ending in Z, or salon-local `YYYY-MM-DD HH:MM[:SS]`). */
+  paymentDate: z.string().optional(),
+});
 
 export const ENTITY_RESOURCES = ["record", "client", "service", "staff"] as const;
 export const EntityResource = z.enum(ENTITY_RESOURCES);

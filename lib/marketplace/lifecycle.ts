@@ -1,18 +1,23 @@
 import { GatewayError } from "../gateway/client.js";
-import { freezeSalon, getSalon, listSalons, unfreezeSalon, uninstallSalon } from "../salons/store.js";
+import { freezeSalon, getSalon, listSalons, recordPayment, unfreezeSalon, uninstallSalon } from "../salons/store.js";
 import type { MarketplaceDeps } from "./deps.js";
 import type { LifecycleJob } from "./jobs.js";
 
-export type LifecycleOutcome = "uninstalled" | "frozen" | "unchanged" | "unknown_salon";
+export type LifecycleOutcome = "uninstalled" | "frozen" | "unfrozen" | "paid" | "unchanged" | "unknown_salon";
 
 /**
  * YClients' lifecycle events. uninstall: log the WhatsApp session out (the gateway wipes its auth state), then wipe
  * what the database still holds and forget the keys. freeze: keep session and data; the status alone pauses the
- * salon's work (every job checks `acceptsWork`). Both are no-ops when repeated.
+ * salon's work (every job checks `acceptsWork`). payment: recorded with its date (the webhook's, else when it
+ * arrived), and a frozen salon works again at once. All are no-ops when repeated.
  */
 export async function applyLifecycle(d: MarketplaceDeps, job: LifecycleJob): Promise<LifecycleOutcome> {
   const salon = await getSalon(d.db, job.salonId);
   if (!salon) return "unknown_salon";
+  if (job.event === "payment") {
+    const t = await recordPayment(d.db, d.clock, job.salonId, job.paymentDate ?? new Date(job.receivedAt).toISOString());
+    return t.unfrozen ? "unfrozen" : t.changed ? "paid" : "unchanged";
+  }
   if (job.event === "freeze") {
     const t = await freezeSalon(d.db, d.clock, job.salonId, "payment_overdue");
     return t.changed ? "frozen" : "unchanged";

@@ -32,6 +32,8 @@ export interface Salon {
   registered_at: string | null;
   activated_at: string | null;
   status_changed_at: string | null;
+  /** Date of the last `payment` lifecycle event. */
+  last_payment_date: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -152,6 +154,14 @@ export async function freezeSalon(db: Db, clock: Clock, salonId: number, reason:
 
 export async function unfreezeSalon(db: Db, clock: Clock, salonId: number, source: string): Promise<Transition> {
   return db.rpc("salon_unfreeze", { p_salon_id: salonId, p_source: source, p_now: iso(clock) });
+}
+
+/**
+ * A payment came (lifecycle `payment`): recorded once per payment date, a frozen salon unfrozen, the date kept.
+ * `paymentDate`: ISO ending in Z, or salon-local `YYYY-MM-DD HH:MM[:SS]`.
+ */
+export async function recordPayment(db: Db, clock: Clock, salonId: number, paymentDate: string): Promise<Transition & { unfrozen: boolean }> {
+  return db.rpc("salon_payment", { p_salon_id: salonId, p_payment_date: paymentDate, p_now: iso(clock) });
 }
 
 /** Wipes the salon's WhatsApp auth rows and keys and skips its waiting notifications; log the session out first. */

@@ -11,6 +11,7 @@ import { OUTPUT_LIMIT, RETRY_OUTPUT_LIMIT, modelList } from "../../lib/assistant
 import { DEFAULT_GEMINI_MODEL } from "../../lib/config/env.js";
 import { getConversation, listMessages } from "../../lib/conversations/store.js";
 import { freezeSalon } from "../../lib/salons/store.js";
+import { processRecordUpdates } from "../../lib/bookings/process-records.js";
 import { ASSISTANT_REPLY_PATH } from "../../functions/jobs/assistant/reply.js";
 import {
   START, addSyncedRecord, adminWrites, clientWrites, createSalon, newPhone, openWorld, settle, type TestSalon, type World,
@@ -357,6 +358,80 @@ describe("cancel and reschedule", () => {
     expect(rows[0]?.deleted).toBe(true);
     expect(await notices(salon, rec.id)).not.toContain("booking_cancelled");
     expectSignaturesKept(3);
+  });
+
+  /** The model lists the client's visits, cancels the first, and tells the client. */
+  const CANCELLED_REPLY = "Запись отменена. Будем рады видеть вас снова!";
+  function scriptCancel() {
+    w.gemini.script([
+      { calls: [{ name: "my_visits", args: {} }] },
+      (req) => ({ calls: [{ name: "cancel_visit", args: { record_id: responses(req)[0]!.response.visits[0].record_id } }] }),
+      (req) => ({ text: responses(req)[0]!.response.ok ? CANCELLED_REPLY : "Не получилось отменить." }),
+    ]);
+  }
+
+  /** What YClients' record webhooks carry for the record's changes the sandbox saw, through the booking monitor. */
+  async function webhooksFor(salon: TestSalon, recordId: number) {
+    const changes = w.sandbox.recordChanges(salon.salonId).filter((c) => c.recordId === recordId && c.via === "api");
+    for (const c of changes) await processRecordUpdates(w.fn.services, salon.salonId, [{ ...c.record, deleted: c.action === "delete" || c.record.deleted }], { source: "webhook" });
+  }
+
+  /** An hour later, every notice due has been sent. */
+  async function anHourLater() {
+    w.clock.advance(3_600_000);
+    await w.fn.dispatcher.drain();
+  }
+
+  it("a cancel says in the salon's journal who cancelled, keeps the salon's comment, and is no no-show", async () => {
+    const { salon, rec } = await withVisit();
+    w.sandbox.changeRecord(salon.salonId, rec.id, { comment: "Просила напомнить накануне" });
+    scriptCancel();
+    await clientWrites(w, salon, salon.known.phone, "отмените мою запись пожалуйста");
+    await settle(w);
+    const journal = await w.fn.services.yclients.listRecords(salon.salonId, { withDeleted: true, startDate: rec.date.slice(0, 10), endDate: rec.date.slice(0, 10) });
+    const cancelled = journal.items.find((r) => r.id === rec.id)!;
+    expect(cancelled).toMatchObject({ deleted: true, comment: "Просила напомнить накануне\nОтменено клиентом через WhatsApp", attendance: 0 });
+    // The note went in before the delete: once deleted, YClients no longer lets a record be edited.
+    expect(w.sandbox.recordChanges(salon.salonId).filter((c) => c.recordId === rec.id && c.via === "api").map((c) => c.action)).toEqual(["update", "delete"]);
+  });
+
+  it("the client hears the assistant's reply and nothing else: no cancellation notice from the webhooks that follow", async () => {
+    const { salon, rec } = await withVisit();
+    await anHourLater();
+    const told = w.gateway.to(salon.salonId, salon.known.phone);
+    expect(told).toHaveLength(1); // the new booking's confirmation: a client who was told is one a cancel notice would go to
+    scriptCancel();
+    await clientWrites(w, salon, salon.known.phone, "отмените мою запись");
+    await settle(w);
+    await webhooksFor(salon, rec.id);
+    await anHourLater();
+    expect(w.sandbox.wireRecords(salon.salonId).find((r) => r.id === rec.id)!.comment).toBe("Отменено клиентом через WhatsApp");
+    expect(w.gateway.to(salon.salonId, salon.known.phone)).toEqual([...told, CANCELLED_REPLY]);
+    expect(await notices(salon, rec.id)).not.toContain("booking_cancelled");
+  });
+
+  it("nor when the delete's webhook lands before the assistant has noted its own cancel", async () => {
+    const { salon, rec } = await withVisit();
+    await anHourLater();
+    const told = w.gateway.to(salon.salonId, salon.known.phone);
+    const yclients = w.fn.services.yclients;
+    const deleteRecord = yclients.deleteRecord;
+    yclients.deleteRecord = async (salonId, recordId) => {
+      await deleteRecord(salonId, recordId);
+      await webhooksFor(salon, recordId);
+    };
+    try {
+      scriptCancel();
+      await clientWrites(w, salon, salon.known.phone, "отмените мою запись");
+      await settle(w);
+    } finally {
+      yclients.deleteRecord = deleteRecord;
+    }
+    await anHourLater();
+    expect(w.gateway.to(salon.salonId, salon.known.phone)).toEqual([...told, CANCELLED_REPLY]);
+    const { rows } = await w.db.pg!.query<{ kind: string; status: string }>("select kind, status from notifications where salon_id = $1 and record_id = $2", [salon.salonId, rec.id]);
+    // The webhook did decide a cancellation notice; the assistant's note skipped it before it was due.
+    expect(rows).toContainEqual({ kind: "booking_cancelled", status: "skipped" });
   });
 
   it("moves the client's visit to a free time of the same master", async () => {

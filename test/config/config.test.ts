@@ -93,6 +93,15 @@ describe("loadConfig", () => {
     expect(configError({ GEMINI_MODEL: " , " }).variable).toBe("GEMINI_MODEL");
   });
 
+  it("takes a WhatsApp Web version override, and stops on one that is not a version", () => {
+    expect(loadConfig({ DATA_DIR: tempDir() }).whatsappWebVersion).toBeNull();
+    expect(loadConfig({ DATA_DIR: tempDir(), WHATSAPP_WEB_VERSION: "2.3000.1023456789" }).whatsappWebVersion).toEqual([2, 3000, 1023456789]);
+    for (const bad of ["2.3000", "v2.3000.1", "2.3000.1023456789 ", "[2,3000,1]", "3.1.1"]) {
+      const err = configError({ WHATSAPP_WEB_VERSION: bad });
+      expect(err.message).toBe("WHATSAPP_WEB_VERSION: must be a WhatsApp Web version like 2.3000.1023456789");
+    }
+  });
+
   it("stops on a half-given pair, naming the missing one", () => {
     expect(configError({ SUPABASE_URL: "https://abc.supabase.co" }).variable).toBe("SUPABASE_SERVICE_ROLE_KEY");
     expect(configError({ QSTASH_TOKEN: "qstash-token" }).variable).toBe("QSTASH_CURRENT_SIGNING_KEY");

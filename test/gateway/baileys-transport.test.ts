@@ -18,6 +18,7 @@ import { GatewayStore, LeaseLostError } from "../../whatsapp-gateway/store.js";
 import { BaileysTransport, type BaileysSocket } from "../../whatsapp-gateway/transport/baileys.js";
 import { COMPANION_REG_REFRESH_EVENT, withAdvSecret } from "../../whatsapp-gateway/transport/upstream-fixes/companion-reg-refresh.js";
 import { guardEmptyLinkCodeCompanionReg } from "../../whatsapp-gateway/transport/upstream-fixes/empty-link-code-guard.js";
+import { WebVersion } from "../../whatsapp-gateway/transport/web-version.js";
 import { nextSalonId, openTestDatabase, silentLog, testConfig } from "../support/harness.js";
 
 /**
@@ -87,6 +88,9 @@ let database: Database;
 let config: Config;
 let clock: ManualClock;
 let gw: RunningGateway;
+/** What the Web-version lookup answers next (the gateway asks at start and again after a 405). */
+let webVersionAnswer: [number, number, number] | null = [2, 3000, 1055555555];
+let webVersionLookups = 0;
 const sockets = new Map<number, StandInSocket[]>();
 const latest = (salonId: number) => sockets.get(salonId)!.at(-1)!;
 
@@ -144,8 +148,13 @@ beforeAll(async () => {
     deliver: async () => new Response("ok"),
   });
   const options = { ...defaultGatewayOptions(), ...FAST };
+  const webVersion = new WebVersion({
+    override: null, timeoutMs: 1000, clock, log: silentLog,
+    fetch: async () => (webVersionLookups++, webVersionAnswer),
+  });
+  webVersion.learn();
   const transport = new BaileysTransport({
-    log: silentLog, clock, options, keyCache: new SharedKeyCache(1000),
+    log: silentLog, clock, options, keyCache: new SharedKeyCache(1000), webVersion,
     makeSocket: (cfg) => {
       const s = new StandInSocket(cfg);
       const salonId = currentSalon;
@@ -175,6 +184,41 @@ describe("Baileys transport over a stand-in socket", () => {
     expect(cfg.browser).toEqual(["Windows", "Chrome", expect.any(String)]);
     expect(cfg.shouldIgnoreJid!("120363000000000000@g.us")).toBe(true);
     expect(cfg.shouldIgnoreJid!("79001234567@s.whatsapp.net")).toBe(false);
+    expect(cfg.version).toEqual([2, 3000, 1055555555]);
+  });
+
+  it("405 on a paired session: named outdated version on /health, the version looked up again, no quick retry", async () => {
+    const salonId = salon();
+    const s = await openPaired(salonId, "79001112299");
+    const lookups = webVersionLookups;
+    webVersionAnswer = [2, 3000, 1066666666];
+    s.close(405, "Connection Failure");
+    await gw.sessions.waitForState(salonId, ["connecting"], 5000);
+    const health = await (await fetch(`${gw.url}/health`)).json();
+    expect(health.whatsappWeb).toEqual({ version: "2.3000.1066666666", source: "fetched", outdatedSince: clock.now().toISOString() });
+    expect(webVersionLookups).toBe(lookups + 1);
+    // FAST backs other codes off by milliseconds; a 405 waits outdatedVersionRetryMs (minutes) instead.
+    await new Promise((r) => setTimeout(r, 100));
+    expect(sockets.get(salonId)).toHaveLength(1);
+    expect((await gw.sessions.status(salonId)).state).toBe("connecting");
+  });
+
+  it("405 while showing a QR stops and tells the page; the next QR presents the new version, and an open clears it", async () => {
+    const salonId = salon();
+    const page = listen(salonId);
+    await gw.sessions.start(salonId);
+    webVersionAnswer = [2, 3000, 1077777777];
+    latest(salonId).close(405, "Connection Failure");
+    expect(await page.until((n) => n.type === "error")).toMatchObject({ type: "error", code: "outdated_version" });
+    expect((await gw.sessions.status(salonId)).state).toBe("stopped");
+    // The page hears the error while the session is still being released; ask again once it is gone.
+    while (gw.sessions.isLive(salonId)) await new Promise((r) => setTimeout(r, 5));
+    await gw.sessions.requestQr(salonId);
+    expect(latest(salonId).config.version).toEqual([2, 3000, 1077777777]);
+    latest(salonId).ev.emit("creds.update", { me: { id: "79001112298:3@s.whatsapp.net", name: "Salon" }, registered: true });
+    latest(salonId).ev.emit("connection.update", { connection: "open" });
+    await gw.sessions.waitForState(salonId, ["connected"], 5000);
+    expect((await (await fetch(`${gw.url}/health`)).json()).whatsappWeb.outdatedSince).toBeNull();
   });
 
   it("shows QRs with the current adv secret and re-renders the QR on companion_reg_refresh", async () => {
@@ -418,6 +462,8 @@ describe("connection policy", () => {
     expect(decideOnClose(428, "", { ...ctx, pairing: true }, o)).toEqual({ action: "stop", reason: "pairing_failed" });
     expect(decideOnClose(428, "", { ...ctx, attempt: 3 }, o)).toMatchObject({ action: "reconnect", delayMs: 7992 });
     expect(decideOnClose(428, "", { ...ctx, attempt: 30 }, o)).toMatchObject({ action: "reconnect", delayMs: o.slowRetryMs });
+    expect(decideOnClose(405, "Connection Failure", ctx, o)).toEqual({ action: "reconnect", delayMs: o.outdatedVersionRetryMs, reason: "outdated_version" });
+    expect(decideOnClose(405, "Connection Failure", { ...ctx, paired: false }, o)).toEqual({ action: "stop", reason: "outdated_version" });
   });
 
   it("backs off a 440 loop", () => {

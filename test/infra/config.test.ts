@@ -128,6 +128,14 @@ describe("sst.config.ts", () => {
     expect(Object.values(deployed).filter((v) => String(v).endsWith(".value>"))).toEqual([]);
   });
 
+  it("passes WHATSAPP_WEB_VERSION to the gateway only when it is set, and refuses one that is not a version", async () => {
+    expect(one(production, "sst.aws.Service", "Gateway").args.environment).not.toHaveProperty("WHATSAPP_WEB_VERSION");
+    const pinned = await sst.evaluate("production", { ...DEPLOY_ENV, WHATSAPP_WEB_VERSION: "2.3000.1023456789" });
+    expect(one(pinned, "sst.aws.Service", "Gateway").args.environment).toMatchObject({ WHATSAPP_WEB_VERSION: "2.3000.1023456789" });
+    expect(await infraProblems(pinned.records, ROOT, EXPECTED)).toEqual([]);
+    await expect(sst.evaluate("production", { ...DEPLOY_ENV, WHATSAPP_WEB_VERSION: "latest" })).rejects.toThrow(/WHATSAPP_WEB_VERSION/);
+  });
+
   it("serves a personal stage's gateway over plain HTTP when it has no domain, and refuses production without one", async () => {
     const lb = one(personal, "sst.aws.Service", "Gateway").args.loadBalancer as Record<string, unknown>;
     expect(lb.domain).toBeUndefined();

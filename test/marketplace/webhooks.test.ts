@@ -155,6 +155,49 @@ describe("lifecycle webhook", () => {
     expect((await eventsOf(salonId)).filter((e) => e === "frozen" || e === "unfrozen")).toEqual(["frozen", "unfrozen"]);
   });
 
+  it("a payment unfreezes at once, keeps the payment's date in the salon's time zone, and is recorded once", async () => {
+    const { salonId } = await activeSalon();
+    expect((await lifecycle(salonId, "freeze")).status).toBe(200);
+    await fx.drain();
+    expect((await getSalon(db.db, salonId))!.status).toBe("frozen");
+    const syncsBefore = await jobsQueued("/jobs/sync/salon");
+
+    fx.clock.advance(60_000);
+    const paid = await lifecycle(salonId, "payment", { data: { payment_date: "2026-11-20 10:10:00", payment_sum: 1990 } });
+    expect(await paid.json()).toEqual({ status: "accepted", event: "payment" });
+    await fx.drain();
+    const salon = (await getSalon(db.db, salonId))!;
+    expect(salon.timezone).toBe("Europe/Moscow");
+    expect(salon.status).toBe("active");
+    expect(new Date(salon.last_payment_date!).toISOString()).toBe("2026-11-20T07:10:00.000Z");
+    expect(await jobsQueued("/jobs/sync/salon")).toBeGreaterThan(syncsBefore);
+
+    // The same payment again (YClients repeating itself) records nothing more; a later one moves the date on.
+    fx.clock.advance(120_000);
+    expect((await lifecycle(salonId, "payment", { payment_date: "2026-11-20T07:10:00Z" })).status).toBe(200);
+    await fx.drain();
+    fx.clock.advance(120_000);
+    expect((await lifecycle(salonId, "payment", { event: undefined, event_type: "payment" })).status).toBe(200);
+    await fx.drain();
+    const after = (await getSalon(db.db, salonId))!;
+    expect(after.status).toBe("active");
+    expect(after.last_payment_date).not.toBeNull();
+    expect(new Date(after.last_payment_date!).getTime()).toBeGreaterThan(new Date("2026-11-20T07:10:00Z").getTime());
+    expect((await eventsOf(salonId)).filter((e) => ["frozen", "unfrozen", "payment"].includes(e))).toEqual(["frozen", "payment", "unfrozen", "payment"]);
+  });
+
+  it("refuses a payment with a wrong partner token or a date that is not one, acting on nothing", async () => {
+    const { salonId } = await activeSalon();
+    const before = await jobsQueued("/jobs/marketplace/lifecycle");
+    expect((await lifecycle(salonId, "payment", { partner_token: "guess" })).status).toBe(403);
+    const bad = await lifecycle(salonId, "payment", { data: { payment_date: "2026-02-31 10:00:00" } });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ error: { code: "invalid_body", message: expect.stringContaining("data.payment_date") } });
+    expect((await lifecycle(salonId, "payment", { payment_date: "yesterday" })).status).toBe(400);
+    expect(await jobsQueued("/jobs/marketplace/lifecycle")).toBe(before);
+    expect((await getSalon(db.db, salonId))!.last_payment_date).toBeNull();
+  });
+
   it("uninstalls: logs WhatsApp out, wipes its auth state, kills the webhook URL; a repeat is harmless", async () => {
     const { salonId, hookPath } = await activeSalon();
     // The linked session's auth state is in Postgres until the uninstall.

@@ -27,6 +27,12 @@ const FIRST_QR_SEC = 60;
 const NEXT_QR_SEC = 20;
 const PAIRING_CODE_SEC = 60;
 
+/** What the page is told when a session stops for a reason other than a failed pairing. */
+const STOP_NOTICES = {
+  qr_expired: { type: "error", code: "qr_expired", message: "The QR code expired. Ask for a new one." },
+  outdated_version: { type: "error", code: "outdated_version", message: "WhatsApp does not accept this connection right now (outdated version). Try again later." },
+} as const satisfies Record<string, SessionNotice>;
+
 interface Live {
   salonId: number;
   state: SessionState;
@@ -492,7 +498,7 @@ export class SessionManager {
     live.conn = null;
     const now = this.deps.clock.now().getTime();
     const decision = decideOnClose(code, message, {
-      attempt: live.attempt, conflicts: live.conflicts, pairing: live.pairing?.requested === true, now,
+      attempt: live.attempt, conflicts: live.conflicts, pairing: live.pairing?.requested === true, paired: live.paired, now,
     }, this.deps.options);
     this.deps.log.info({ salonId: live.salonId, code, message, decision }, "connection closed");
     if (decision.action === "logged_out") {
@@ -518,7 +524,7 @@ export class SessionManager {
         return;
       }
       await this.deps.store.sessionMark(live.salonId, "stopped", this.deps.clock.now(), { code, reason: decision.reason });
-      this.notify(live.salonId, { type: "error", code: "qr_expired", message: "The QR code expired. Ask for a new one." });
+      this.notify(live.salonId, STOP_NOTICES[decision.reason]);
       await this.release(live, "stopped");
       return;
     }

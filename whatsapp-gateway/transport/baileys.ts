@@ -8,6 +8,7 @@ import { ignoredChat, toInbound } from "./baileys-messages.js";
 import { phoneFromJid, SendRefused, type OpenOptions, type Transport, type TransportSession } from "./types.js";
 import { handleCompanionRegRefresh, withAdvSecret } from "./upstream-fixes/companion-reg-refresh.js";
 import { guardEmptyLinkCodeCompanionReg } from "./upstream-fixes/empty-link-code-guard.js";
+import { WebVersion, type WebVersionStatus } from "./web-version.js";
 
 /** The part of a Baileys socket the gateway uses; tests pass a stand-in object with these members. */
 export type BaileysSocket = Pick<
@@ -22,6 +23,8 @@ export interface BaileysTransportDeps {
   keyCache: SharedKeyCache;
   /** Builds the socket; makeWASocket unless a test passes a stand-in. */
   makeSocket?: (config: UserFacingSocketConfig) => BaileysSocket;
+  /** The WhatsApp Web version to present (server.ts learns it at start); the bundled one when absent. */
+  webVersion?: WebVersion;
 }
 
 /** A small insertion-ordered set/map with a cap. */
@@ -42,6 +45,8 @@ class Bounded<V> {
 }
 
 const RESTRICTED = "463";
+/** WhatsApp's answer to a Web version it no longer accepts ("Connection Failure"). */
+const OUTDATED_VERSION = 405;
 
 /**
  * Baileys 7 sessions. Socket options follow the practice notes: a standard browser tuple (WhatsApp rejects code
@@ -52,8 +57,15 @@ const RESTRICTED = "463";
 export class BaileysTransport implements Transport {
   readonly kind = "baileys" as const;
   private readonly retryCaches = new Map<number, CacheStore>();
+  private readonly version: WebVersion;
 
-  constructor(private readonly deps: BaileysTransportDeps) {}
+  constructor(private readonly deps: BaileysTransportDeps) {
+    this.version = deps.webVersion ?? new WebVersion({ override: null, fetch: null, timeoutMs: 0, clock: deps.clock, log: deps.log });
+  }
+
+  webVersion(): WebVersionStatus {
+    return this.version.status();
+  }
 
   async open({ salonId, auth, events }: OpenOptions): Promise<TransportSession> {
     const { log, options, clock } = this.deps;
@@ -72,7 +84,9 @@ export class BaileysTransport implements Transport {
 
     const baileysLog = log.child({ part: "baileys", salonId }, { level: options.baileysLogLevel });
     const make = this.deps.makeSocket ?? ((c: UserFacingSocketConfig) => makeWASocket(c));
+    const version = await this.version.current();
     const sock = make({
+      version,
       auth: { creds, keys: makeCacheableSignalKeyStore(auth.keys, baileysLog as never, this.deps.keyCache.view(salonId)) },
       browser: Browsers.windows("Chrome"),
       markOnlineOnConnect: false,
@@ -106,12 +120,15 @@ export class BaileysTransport implements Transport {
           slog.error({ me: me?.id }, "connected without a phone-number JID");
           return;
         }
+        this.version.accepted();
         events.open(phone);
       }
       if (u.connection === "close" && !endedByUs) {
         endedByUs = true;
         const error = u.lastDisconnect?.error as (Error & { output?: { statusCode?: number } }) | undefined;
-        events.close(error?.output?.statusCode ?? 500, error?.message ?? "connection closed");
+        const code = error?.output?.statusCode ?? 500;
+        if (code === OUTDATED_VERSION) this.version.rejected();
+        events.close(code, error?.message ?? "connection closed");
       }
     });
 

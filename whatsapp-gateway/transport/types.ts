@@ -1,5 +1,6 @@
 import type { MessageFromAdmin, MessageReceived } from "../../lib/gateway/events.js";
 import type { SalonAuthState } from "../auth-state.js";
+import type { WebVersionStatus } from "./web-version.js";
 
 /**
  * What a WhatsApp connection does for the session manager, whichever implementation (Baileys or the emulator) is
@@ -50,6 +51,8 @@ export interface OpenOptions {
 export interface Transport {
   readonly kind: "baileys" | "emulator";
   open(opts: OpenOptions): Promise<TransportSession>;
+  /** The WhatsApp Web version presented (Baileys only: the emulator has none). */
+  webVersion?(): WebVersionStatus;
 }
 
 /** JID → phone digits when the JID is a phone-number JID ("79001234567:12@s.whatsapp.net" → "79001234567"). */
