@@ -34,7 +34,7 @@ const held = new Set<string>();
 export function lockDataDir(dataDir: string): () => void {
   const dir = resolve(dataDir);
   if (held.has(dir)) throw new DataDirInUseError(dir, process.pid);
-  keepPrivate(dir);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = join(dir, "pg.lock");
   for (let tries = 0; tries < 2; tries++) {
     try {
