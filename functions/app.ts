@@ -11,7 +11,8 @@ import type { Services } from "./services.js";
 export function createApp(s: Services): Hono {
   const app = new Hono();
   app.onError(handleError(s.log));
-  app.notFound((c) => c.json(errorBody("not_found", `No route for ${c.req.method} ${c.req.path}`), 404));
+  // The path is not echoed: it may carry a webhook secret the caller got wrong or should not have.
+  app.notFound((c) => c.json(errorBody("not_found", "No such route"), 404));
   app.use("*", limitBody);
   registerHealth(app, s);
   registerMarketplace(app, s);

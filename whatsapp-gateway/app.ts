@@ -2,8 +2,9 @@ import { Hono } from "hono";
 import type { Db } from "../lib/db/client.js";
 import type { Logger } from "../lib/log.js";
 import { GatewayApiError } from "./errors.js";
-import { errorBody, requireServiceToken } from "./http/common.js";
+import { errorBody, limitBody, requireServiceToken } from "./http/common.js";
 import { mountEmulatorRoutes } from "./http/emulator-routes.js";
+import { mountHealthRoutes } from "./http/health-routes.js";
 import { mountServiceRoutes } from "./http/service-routes.js";
 import type { EventOutbox } from "./outbox.js";
 import type { SessionManager } from "./sessions/manager.js";
@@ -26,9 +27,9 @@ export interface GatewayAppDeps {
 }
 
 /**
- * The gateway's HTTP surface: `GET /health` (open), the service API under /v1 and, with the emulator transport,
- * its control routes under /emulator (both behind the service bearer JWT). The onboarding WebSocket is attached to
- * the same server in server.ts.
+ * The gateway's HTTP surface: `GET /health` (open: up or not; the details at `GET /v1/health`), the service API under
+ * /v1 and, with the emulator transport, its control routes under /emulator (both behind the service bearer JWT). The
+ * onboarding WebSocket is attached to the same server in server.ts.
  */
 export function createGatewayApp(deps: GatewayAppDeps): Hono {
   const app = new Hono();
@@ -39,32 +40,11 @@ export function createGatewayApp(deps: GatewayAppDeps): Hono {
     return c.json({ error: { code: "internal", message: "internal error" } }, 500);
   });
   app.notFound((c) => c.json({ error: { code: "not_found", message: "no such route" } }, 404));
-
-  app.get("/health", async (c) => {
-    let database = { ok: true } as { ok: boolean; detail?: string };
-    let outboxPending: number | null = null;
-    try {
-      await deps.db.rpc("health_ping");
-      outboxPending = await deps.store.outboxPending();
-    } catch (err) {
-      database = { ok: false, detail: (err as Error).message };
-    }
-    return c.json(
-      {
-        status: database.ok ? "ok" : "degraded",
-        transport: deps.transportKind,
-        holder: deps.sessions.holderId,
-        sessions: deps.sessions.counts(),
-        whatsappWeb: deps.webVersion?.() ?? null,
-        outboxPending,
-        checks: { database },
-      },
-      database.ok ? 200 : 503,
-    );
-  });
+  app.use("*", limitBody);
 
   const auth = requireServiceToken(deps.gatewaySecret);
   app.use("/v1/*", auth);
+  mountHealthRoutes(app, deps);
   mountServiceRoutes(app, deps.sessions);
   if (deps.emulator) {
     app.use("/emulator/*", auth);

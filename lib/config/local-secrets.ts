@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { keepPrivate } from "./private-dir.js";
 
 /** Keys the local stack generates once and keeps in DATA_DIR, so tokens and signatures survive a restart. */
 export interface LocalSecrets {
@@ -11,6 +12,7 @@ export interface LocalSecrets {
 }
 
 export function loadLocalSecrets(dataDir: string): LocalSecrets {
+  keepPrivate(dataDir);
   const file = join(dataDir, "local-secrets.json");
   let stored: Partial<LocalSecrets> = {};
   try {
@@ -26,7 +28,6 @@ export function loadLocalSecrets(dataDir: string): LocalSecrets {
     qstashNextSigningKey: stored.qstashNextSigningKey ?? make("sig_"),
   };
   if (JSON.stringify(secrets) !== JSON.stringify(stored)) {
-    mkdirSync(dataDir, { recursive: true });
     writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   }
   return secrets;

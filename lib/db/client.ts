@@ -2,6 +2,7 @@ import { createClient, type SupabaseClient } from "@supabase/supabase-js";
 import type { PGlite } from "@electric-sql/pglite";
 import WebSocket from "ws";
 import type { DatabaseConfig } from "../config/index.js";
+import { storable } from "../text/storable.js";
 import { createPostgrestFetch } from "./postgrest-fetch.js";
 
 /** A failed RPC: PostgREST's error object plus the HTTP status (409 unique violation, 400 bad argument, …). */
@@ -33,7 +34,8 @@ export interface Db {
 export function dbFromSupabase(supabase: SupabaseClient): Db {
   return {
     async rpc<T>(fn: string, args: Record<string, unknown> = {}): Promise<T> {
-      const { data, error, status } = await supabase.rpc(fn, args);
+      // The one door to the database, so the one place text is made storable (NUL, lone surrogates).
+      const { data, error, status } = await supabase.rpc(fn, storable(args));
       if (error) {
         throw new DbError(fn, status, error.code ?? "", error.message, error.details ?? null, error.hint ?? null);
       }

@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
+import { keepPrivate } from "../config/private-dir.js";
 import { readMigrations } from "./migrations.js";
 
 /** Supabase's roles, which the migrations grant and revoke against; a plain Postgres does not have them. */
@@ -33,7 +34,7 @@ const held = new Set<string>();
 export function lockDataDir(dataDir: string): () => void {
   const dir = resolve(dataDir);
   if (held.has(dir)) throw new DataDirInUseError(dir, process.pid);
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = join(dir, "pg.lock");
   for (let tries = 0; tries < 2; tries++) {
     try {
@@ -61,12 +62,14 @@ export async function openEmbeddedDatabase(dataDir?: string): Promise<PGlite> {
   let pg: PGlite;
   if (dataDir) {
     const dir = join(dataDir, "pg");
-    mkdirSync(dir, { recursive: true });
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
     pg = await PGlite.create(dir);
   } else {
     pg = await PGlite.create();
   }
   await migrate(pg);
+  // A new database's files and the migrations' were just written with the default mode.
+  if (dataDir) keepPrivate(dataDir);
   return pg;
 }
 

@@ -19,7 +19,7 @@ import { BaileysTransport, type BaileysSocket } from "../../whatsapp-gateway/tra
 import { COMPANION_REG_REFRESH_EVENT, withAdvSecret } from "../../whatsapp-gateway/transport/upstream-fixes/companion-reg-refresh.js";
 import { guardEmptyLinkCodeCompanionReg } from "../../whatsapp-gateway/transport/upstream-fixes/empty-link-code-guard.js";
 import { WebVersion } from "../../whatsapp-gateway/transport/web-version.js";
-import { nextSalonId, openTestDatabase, silentLog, testConfig } from "../support/harness.js";
+import { gatewayDetails, nextSalonId, openTestDatabase, silentLog, testConfig } from "../support/harness.js";
 
 /**
  * The Baileys transport driven through a stand-in socket: the same members and events a Baileys 7 socket has
@@ -194,7 +194,7 @@ describe("Baileys transport over a stand-in socket", () => {
     webVersionAnswer = [2, 3000, 1066666666];
     s.close(405, "Connection Failure");
     await gw.sessions.waitForState(salonId, ["connecting"], 5000);
-    const health = await (await fetch(`${gw.url}/health`)).json();
+    const health = await gatewayDetails(gw.url, config.gatewaySecret);
     expect(health.whatsappWeb).toEqual({ version: "2.3000.1066666666", source: "fetched", outdatedSince: clock.now().toISOString() });
     expect(webVersionLookups).toBe(lookups + 1);
     // FAST backs other codes off by milliseconds; a 405 waits outdatedVersionRetryMs (minutes) instead.
@@ -218,7 +218,7 @@ describe("Baileys transport over a stand-in socket", () => {
     latest(salonId).ev.emit("creds.update", { me: { id: "79001112298:3@s.whatsapp.net", name: "Salon" }, registered: true });
     latest(salonId).ev.emit("connection.update", { connection: "open" });
     await gw.sessions.waitForState(salonId, ["connected"], 5000);
-    expect((await (await fetch(`${gw.url}/health`)).json()).whatsappWeb.outdatedSince).toBeNull();
+    expect((await gatewayDetails(gw.url, config.gatewaySecret)).whatsappWeb.outdatedSince).toBeNull();
   });
 
   it("shows QRs with the current adv secret and re-renders the QR on companion_reg_refresh", async () => {

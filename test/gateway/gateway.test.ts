@@ -335,9 +335,12 @@ describe("service API", () => {
     expect(down).toMatchObject({ status: 503, code: "session_down", retryable: true });
 
     expect((await fetch(`${gw.url}/v1/sessions/${salonId}`)).status).toBe(401);
-    const health = await (await fetch(`${gw.url}/health`)).json();
-    expect(health).toMatchObject({ status: "ok", transport: "emulator" });
-    expect(health.sessions.connected).toBeGreaterThan(0);
+    // Health is open but says only up or not; the process's details need the service token.
+    expect(await (await fetch(`${gw.url}/health`)).json()).toEqual({ status: "ok", checks: { database: { ok: true } } });
+    expect((await fetch(`${gw.url}/v1/health`)).status).toBe(401);
+    const health = await api(gw, "GET", "/v1/health");
+    expect(health.json).toMatchObject({ status: "ok", transport: "emulator", holder: expect.any(String), outboxPending: expect.any(Number) });
+    expect(health.json.sessions.connected).toBeGreaterThan(0);
   });
 
   it("a send after the session went down is refused, and the key stays free for the retry", async () => {

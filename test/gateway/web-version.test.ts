@@ -10,7 +10,7 @@ import type { Database } from "../../lib/db/client.js";
 import { LocalDispatcher } from "../../lib/dispatch/local.js";
 import { startGateway } from "../../whatsapp-gateway/server.js";
 import { WebVersion, type FetchWebVersion } from "../../whatsapp-gateway/transport/web-version.js";
-import { openTestDatabase, silentLog, testConfig } from "../support/harness.js";
+import { gatewayDetails, openTestDatabase, silentLog, testConfig } from "../support/harness.js";
 
 const BUNDLED = DEFAULT_CONNECTION_CONFIG.version.join(".");
 const clock = new ManualClock("2026-11-23T10:00:00Z");
@@ -78,6 +78,7 @@ describe("the gateway on Baileys", () => {
   async function gatewayWith(env: Record<string, string>, fetchWebVersion: FetchWebVersion) {
     const config = testConfig({ WHATSAPP_TRANSPORT: "baileys", ...env });
     if (config.dispatch.kind !== "local") throw new Error("local dispatch expected");
+    secret = config.gatewaySecret;
     const dispatcher = new LocalDispatcher({
       db: database.db, clock, log: silentLog, publicUrl: config.publicUrl, signingKey: config.dispatch.currentSigningKey,
       deliver: async () => new Response("ok"),
@@ -88,7 +89,8 @@ describe("the gateway on Baileys", () => {
     });
   }
 
-  const webOf = async (url: string) => (await (await fetch(`${url}/health`)).json()).whatsappWeb;
+  let secret = "";
+  const webOf = async (url: string) => (await gatewayDetails(url, secret)).whatsappWeb;
 
   it("starts without waiting for the lookup and shows on /health what it learned", async () => {
     let answer: (v: WAVersion) => void = () => {};

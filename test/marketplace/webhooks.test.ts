@@ -275,3 +275,69 @@ describe("health", () => {
     for (const secret of [fx.services.config.jwtSecret, fx.services.config.gatewaySecret, PARTNER_TOKEN]) expect(text).not.toContain(secret);
   });
 });
+
+describe("hostile bytes", () => {
+  const gatewayCall = async (path: string, body: unknown) =>
+    fetch(`${st.gw.url}${path}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${await signServiceToken(STACK_SECRETS.GATEWAY_SECRET)}`, "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+
+  it("keeps and answers a WhatsApp message whose text and name carry a NUL and a lone surrogate", async () => {
+    const { salonId } = await activeSalon();
+    const from = "79163334455";
+    const res = await gatewayCall(`/emulator/sessions/${salonId}/inbound`, { from, text: "Здравствуйте\u0000, есть время \ud83d завтра?", pushName: "Ан\u0000на \ud83d" });
+    expect(res.status).toBe(200);
+    await vi.waitFor(async () => {
+      await fx.drain();
+      expect(await sql("select text from messages where salon_id = $1 and phone = $2 and direction = 'in'", [salonId, from])).toEqual([
+        { text: "Здравствуйте, есть время \ufffd завтра?" },
+      ]);
+    });
+    expect(await sql("select push_name from conversations where salon_id = $1 and phone = $2", [salonId, from])).toEqual([{ push_name: "Анна \ufffd" }]);
+    // The reply job waits for the rest of a burst; then the client hears back.
+    fx.clock.advance(60_000);
+    await vi.waitFor(async () => {
+      await fx.drain();
+      expect((await st.outbox(salonId)).filter((m) => m.to === `${from}@s.whatsapp.net`).length).toBeGreaterThan(0);
+    });
+  });
+
+  it("stores a YClients client update whose data carries a NUL and a lone surrogate", async () => {
+    const { salonId, hookPath } = await activeSalon();
+    const res = await postJson(fx, hookPath, {
+      company_id: salonId, resource: "client", resource_id: 987655, status: "update",
+      data: { id: 987655, name: "Ма\u0000рия \udc00", phone: "+7 916 555-44-34", comment: "\u0000", "ключ\u0000": "x" },
+    });
+    expect(res.status).toBe(200);
+    await fx.drain();
+    expect(await sql("select name, phone from clients where salon_id = $1 and client_id = 987655", [salonId])).toEqual([{ name: "Мария \ufffd", phone: "79165554434" }]);
+  });
+
+  it("answers 404 to a NUL in the secret and 400 to data nested 5,000 deep, queueing nothing", async () => {
+    const { salonId, hookPath } = await activeSalon();
+    const before = await jobsQueued("/jobs/yclients/entity-webhook");
+    const body = { company_id: salonId, resource: "client", resource_id: 1, status: "update", data: {} };
+    expect((await postJson(fx, `${hookPath}%00`, body)).status).toBe(404);
+    const deep = JSON.stringify(body).replace('"data":{}', `"data":{"x":${"[".repeat(5000)}${"]".repeat(5000)}}`);
+    const res = await fx.app.request(hookPath, { method: "POST", headers: { "content-type": "application/json" }, body: deep });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: { code: "json_too_deep" } });
+    expect(await jobsQueued("/jobs/yclients/entity-webhook")).toBe(before);
+    const gateway = await gatewayCall(`/emulator/sessions/${salonId}/inbound`, { from: "79163334456", text: "x", id: "A".repeat(10) });
+    expect(gateway.status).toBe(200);
+    const deepInbound = await fetch(`${st.gw.url}/emulator/sessions/${salonId}/inbound`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${await signServiceToken(STACK_SECRETS.GATEWAY_SECRET)}`, "content-type": "application/json" },
+      body: `{"from":"79163334456","text":"x","x":${"[".repeat(5000)}${"]".repeat(5000)}}`,
+    });
+    expect(deepInbound.status).toBe(400);
+  });
+
+  it("does not echo the requested path in a 404", async () => {
+    const res = await fx.app.request("/webhook/yclients/entity/some-secret/extra");
+    expect(res.status).toBe(404);
+    expect(await res.text()).not.toContain("some-secret");
+  });
+});

@@ -8,6 +8,7 @@
  *   gateway runs with the emulator transport. QStash: `startQStashFake()` (fakes/qstash/server.ts) takes the real
  *   Client's publishes, records them, and `deliver(messageId)` posts one signed attempt to the destination.
  */
+import { signServiceToken } from "../../lib/gateway/service-token.js";
 import { mkdtempSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -79,4 +80,10 @@ export async function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
+}
+
+/** The gateway's operator details (`GET /v1/health`, behind the service token). */
+export async function gatewayDetails(url: string, gatewaySecret: string): Promise<Record<string, any>> {
+  const res = await fetch(`${url}/v1/health`, { headers: { authorization: `Bearer ${await signServiceToken(gatewaySecret)}` } });
+  return (await res.json()) as Record<string, any>;
 }

@@ -1,5 +1,7 @@
 import type { Context, MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import type { z } from "zod";
+import { JsonTextError, parseJsonText } from "../../lib/http/json-text.js";
 import { verifyServiceToken } from "../../lib/gateway/service-token.js";
 import { GatewayApiError } from "../errors.js";
 
@@ -24,7 +26,16 @@ export function salonIdParam(c: Context): number {
   return id;
 }
 
-const MAX_BODY = 64 * 1024;
+const MAX_BODY_BYTES = 64 * 1024;
+
+/**
+ * Bodies over 64 KB are refused before they are read. The unread rest makes the connection unusable, so the 413
+ * closes it (`Connection: close`) rather than promising keep-alive and resetting the client's next request.
+ */
+export const limitBody = bodyLimit({
+  maxSize: MAX_BODY_BYTES,
+  onError: (c) => c.json(errorBody(new GatewayApiError(413, "bad_request", "body too large")), 413, { connection: "close" }),
+});
 
 export async function readBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
   const type = c.req.header("content-type") ?? "";
@@ -32,12 +43,12 @@ export async function readBody<S extends z.ZodType>(c: Context, schema: S): Prom
     throw new GatewayApiError(415, "bad_request", "send application/json");
   }
   const text = await c.req.text();
-  if (text.length > MAX_BODY) throw new GatewayApiError(413, "bad_request", "body too large");
   let json: unknown;
   try {
-    json = text === "" ? {} : JSON.parse(text);
-  } catch {
-    throw new GatewayApiError(400, "bad_request", "malformed JSON");
+    json = text === "" ? {} : parseJsonText(text);
+  } catch (err) {
+    if (!(err instanceof JsonTextError)) throw err;
+    throw new GatewayApiError(400, "bad_request", err.reason === "too_deep" ? err.message : "malformed JSON");
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) {

@@ -11,6 +11,9 @@ import type { Services } from "../../services.js";
 /** The per-salon URL registered in `webhook_urls` at activation; the last segment is the salon's secret. */
 export const ENTITY_WEBHOOK_ROUTE = "/webhook/yclients/entity/:secret";
 
+/** Activation issues base64url secrets; a segment of any other character cannot be one, and is not looked up. */
+const SECRET_SHAPE = /^[A-Za-z0-9_-]{1,128}$/;
+
 /** Service and staff events within this many seconds share one list refresh. */
 export const LIST_REFRESH_WINDOW_SEC = 30;
 
@@ -31,8 +34,10 @@ const Body = z.object({
 export function registerEntityWebhook(app: Hono, s: Services): void {
   app.post(ENTITY_WEBHOOK_ROUTE, async (c) => {
     try {
+      const secret = c.req.param("secret");
+      if (!SECRET_SHAPE.test(secret)) throw new ApiError(404, "unknown_webhook", "No salon has this webhook URL");
       const body = await readJson(c, Body);
-      const owner = await salonByWebhookSecret(s.db, c.req.param("secret"));
+      const owner = await salonByWebhookSecret(s.db, secret);
       if (!owner) throw new ApiError(404, "unknown_webhook", "No salon has this webhook URL");
       if (owner.salon_id !== body.company_id) {
         s.log.warn({ salonId: owner.salon_id, companyId: body.company_id }, "entity webhook rejected: company_id is not the URL's salon");
