@@ -28,7 +28,8 @@ export function parseSalonIds(params: URLSearchParams): number[] | null {
 }
 
 /**
- * A signature is honoured once per 15 minutes (again inside that only for its own user's session); an address gets
+ * A signed link (signature + salons) is honoured once per 15 minutes (again inside that only for its own user's
+ * session); an address gets
  * 10 signed redirects per 10 minutes: a chain owner's few clicks pass, a loop that mints salons and YClients calls does not.
  */
 export const REDIRECT_LIMITS: RedirectLimits = { replayWindowSec: 15 * 60, ipLimit: 10, ipWindowSec: 10 * 60 };
@@ -81,7 +82,8 @@ export function registerRedirect(app: Hono, s: Services): void {
 
     const session = await readSession(c, s);
     const admission = await admitRedirect(s.db, s.clock, {
-      signHash: createHash("sha256").update(sign!.trim().toLowerCase()).digest("hex"),
+      // The same user's signature is the same bytes for every salon: a link is the signature and its salons.
+      signHash: createHash("sha256").update(`${sign!.trim().toLowerCase()}:${[...salonIds].sort((a, b) => a - b).join(",")}`).digest("hex"),
       userId: user.id,
       sessionUserId: session?.userId ?? null,
       ip: clientIp(c),
