@@ -5,13 +5,13 @@
  * container its values under the env names.
  *
  * `optional` secrets get an empty placeholder so a deploy works without them; lib/config treats an empty value as
- * absent (no user token; no GEMINI_API_KEY means the assistant is off).
+ * absent (no GEMINI_API_KEY means the assistant is off).
  */
 export const SECRET_ENV = [
   { name: "GatewaySecret", env: "GATEWAY_SECRET", optional: false },
   { name: "JwtSecret", env: "JWT_SECRET", optional: false },
   { name: "YclientsPartnerToken", env: "YCLIENTS_PARTNER_TOKEN", optional: false },
-  { name: "YclientsUserToken", env: "YCLIENTS_USER_TOKEN", optional: true },
+  { name: "YclientsUserToken", env: "YCLIENTS_USER_TOKEN", optional: false },
   { name: "SupabaseServiceRoleKey", env: "SUPABASE_SERVICE_ROLE_KEY", optional: false },
   { name: "QstashToken", env: "QSTASH_TOKEN", optional: false },
   { name: "QstashCurrentSigningKey", env: "QSTASH_CURRENT_SIGNING_KEY", optional: false },

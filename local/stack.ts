@@ -48,9 +48,10 @@ export async function startStack(givenConfig: Config, log: Logger, opts: { clock
   let yclientsSandbox: YClientsSandbox | undefined;
   if (!config.yclients.partnerToken) {
     const partnerToken = randomBytes(16).toString("hex");
+    const userToken = randomBytes(16).toString("hex");
     const applicationId = config.yclients.applicationId ?? randomInt(1000, 10_000);
-    yclientsSandbox = await startYClientsSandbox({ partnerToken, applicationId, clock, emitWebhooks: true });
-    config = { ...config, yclients: { baseUrl: yclientsSandbox.url!, partnerToken, applicationId } };
+    yclientsSandbox = await startYClientsSandbox({ partnerToken, userToken, applicationId, clock, emitWebhooks: true });
+    config = { ...config, yclients: { baseUrl: yclientsSandbox.url!, partnerToken, userToken, applicationId } };
     log.info({ url: yclientsSandbox.url, applicationId }, "YClients sandbox started (no YCLIENTS_PARTNER_TOKEN)");
   }
   const database = await connectDatabase(config.database);

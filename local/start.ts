@@ -6,11 +6,10 @@ const config = loadConfigOrExit();
 const { createLogger } = await import("../lib/log.js");
 const { startStack } = await import("./stack.js");
 const { stopOnSignals } = await import("../lib/stop-on-signals.js");
-const { marketplaceRedirectUrl } = await import("../fakes/yclients/index.js");
+const { demoOwner, marketplaceRedirectUrl } = await import("../fakes/yclients/index.js");
 
-/** The sandbox generates any salon from its id; this one is the demo the summary offers to install. */
+/** The sandbox generates any salon from its id (and its owner, whom its company_users lists as an administrator). */
 const DEMO_SALON_ID = 962302;
-const DEMO_OWNER = { id: 1, name: "Владелец салона", phone: "79000000000", email: "owner@example.com", is_approved: true, salon_name: "Демо-салон" };
 const log = createLogger(config.logLevel);
 let stack: Awaited<ReturnType<typeof startStack>>;
 try {
@@ -31,8 +30,9 @@ console.log(["", "AI Admin is running locally", ...describeConfig(config).map((l
   ...(stack.urls.psql ? [`  psql:      ${stack.urls.psql}`] : []),
   ...(stack.urls.yclientsSandbox ? [`  sandbox:   YClients sandbox at ${stack.urls.yclientsSandbox}`] : []),
   ...(stack.config.yclients.partnerToken && stack.yclientsSandbox
-    ? ["", "Install the app into the sandbox's demo salon as its owner would (open in a browser):",
-       `  ${marketplaceRedirectUrl(config.publicUrl, stack.config.yclients.partnerToken, DEMO_SALON_ID, DEMO_OWNER)}`]
+    ? ["", "Install the app into the sandbox's demo salon as its owner would (open in a browser; a signed link is",
+       "honoured once per 15 minutes, so restart or wait to use it again in another browser):",
+       `  ${marketplaceRedirectUrl(config.publicUrl, stack.config.yclients.partnerToken, DEMO_SALON_ID, demoOwner(stack.yclientsSandbox.owner(DEMO_SALON_ID)))}`]
     : []),
   "Ctrl-C stops it.", ""].join("\n"));
 

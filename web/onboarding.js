@@ -37,9 +37,10 @@ const GATEWAY_ERRORS = {
   already_connected: "WhatsApp уже подключён. Обновите страницу, чтобы завершить подключение.",
   session_elsewhere: "Сервис WhatsApp сейчас перезапускается. Попробуйте ещё раз через минуту.",
   stopping: "Сервис WhatsApp сейчас перезапускается. Попробуйте ещё раз через минуту.",
+  link_replaced: "Подключение этого салона открыли заново в другом окне. Продолжайте там или откройте приложение в маркетплейсе YClients ещё раз.",
   internal: "Что-то пошло не так на нашей стороне. Попробуйте ещё раз.",
 };
-const FATAL_GATEWAY_ERRORS = new Set(["unauthorized", "token_invalid", "token_expired", "auth_failed", "forbidden_origin"]);
+const FATAL_GATEWAY_ERRORS = new Set(["unauthorized", "token_invalid", "token_expired", "link_replaced", "auth_failed", "forbidden_origin"]);
 
 const ACTIVATION_ERRORS = {
   token_expired: "Ссылка для подключения устарела. Откройте приложение в маркетплейсе YClients и нажмите «Подключить» ещё раз.",
@@ -50,8 +51,15 @@ const ACTIVATION_ERRORS = {
   whatsapp_not_connected: "WhatsApp ещё не подключился до конца. Подождите несколько секунд и нажмите «Попробовать ещё раз».",
   gateway_unavailable: "Сервис WhatsApp не ответил. Нажмите «Попробовать ещё раз» через минуту.",
   activation_failed: "YClients не подтвердил подключение. Нажмите «Попробовать ещё раз»; если не поможет — напишите в поддержку.",
+  link_replaced: "Подключение этого салона открыли заново в другом окне. Продолжайте там или откройте приложение в маркетплейсе YClients ещё раз.",
+  not_signed_in: "Вход из YClients истёк. Откройте приложение в маркетплейсе YClients и нажмите «Подключить» ещё раз.",
+  salon_not_allowed: "Вы вошли из YClients для другого филиала. Откройте приложение в маркетплейсе YClients и нажмите «Подключить» ещё раз.",
+  csrf_failed: "Страница устарела. Обновите её и попробуйте снова.",
+  not_salon_admin: "YClients не подтвердил, что вы администратор этого филиала (нужен доступ к разделу «Настройки»).",
+  yclients_unavailable: "YClients не ответил на проверку прав. Нажмите «Попробовать ещё раз» через минуту.",
 };
-const FINAL_ACTIVATION_ERRORS = new Set(["token_expired", "token_invalid", "registration_expired", "not_registered", "not_allowed"]);
+const FINAL_ACTIVATION_ERRORS = new Set(["token_expired", "token_invalid", "registration_expired", "not_registered", "not_allowed",
+  "link_replaced", "not_signed_in", "salon_not_allowed", "not_salon_admin"]);
 
 function setState(s) {
   page.dataset.state = s;
@@ -309,7 +317,7 @@ async function activate(autoRetries) {
   try {
     res = await fetch(config.activateUrl, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", "x-csrf-token": config.csrf },
       body: JSON.stringify({ token: config.token }),
     });
     body = await res.json().catch(() => null);

@@ -76,7 +76,7 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
     s.once("error", reject);
   });
   const socket = attachOnboardingSocket(server, {
-    sessions, jwtSecret: deps.config.jwtSecret, allowedOrigins: deps.config.allowedOrigins, options, clock, log,
+    sessions, db: deps.db, jwtSecret: deps.config.jwtSecret, allowedOrigins: deps.config.allowedOrigins, options, clock, log,
   });
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : deps.port;

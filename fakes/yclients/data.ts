@@ -8,7 +8,7 @@
  * `salonId*100000+i`), so a mix-up between salons shows up as a wrong id, not as plausible data.
  */
 import { addDays, isoCompactOffset, isoWithOffset, localDate, localDateTime, offsetMinutes, parseYcDateTime, weekday } from "../../lib/yclients/time.js";
-import type { YcClient, YcCompany, YcRecord, YcService, YcServiceCategory, YcStaff, YcTimeSlot } from "../../lib/yclients/types.js";
+import type { YcClient, YcCompany, YcCompanyUser, YcRecord, YcService, YcServiceCategory, YcStaff, YcTimeSlot } from "../../lib/yclients/types.js";
 
 export interface SalonOptions {
   /** How many clients the salon has. Default 120. */
@@ -63,6 +63,8 @@ export interface SalonData {
   staff: YcStaff[];
   clients: FakeClient[];
   records: FakeRecord[];
+  /** `company_users`: the owner (an administrator: settings rights) and a receptionist (journal only). */
+  users: YcCompanyUser[];
   /** Next ids for things created later. */
   nextClientId: number;
   nextRecordId: number;
@@ -290,10 +292,28 @@ export function generateSalon(salonId: number, opts: SalonOptions, now: Date): S
   }
 
   return {
-    salonId, timezone: tz, company, categories, services, staff, clients, records,
+    salonId, timezone: tz, company, categories, services, staff, clients, records, users: companyUsers(salonId),
     nextClientId: salonId * 100_000 + clientCount + 1,
     nextRecordId: salonId * 100_000 + recordCount + 1,
   };
+}
+
+/** The rights of the APIB example's two users: a full administrator and a journal-only receptionist. */
+export function userAccess(admin: boolean): Record<string, unknown> {
+  return {
+    stat_access: admin, schedule_edit_access: admin, client_phones_access: admin, clients_access: admin, settings_access: admin,
+    edit_records_access: true, timetable_access: true, billing_access: admin, users_access: admin, excel_access: admin,
+    finances_access: admin, storages_access: admin, send_sms: true, master_id: 0,
+  };
+}
+
+/** The demo salon's users; ids embed the salon id (`salonId*10+1` is the owner). */
+export function companyUsers(salonId: number): YcCompanyUser[] {
+  const phone = (n: number) => `7900${String(salonId % 1_000_000).padStart(6, "0")}${n}`;
+  return [
+    { id: salonId * 10 + 1, firstname: "Владелец салона", login: phone(1), email: `owner${salonId}@example.com`, phone: phone(1), access: userAccess(true) },
+    { id: salonId * 10 + 2, firstname: "Администратор ресепшена", login: phone(2), email: `desk${salonId}@example.com`, phone: phone(2), access: userAccess(false) },
+  ];
 }
 
 /** Client rows as `clients/search` returns them, cut to the requested fields. */

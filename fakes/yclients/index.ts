@@ -5,4 +5,4 @@
  */
 export * from "./sandbox.js";
 export { generateSalon, recordWire, scheduleFor } from "./data.js";
-export { marketplaceRedirectUrl, type MarketplaceUserData } from "./marketplace-redirect.js";
+export { demoOwner, marketplaceRedirectUrl, type MarketplaceUserData } from "./marketplace-redirect.js";

@@ -14,7 +14,7 @@
  * Wire behaviour: `Authorization: Bearer <partner>[, User <user>]` (401 without a valid partner token), envelope
  * `{success,data,meta}` with `meta: []` on single entities, YClients' paging metas, 429 past the rate limit, error
  * bodies `{success:false,data:null,meta:{message[,errors]}}`, 204 on record DELETE, 201 on creates and record PUT.
- * Endpoints: company; service_categories; services; staff; staff/schedule; clients/search; records list/create;
+ * Endpoints: company; company_users (partner + user token); service_categories; services; staff; staff/schedule; clients/search; records list/create;
  * record get/put/delete; book_services, book_staff, book_dates, book_times, book_check, book_record (POST, PUT);
  * marketplace partner callback/redirect (301), callback (201), payment, salon application status, uninstall,
  * application salons list.
@@ -22,6 +22,8 @@
  * Test control (TypeScript, in process):
  *   salon(id, opts?)          the generated salon (regenerated when opts are given): company, services, staff,
  *                             clients, records (compact form); `wireRecords(id)` as YcRecord[]
+ *   owner(id)                 the salon's owner as `company_users` lists them (an administrator), and
+ *   addCompanyUser(id, user, {admin})  a user YClients lists for that salon (a chain owner on several branches)
  *   partnerCallbacks          every marketplace call received: {kind, salonId, body, at}
  *   recordChanges(id?)        every record create/update/delete: {salonId, recordId, action, via, record}
  *   requests                  every HTTP request: {method, path, salonId, status, authorization, accept, partnerId}
@@ -33,9 +35,9 @@ import { serve, type ServerType } from "@hono/node-server";
 import { Hono, type Context } from "hono";
 import { systemClock, type Clock } from "../../lib/clock.js";
 import { addDays, isoWithOffset, localDate, localParts, parseYcDateTime } from "../../lib/yclients/time.js";
-import type { YcRecord, YcStaff } from "../../lib/yclients/types.js";
+import type { YcCompanyUser, YcRecord, YcStaff } from "../../lib/yclients/types.js";
 import {
-  clientFields, generateSalon, recordHash, recordWire, scheduleFor,
+  clientFields, generateSalon, recordHash, recordWire, scheduleFor, userAccess,
   type FakeClient, type FakeRecord, type SalonData, type SalonOptions,
 } from "./data.js";
 
@@ -130,6 +132,8 @@ export interface YClientsSandbox {
   listen(port?: number): Promise<string>;
   close(): Promise<void>;
   salon(salonId: number, opts?: SalonOptions): SalonData;
+  owner(salonId: number): YcCompanyUser;
+  addCompanyUser(salonId: number, user: { id: number; name?: string; phone?: string; email?: string }, opts?: { admin?: boolean }): void;
   wireRecords(salonId: number): YcRecord[];
   recordChanges(salonId?: number): RecordChange[];
   addRecord(salonId: number, input: NewRecord): YcRecord;
@@ -163,8 +167,8 @@ const MSG = {
   notInstalled: "Приложение не установлено в салоне.",
 };
 
-const USER_PATHS = /^\/api\/v1\/(records|record|company\/\d+\/(clients|services|staff|service_categories)|book_record\/\d+\/\d+)/;
-const SALON_IN_PATH = /^\/(?:api\/v1\/(?:company|records|record|book_services|book_staff|book_dates|book_times|book_check|book_record|schedule)|marketplace\/salon)\/(\d+)/;
+const USER_PATHS = /^\/api\/v1\/(records|record|company_users|company\/\d+\/(clients|services|staff|service_categories)|book_record\/\d+\/\d+)/;
+const SALON_IN_PATH = /^\/(?:api\/v1\/(?:company|company_users|records|record|book_services|book_staff|book_dates|book_times|book_check|book_record|schedule)|marketplace\/salon)\/(\d+)/;
 
 const digits = (s: string) => s.replace(/\D/g, "");
 const toMin = (hm: string) => Number(hm.slice(0, 2)) * 60 + Number(hm.slice(3, 5));
@@ -432,6 +436,7 @@ export function createYClientsSandbox(options: SandboxOptions = {}): YClientsSan
 
   // ---- company and catalogue ----
   app.get("/api/v1/company/:cid", (c) => ok(c, salon(sid(c)).company));
+  app.get("/api/v1/company_users/:cid", (c) => ok(c, salon(sid(c)).users));
   app.get("/api/v1/company/:cid/service_categories", (c) => {
     const s = salon(sid(c));
     return ok(c, s.categories, { total_count: s.categories.length });
@@ -881,6 +886,15 @@ export function createYClientsSandbox(options: SandboxOptions = {}): YClientsSan
       });
     },
     salon,
+    owner: (salonId) => salon(salonId).users[0]!,
+    addCompanyUser(salonId, user, opts = {}) {
+      const s = salon(salonId);
+      s.users = s.users.filter((u) => u.id !== user.id);
+      s.users.push({
+        id: user.id, firstname: user.name ?? "Пользователь", login: user.phone ?? "", email: user.email ?? "", phone: user.phone ?? "",
+        access: userAccess(opts.admin ?? true),
+      });
+    },
     wireRecords: (salonId) => {
       const s = salon(salonId);
       return s.records.map((r) => recordWire(s, r));

@@ -79,5 +79,9 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   for (const [when, needs] of pairs) {
     if (env[when] !== undefined && env[needs] === undefined) throw new ConfigError(needs, `required when ${when} is set`);
   }
+  // Fail closed: without it the install redirect cannot ask YClients who administers a salon (/company_users).
+  if (env.YCLIENTS_PARTNER_TOKEN !== undefined && env.YCLIENTS_USER_TOKEN === undefined) {
+    throw new ConfigError("YCLIENTS_USER_TOKEN", "required when YCLIENTS_PARTNER_TOKEN is set (the install redirect checks the installing user in YClients' /company_users with it)");
+  }
   return env;
 }

@@ -1,7 +1,6 @@
 import type { YcCompany } from "../yclients/types.js";
 import { registerSalon, type Salon } from "../salons/store.js";
 import type { MarketplaceDeps } from "./deps.js";
-import { signOnboardingToken } from "./onboarding-token.js";
 import type { MarketplaceUser } from "./user-data.js";
 
 /** The owner is waiting on the redirect: YClients gets this long (retries included) before the fallback name is used. */
@@ -15,11 +14,6 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
-export interface RegisteredSalon {
-  salon: Salon;
-  token: string;
-}
-
 /** `timezone` is an hours offset in modern answers and the IANA name in older ones; keep only a name. */
 function timezoneName(c: YcCompany): string | null {
   if (typeof c.timezone_name === "string" && c.timezone_name.includes("/")) return c.timezone_name;
@@ -29,9 +23,10 @@ function timezoneName(c: YcCompany): string | null {
 
 /**
  * One salon of the registration redirect: company data from YClients (or, when that call fails, the salon name the
- * marketplace sent, with the failure written into the event), the upsert, and its onboarding token.
+ * marketplace sent, with the failure written into the event) and the upsert. Only for a user already verified as the
+ * salon's administrator (lib/marketplace/salon-admins.ts).
  */
-export async function registerOne(d: MarketplaceDeps, salonId: number, user: MarketplaceUser | null, rawUser: Record<string, unknown> | null): Promise<RegisteredSalon> {
+export async function registerOne(d: MarketplaceDeps, salonId: number, user: MarketplaceUser, rawUser: Record<string, unknown>): Promise<Salon> {
   let company: YcCompany | null = null;
   let companyError: string | null = null;
   try {
@@ -40,7 +35,7 @@ export async function registerOne(d: MarketplaceDeps, salonId: number, user: Mar
     companyError = (err as Error).message;
     d.log.warn({ salonId, err: companyError }, "company lookup failed at registration; using the marketplace's salon name");
   }
-  const title = company?.title ?? user?.salonName ?? null;
+  const title = company?.title ?? user.salonName ?? null;
   const salon = await registerSalon(d.db, d.clock, {
     salonId,
     title,
@@ -50,11 +45,10 @@ export async function registerOne(d: MarketplaceDeps, salonId: number, user: Mar
     company: company as Record<string, unknown> | null,
     marketplaceUser: rawUser,
     eventData: {
-      title_source: company ? "yclients" : user?.salonName ? "user_data" : "none",
+      title_source: company ? "yclients" : user.salonName ? "user_data" : "none",
       ...(companyError ? { company_error: companyError } : {}),
-      ...(user?.id ? { user_id: user.id } : {}),
+      user_id: user.id,
     },
   });
-  const token = await signOnboardingToken(d.config.jwtSecret, salonId, Math.floor(d.clock.now().getTime() / 1000));
-  return { salon, token };
+  return salon;
 }

@@ -15,7 +15,7 @@ export interface MarketplaceUser {
 }
 
 export type UserDataCheck =
-  | { ok: true; user: MarketplaceUser; raw: Record<string, unknown> }
+  | { ok: true; user: MarketplaceUser & { id: number }; raw: Record<string, unknown> }
   | { ok: false; reason: "missing_signature" | "bad_signature" | "malformed" };
 
 /** Decodes either base64 alphabet; a `+` that a query string turned into a space is put back. */
@@ -38,22 +38,39 @@ export function signatureMatches(partnerToken: string, decodedJson: Buffer, sign
 
 const str = (v: unknown): string | null => (typeof v === "string" && v.trim() !== "" ? v.trim() : null);
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Text Postgres can store: no NUL, no lone surrogate, anywhere in the object (keys included). */
+function storable(v: unknown): boolean {
+  if (typeof v === "string") return !v.includes("\u0000") && !LONE_SURROGATE.test(v);
+  if (Array.isArray(v)) return v.every(storable);
+  if (v && typeof v === "object") return Object.entries(v).every(([k, x]) => storable(k) && storable(x));
+  return true;
+}
+
+/**
+ * A forged signature is "bad_signature" (403); anything that is not what YClients sends (a sign that is not 64 hex
+ * digits, user_data that is not base64 of UTF-8 JSON, NUL or lone surrogates, no user id) is "malformed" (400).
+ */
 export function verifyUserData(partnerToken: string, userData: string, sign: string | undefined): UserDataCheck {
   if (!sign) return { ok: false, reason: "missing_signature" };
+  if (!/^[0-9a-fA-F]{64}$/.test(sign.trim())) return { ok: false, reason: "malformed" };
   const decoded = decodeUserData(userData);
-  if (!decoded) return { ok: false, reason: "bad_signature" };
+  if (!decoded) return { ok: false, reason: "malformed" };
   if (!signatureMatches(partnerToken, decoded, sign)) return { ok: false, reason: "bad_signature" };
   let raw: unknown;
   try {
-    raw = JSON.parse(decoded.toString("utf8"));
+    raw = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(decoded));
   } catch {
     return { ok: false, reason: "malformed" };
   }
-  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return { ok: false, reason: "malformed" };
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw) || !storable(raw)) return { ok: false, reason: "malformed" };
   const o = raw as Record<string, unknown>;
   // The support article's example says `user_id`, real traffic says `id`.
   const idValue = o.id ?? o.user_id;
-  const id = typeof idValue === "number" ? idValue : typeof idValue === "string" && /^\d+$/.test(idValue) ? Number(idValue) : null;
+  const id = typeof idValue === "number" ? idValue : typeof idValue === "string" && /^\d{1,15}$/.test(idValue) ? Number(idValue) : null;
+  // Without a user id there is nobody to check against the salon.
+  if (id === null || !Number.isSafeInteger(id) || id <= 0) return { ok: false, reason: "malformed" };
   return {
     ok: true,
     raw: o,

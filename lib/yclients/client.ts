@@ -6,7 +6,7 @@
  * ones return `{ items, page, totalCount }`. Failures throw `YClientsError` (status, `meta.message`,
  * `meta.errors`, booking `code`), `YClientsNetworkError` (no answer / timeout) or `YClientsNotConfiguredError`.
  *
- *   company:        getCompany
+ *   company:        getCompany, listCompanyUsers (who may manage the salon, with rights; needs the user token)
  *   catalogue:      listServiceCategories, listServices, listStaff, getStaffSchedule
  *   clients:        searchClients (paged, page_size ≤ 200)
  *   records:        listRecords (start/end date, changed_after/before, with_deleted, paged), getRecord,
@@ -29,7 +29,7 @@ import { YClientsError, YClientsNetworkError, YClientsNotConfiguredError } from 
 import { RateLimiter, sharedYClientsLimiter } from "./rate-limiter.js";
 import type {
   YcBookAppointment, YcBookDates, YcBookRecordInput, YcBookRecordResult, YcBookServices, YcBookStaff, YcBookTime,
-  YcClient, YcClientField, YcCompany, YcEnvelope, YcErrors, YcMeta, YcRecord, YcRecordInput, YcRecordUpdate,
+  YcClient, YcClientField, YcCompany, YcCompanyUser, YcEnvelope, YcErrors, YcMeta, YcRecord, YcRecordInput, YcRecordUpdate,
   YcSalonApplicationStatus, YcService, YcServiceCategory, YcStaff, YcStaffScheduleDay,
 } from "./types.js";
 
@@ -120,6 +120,7 @@ export interface YClientsClient {
   observe(listener: (call: YClientsCall) => void): () => void;
 
   getCompany(salonId: number): Promise<YcCompany>;
+  listCompanyUsers(salonId: number): Promise<YcCompanyUser[]>;
   listServiceCategories(salonId: number): Promise<YcServiceCategory[]>;
   listServices(salonId: number, q?: { staffId?: number; categoryId?: number }): Promise<YcService[]>;
   listStaff(salonId: number): Promise<YcStaff[]>;
@@ -327,6 +328,8 @@ export function createYClientsClient(opts: YClientsClientOptions): YClientsClien
     },
 
     getCompany: (salonId) => data<YcCompany>({ method: "GET", path: `/api/v1/company/${cid(salonId)}`, salonId, user: true }),
+    listCompanyUsers: async (salonId) =>
+      (await data<YcCompanyUser[] | null>({ method: "GET", path: `/api/v1/company_users/${cid(salonId)}`, salonId, user: true })) ?? [],
     listServiceCategories: async (salonId) =>
       (await data<YcServiceCategory[] | null>({ method: "GET", path: `/api/v1/company/${cid(salonId)}/service_categories`, salonId, user: true })) ?? [],
     listServices: async (salonId, q = {}) =>

@@ -386,6 +386,19 @@ export interface YcBookRecordResult {
   record_hash: string;
 }
 
+// ---- users ----
+
+/** `GET /company_users/{company_id}` (APIB "Пользователи компании"): who may manage the salon, with their rights. */
+export interface YcCompanyUser {
+  id: number;
+  firstname?: string;
+  login?: string;
+  email?: string;
+  phone?: string;
+  /** ~100 rights, booleans and a few numbers (`master_id`, `*_last_days_count`). */
+  access?: Record<string, unknown>;
+}
+
 // ---- marketplace ----
 
 export interface YcSalonApplicationStatus {

@@ -9,6 +9,7 @@ import { createGatewayClient, GatewayError } from "../../lib/gateway/client.js";
 import { MessageFromAdmin, MessageReceived, SessionConnected, SessionLoggedOut, WHATSAPP_EVENT_PATHS } from "../../lib/gateway/events.js";
 import { signServiceToken } from "../../lib/gateway/service-token.js";
 import { signOnboardingToken } from "../../lib/marketplace/onboarding-token.js";
+import { startOnboardingLink } from "../../lib/marketplace/trust-store.js";
 import type { GatewayOptions } from "../../whatsapp-gateway/config.js";
 import { startGateway, type RunningGateway } from "../../whatsapp-gateway/server.js";
 import { EmulatorWorld } from "../../whatsapp-gateway/transport/emulator.js";
@@ -117,9 +118,15 @@ function openPage(g: RunningGateway, opts: { origin?: string; ip?: string } = {}
   });
 }
 
+/** An onboarding token of the salon's current link, as the onboarding page gets one after the redirect. */
+async function grant(salonId: number): Promise<string> {
+  const epoch = await startOnboardingLink(database.db, clock, salonId, 1);
+  return signOnboardingToken(config.jwtSecret, salonId, Math.floor(clock.now().getTime() / 1000), { userId: 1, epoch });
+}
+
 async function authedPage(g: RunningGateway, salonId: number): Promise<Page> {
   const page = await openPage(g);
-  page.send({ type: "auth", token: await signOnboardingToken(config.jwtSecret, salonId, Math.floor(clock.now().getTime() / 1000)) });
+  page.send({ type: "auth", token: await grant(salonId) });
   await page.next((m) => m.type === "status");
   return page;
 }
@@ -152,7 +159,7 @@ describe("onboarding WebSocket", () => {
     const salonId = nextSalonId();
     const page = await openPage(gw);
     // Back to back, as a page does: the request must wait for the auth, not be judged before it.
-    page.send({ type: "auth", token: await signOnboardingToken(config.jwtSecret, salonId, Math.floor(clock.now().getTime() / 1000)) });
+    page.send({ type: "auth", token: await grant(salonId) });
     page.send({ type: "request_qr" });
     const qr = await page.next((m) => m.type === "qr");
     expect(page.messages[0]).toEqual({ type: "status", status: "none" });
@@ -189,12 +196,12 @@ describe("onboarding WebSocket", () => {
     expect((await noAuth.closed).code).toBe(4400);
 
     const badToken = await openPage(gw);
-    badToken.send({ type: "auth", token: await signOnboardingToken("another-secret-of-enough-length", 5, Math.floor(clock.now().getTime() / 1000)) });
+    badToken.send({ type: "auth", token: await signOnboardingToken("another-secret-of-enough-length", 5, Math.floor(clock.now().getTime() / 1000), { userId: 1, epoch: 1 }) });
     expect((await badToken.closed).code).toBe(4401);
     expect(badToken.messages).toContainEqual(expect.objectContaining({ type: "error", code: "unauthorized" }));
 
     const expired = await openPage(gw);
-    expired.send({ type: "auth", token: await signOnboardingToken(config.jwtSecret, 5, Math.floor(clock.now().getTime() / 1000) - 2 * 3600) });
+    expired.send({ type: "auth", token: await signOnboardingToken(config.jwtSecret, 5, Math.floor(clock.now().getTime() / 1000) - 2 * 3600, { userId: 1, epoch: 1 }) });
     expect((await expired.closed).code).toBe(4401);
     expect(expired.messages).toContainEqual(expect.objectContaining({ type: "error", code: "token_expired" }));
 
@@ -202,7 +209,7 @@ describe("onboarding WebSocket", () => {
 
     const salonId = nextSalonId();
     const page = await authedPage(gw, salonId);
-    page.send({ type: "auth", token: await signOnboardingToken(config.jwtSecret, nextSalonId(), Math.floor(clock.now().getTime() / 1000)) });
+    page.send({ type: "auth", token: await grant(nextSalonId()) });
     expect(await page.next((m) => m.type === "error")).toMatchObject({ code: "already_authenticated" });
     page.ws.close();
   });

@@ -20,7 +20,7 @@ const SECRETS = {
   GatewaySecret: "gateway-secret-0123456789abcdef",
   JwtSecret: "jwt-secret-0123456789abcdef",
   YclientsPartnerToken: "partner-token",
-  YclientsUserToken: "",
+  YclientsUserToken: "user-token",
   SupabaseServiceRoleKey: "service-role-key",
   QstashToken: "qstash-token",
   QstashCurrentSigningKey: "sig_current_0123456789",
@@ -204,7 +204,7 @@ describe("functions/lambda-services.ts", () => {
     expect(config.gatewaySecret).toBe(SECRETS.GatewaySecret);
     expect(config.database).toEqual({ kind: "supabase", url: "https://x.supabase.co", serviceRoleKey: SECRETS.SupabaseServiceRoleKey });
     expect(config.gemini?.apiKey).toBe("gem-key");
-    expect(config.yclients.userToken).toBeUndefined();
+    expect(config.yclients.userToken).toBe(SECRETS.YclientsUserToken);
     expect(lambdaConfig(env, resource).gemini).toBeNull();
     const { QstashToken: _, ...withoutQstash } = resource;
     expect(() => lambdaConfig(env, withoutQstash)).toThrow("QstashToken is not linked");

@@ -10,7 +10,9 @@ import { getSalon, listMarketplaceEvents } from "../../lib/salons/store.js";
 import { syncStore } from "../../lib/sync/store.js";
 import { createTestFunctions, nextSalonId, openTestDatabase, testConfig, type TestFunctions } from "../support/harness.js";
 import { formatPhone, normalizePhone } from "../../web/phone.js";
-import { activate, APPLICATION_ID, PARTNER_TOKEN, postJson, redirectUrl, register, startStack, userData, type Stack } from "./support.js";
+import {
+  activate, APPLICATION_ID, cookieOf, fromAddress, pageConfig, PARTNER_TOKEN, postJson, redirectUrl, register, startStack, userData, type Stack,
+} from "./support.js";
 
 let st: Stack;
 let sandbox: YClientsSandbox & { url: string };
@@ -40,7 +42,7 @@ describe("user_data signature", () => {
     expect(verifyUserData("2t6u73mrh85btb8wgyfj", vector, undefined)).toEqual({ ok: false, reason: "missing_signature" });
   });
 
-  it("runs the test vector through the redirect with the docs' partner token", async () => {
+  it("runs the test vector through the redirect: the signature holds, but YClients does not confirm the user, so nothing opens", async () => {
     const docs = createTestFunctions(db, {
       config: testConfig({ ...st.env, YCLIENTS_PARTNER_TOKEN: "2t6u73mrh85btb8wgyfj" }),
     });
@@ -49,14 +51,12 @@ describe("user_data signature", () => {
       ["salon_id", String(salonId)],
       ["user_data", "eyJ1c2VyX2lkIjoxMjMsIm5hbWUiOiLQkNC90LTRgNC10Lkg0JjQstCw0L3QvtCyIiwiZW1haWwiOiJhbmRyZXlAZXhhbXBsZS5jb20iLCJwaG9uZSI6Ijc5OTkwMDA5OTAwIn0="],
       ["user_data_sign", "4c4e4694660399173ce165d761e59dd8da341cf0bb04673db21f28bb4153e950"],
-    ]));
-    expect(res.status).toBe(302);
-    // The sandbox does not know the docs' token, so the company lookup failed and the event log says so.
-    const [event] = await listMarketplaceEvents(db.db, salonId);
-    expect(event!.event).toBe("registration_started");
-    expect(event!.data).toMatchObject({ title_source: "none", user_id: 123 });
-    expect(String(event!.data.company_error)).toMatch(/авторизация|401/i);
-    expect((await getSalon(db.db, salonId))!.marketplace_user).toMatchObject({ user_id: 123, name: "Андрей Иванов" });
+    ]), {}, fromAddress());
+    // The sandbox does not know the docs' token: /company_users answers 401, which confirms nobody.
+    expect(res.status).toBe(403);
+    expect(await res.text()).toContain('data-code="not_salon_admin"');
+    expect(res.headers.get("set-cookie")).toBeNull();
+    expect(await getSalon(db.db, salonId)).toBeNull();
   });
 });
 
@@ -64,13 +64,17 @@ describe("registration redirect", () => {
   it("registers one salon with YClients' company data and redirects to its onboarding page", async () => {
     const salonId = nextSalonId();
     const company = sandbox.salon(salonId).company;
+    sandbox.addCompanyUser(salonId, { id: 6419632, name: "Шигарцов Филипп" });
     const u = userData(PARTNER_TOKEN, { id: 6419632, name: "Шигарцов Филипп", phone: "79006464263", salon_name: "Другое имя", is_approved: true });
-    const res = await fx.app.request(redirectUrl([["salon_id", String(salonId)], ["user_data", u.user_data], ["user_data_sign", u.user_data_sign]]));
+    const res = await fx.app.request(redirectUrl([["salon_id", String(salonId)], ["user_data", u.user_data], ["user_data_sign", u.user_data_sign]]), {}, fromAddress());
     expect(res.status).toBe(302);
-    const location = res.headers.get("location")!;
-    expect(location).toMatch(/^\/marketplace\/onboarding\?token=/);
-    const token = new URL(location, "http://x").searchParams.get("token")!;
-    expect(await verifyOnboardingToken(fx.services.config.jwtSecret, token, fx.clock.now())).toEqual({ ok: true, salonId });
+    // No token in the address: the page opens for the session the redirect set.
+    expect(res.headers.get("location")).toBe(`/marketplace/onboarding?salon_id=${salonId}`);
+    const setCookie = res.headers.get("set-cookie")!;
+    expect(setCookie).toMatch(/HttpOnly/i);
+    expect(setCookie).toMatch(/SameSite=Lax/i);
+    const config = await pageConfig(fx, salonId, cookieOf(res));
+    expect(await verifyOnboardingToken(fx.services.config.jwtSecret, config.token, fx.clock.now())).toMatchObject({ ok: true, salonId, userId: 6419632, epoch: 1 });
     const salon = (await getSalon(db.db, salonId))!;
     expect(salon).toMatchObject({ status: "pending_whatsapp", title: company.title, marketplace_user: { id: 6419632 } });
     const events = await listMarketplaceEvents(db.db, salonId);
@@ -80,8 +84,8 @@ describe("registration redirect", () => {
 
   it("falls back to the marketplace's salon name when YClients cannot be asked, and says so", async () => {
     const salonId = nextSalonId();
-    sandbox.fail(salonId, 404, { times: 1 });
-    await register(fx, salonId, { id: 5, salon_name: "Барбершоп «Борода»" });
+    sandbox.fail(salonId, 404, { times: 1, path: /\/company\/\d+$/ });
+    await register(fx, salonId, { salon_name: "Барбершоп «Борода»" });
     expect((await getSalon(db.db, salonId))!.title).toBe("Барбершоп «Борода»");
     const [event] = await listMarketplaceEvents(db.db, salonId);
     expect(event!.data).toMatchObject({ title_source: "user_data" });
@@ -91,19 +95,24 @@ describe("registration redirect", () => {
   it("gives every salon of a multi-location install its own row and its own onboarding link", async () => {
     const a = nextSalonId();
     const b = nextSalonId();
-    const u = userData(PARTNER_TOKEN, { id: 7, name: "Сеть" });
-    const res = await fx.app.request(redirectUrl([["salon_ids[]", String(a)], ["salon_ids[]", String(b)], ["user_data", u.user_data], ["user_data_sign", u.user_data_sign]]));
+    const chainOwner = { id: 7_000_007, name: "Сеть" };
+    for (const id of [a, b]) sandbox.addCompanyUser(id, chainOwner);
+    const u = userData(PARTNER_TOKEN, chainOwner);
+    const res = await fx.app.request(redirectUrl([["salon_ids[]", String(a)], ["salon_ids[]", String(b)], ["user_data", u.user_data], ["user_data_sign", u.user_data_sign]]), {}, fromAddress());
     expect(res.status).toBe(200);
+    const cookie = cookieOf(res);
     const html = await res.text();
     for (const id of [a, b]) {
       expect((await getSalon(db.db, id))!.status).toBe("pending_whatsapp");
       const href = new RegExp(`data-testid="salon-link-${id}" href="([^"]+)"`).exec(html)![1]!.replace(/&amp;/g, "&");
-      const token = new URL(href, "http://x").searchParams.get("token")!;
-      expect(await verifyOnboardingToken(fx.services.config.jwtSecret, token, fx.clock.now())).toEqual({ ok: true, salonId: id });
+      expect(href).toBe(`/marketplace/onboarding?salon_id=${id}`);
+      const config = await pageConfig(fx, id, cookie);
+      expect(await verifyOnboardingToken(fx.services.config.jwtSecret, config.token, fx.clock.now())).toMatchObject({ ok: true, salonId: id });
     }
     // The `salon_ids[0]` spelling seen in the original's traffic works too.
     const c = nextSalonId();
-    const res2 = await fx.app.request(redirectUrl([["salon_ids[0]", String(c)]]));
+    sandbox.addCompanyUser(c, chainOwner);
+    const res2 = await fx.app.request(redirectUrl([["salon_ids[0]", String(c)], ["user_data", u.user_data], ["user_data_sign", u.user_data_sign]]), {}, fromAddress());
     expect(res2.status).toBe(302);
   });
 
@@ -116,7 +125,7 @@ describe("registration redirect", () => {
       [["salon_id", String(salonId)], ["user_data", u.user_data]],
       [["salon_id", String(salonId)], ["user_data", forged.user_data.slice(0, -4) + "AAAA"], ["user_data_sign", u.user_data_sign]],
     ] as Array<Array<[string, string]>>) {
-      const res = await fx.app.request(redirectUrl(params));
+      const res = await fx.app.request(redirectUrl(params), {}, fromAddress());
       expect(res.status).toBe(403);
       expect(res.headers.get("content-type")).toMatch(/text\/html/);
       expect(await res.text()).toContain("Ошибка безопасности");
@@ -143,16 +152,16 @@ describe("registration redirect", () => {
 describe("onboarding page", () => {
   it("serves the page with the salon's name and the gateway socket, never the token in the socket URL", async () => {
     const salonId = nextSalonId();
-    const token = await register(fx, salonId, { salon_name: "<b>Салон</b>" });
+    const reg = await register(fx, salonId, { salon_name: "<b>Салон</b>" });
     const title = (await getSalon(db.db, salonId))!.title!;
-    const res = await fx.app.request(`/marketplace/onboarding?token=${token}`);
+    const res = await fx.app.request(`/marketplace/onboarding?salon_id=${salonId}`, { headers: { cookie: reg.cookie } });
     expect(res.status).toBe(200);
     expect(res.headers.get("cache-control")).toBe("no-store");
     expect(res.headers.get("referrer-policy")).toBe("no-referrer");
     const html = await res.text();
     expect(html).toContain(`data-testid="salon-title">${title.replace(/&/g, "&amp;").replace(/"/g, "&quot;")}<`);
     const config = JSON.parse(/<script type="application\/json" id="onboarding-config">([^<]*)<\/script>/.exec(html)![1]!);
-    expect(config).toMatchObject({ salonId, token, socketUrl: st.gw.url.replace(/^http/, "ws") + "/v1/onboarding", activateUrl: "/marketplace/activate" });
+    expect(config).toMatchObject({ salonId, csrf: reg.csrf, socketUrl: st.gw.url.replace(/^http/, "ws") + "/v1/onboarding", activateUrl: "/marketplace/activate" });
     for (const asset of ["onboarding.js", "phone.js", "onboarding.css"]) {
       expect((await fx.app.request(`/marketplace/assets/${asset}`)).status).toBe(200);
     }
@@ -164,23 +173,27 @@ describe("onboarding page", () => {
     const block = /const GATEWAY_ERRORS = \{([^}]*)\};/.exec(page)![1]!;
     const known = new Set([...block.matchAll(/^\s+([a-z_]+): "/gm)].map((m) => m[1]));
     // whatsapp-gateway/socket/onboarding.ts and sessions/manager.ts: what an owner can meet (qr_expired is retried).
-    const sent = ["unauthorized", "token_expired", "invalid_phone", "rate_limited", "pairing_failed", "connect_failed",
+    const sent = ["unauthorized", "token_expired", "link_replaced", "invalid_phone", "rate_limited", "pairing_failed", "connect_failed",
       "already_connected", "session_elsewhere", "stopping", "internal"];
     expect(sent.filter((code) => !known.has(code))).toEqual([]);
   });
 
-  it("explains an expired or forged link instead of showing a page that cannot work", async () => {
+  it("opens the page only for a session verified for that salon", async () => {
     const salonId = nextSalonId();
-    const now = Math.floor(fx.clock.now().getTime() / 1000);
-    const expired = await signOnboardingToken(fx.services.config.jwtSecret, salonId, now - 2 * 3600);
-    const res = await fx.app.request(`/marketplace/onboarding?token=${expired}`);
-    expect(res.status).toBe(401);
-    expect(await res.text()).toContain("Ссылка устарела");
-    const forged = await signOnboardingToken("a-different-secret-of-enough-length", salonId, now);
-    const res2 = await fx.app.request(`/marketplace/onboarding?token=${forged}`);
-    expect(res2.status).toBe(401);
-    expect(await res2.text()).toContain("Ссылка недействительна");
-    expect((await fx.app.request("/marketplace/onboarding")).status).toBe(401);
+    const other = nextSalonId();
+    const reg = await register(fx, salonId);
+    const page = (path: string, cookie?: string) => fx.app.request(path, { headers: cookie ? { cookie } : {} });
+    const none = await page(`/marketplace/onboarding?salon_id=${salonId}`);
+    expect(none.status).toBe(401);
+    expect(await none.text()).toContain('data-code="not_signed_in"');
+    const foreign = await page(`/marketplace/onboarding?salon_id=${other}`, reg.cookie);
+    expect(foreign.status).toBe(403);
+    expect(await foreign.text()).toContain('data-code="salon_not_allowed"');
+    const forged = await page(`/marketplace/onboarding?salon_id=${salonId}`, reg.cookie.replace(/=.*/, "=eyJhbGciOiJIUzI1NiJ9.e30.x"));
+    expect(forged.status).toBe(401);
+    // A session lives 12 hours.
+    const later = createTestFunctions(db, { config: fx.services.config, clock: new ManualClock(new Date(fx.clock.now().getTime() + 12 * 3600_000 + 1000)) });
+    expect((await later.app.request(`/marketplace/onboarding?salon_id=${salonId}`, { headers: { cookie: reg.cookie } })).status).toBe(401);
   });
 
   it("normalises the phone the owner types: 8… → 7…, 10 digits → 7 + digits", () => {
@@ -275,12 +288,12 @@ describe("activation", () => {
 
   it("refuses a registration older than an hour even with a fresh token", async () => {
     const salonId = nextSalonId();
-    await register(fx, salonId);
+    const reg = await register(fx, salonId);
     await st.scan(salonId, "79004445566");
     const later = new Date(fx.clock.now().getTime() + 61 * 60_000);
     const late = createTestFunctions(db, { config: fx.services.config, clock: new ManualClock(later) });
-    const token = await signOnboardingToken(fx.services.config.jwtSecret, salonId, Math.floor(later.getTime() / 1000));
-    const res = await activate(late, token);
+    const fresh = await pageConfig(late, salonId, reg.cookie);
+    const res = await activate(late, { ...reg, token: fresh.token });
     expect(res.status).toBe(410);
     expect((await res.json()).error.code).toBe("registration_expired");
     expect(callbacksOf(salonId)).toEqual([]);

@@ -13,7 +13,7 @@ import { getSalon } from "../../lib/salons/store.js";
 import { syncStore } from "../../lib/sync/store.js";
 import type { RunningGateway } from "../../whatsapp-gateway/server.js";
 import { nextSalonId, type TestFunctions } from "../support/harness.js";
-import { activate, APPLICATION_ID, PARTNER_TOKEN, postJson, register, startStack, type Stack } from "./support.js";
+import { activate, APPLICATION_ID, pageConfig, PARTNER_TOKEN, postJson, register, startStack, type Stack } from "./support.js";
 
 let st: Stack;
 let sandbox: YClientsSandbox & { url: string };
@@ -64,21 +64,14 @@ class PageSocket {
   }
 }
 
-/** Reads the config the onboarding page was served with, as the page's script does. */
-async function pageConfig(token: string): Promise<{ socketUrl: string; token: string; salonId: number }> {
-  const res = await fx.app.request(`/marketplace/onboarding?token=${encodeURIComponent(token)}`);
-  expect(res.status).toBe(200);
-  return JSON.parse(/<script type="application\/json" id="onboarding-config">([^<]*)<\/script>/.exec(await res.text())![1]!);
-}
-
 describe("onboarding with the real gateway", () => {
   it("links WhatsApp by QR, activates, welcomes once and syncs", async () => {
     const salonId = nextSalonId();
     const phone = "79035551122";
     const token = await register(fx, salonId);
-    const config = await pageConfig(token);
+    const config = await pageConfig(fx, salonId, token.cookie);
     expect(config.socketUrl).toBe(gw.url.replace(/^http/, "ws") + "/v1/onboarding");
-    expect(config.socketUrl).not.toContain(token);
+    expect(config.socketUrl).not.toContain(token.token);
 
     const page = await PageSocket.open(config.socketUrl, fx.services.config.publicUrl);
     page.send({ type: "auth", token: config.token });
@@ -125,7 +118,7 @@ describe("onboarding with the real gateway", () => {
   it("gives a pairing code for the owner's number and activates after it is entered", async () => {
     const salonId = nextSalonId();
     const token = await register(fx, salonId);
-    const config = await pageConfig(token);
+    const config = await pageConfig(fx, salonId, token.cookie);
     const page = await PageSocket.open(config.socketUrl, fx.services.config.publicUrl);
     page.send({ type: "auth", token: config.token });
     await page.next("status");
@@ -142,7 +135,7 @@ describe("onboarding with the real gateway", () => {
     const salonId = nextSalonId();
     const phone = "79035553344";
     const token = await register(fx, salonId);
-    const config = await pageConfig(token);
+    const config = await pageConfig(fx, salonId, token.cookie);
     const page = await PageSocket.open(config.socketUrl, fx.services.config.publicUrl);
     page.send({ type: "auth", token: config.token });
     await page.next("status");

@@ -1,4 +1,5 @@
 import { createHmac } from "node:crypto";
+import { companyUsers } from "../../fakes/yclients/data.js";
 import { startYClientsSandbox, type SandboxOptions, type YClientsSandbox } from "../../fakes/yclients/index.js";
 import type { Database } from "../../lib/db/client.js";
 import type { Dispatcher } from "../../lib/dispatch/dispatcher.js";
@@ -10,6 +11,7 @@ import { createTestFunctions, openTestDatabase, silentLog, testConfig, type Test
 
 export const PARTNER_TOKEN = "sandbox-partner-token-issue4";
 export const APPLICATION_ID = 4404;
+export const USER_TOKEN = "sandbox-user-token-issue12";
 
 /** user_data as YClients sends it: URL-safe base64 with padding of compact JSON; the sign covers the JSON bytes. */
 export function userData(partnerToken: string, data: Record<string, unknown>): { user_data: string; user_data_sign: string } {
@@ -22,20 +24,54 @@ export function redirectUrl(params: Array<[string, string]>): string {
   return "/auth/yclients/redirect?" + params.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join("&");
 }
 
-/** Walks the registration redirect for one salon and returns the onboarding token it issued. */
-export async function register(fx: TestFunctions, salonId: number, user: Record<string, unknown> = { id: 1, name: "Владелец", salon_name: "Салон из маркетплейса" }): Promise<string> {
-  const u = userData(PARTNER_TOKEN, user);
-  const res = await fx.app.request(redirectUrl([["salon_id", String(salonId)], ["user_data", u.user_data], ["user_data_sign", u.user_data_sign]]));
+/** The owner the sandbox lists first in a salon's company_users (fakes/yclients/data.ts). */
+export const ownerId = (salonId: number) => companyUsers(salonId)[0]!.id;
+
+let addresses = 0;
+/** A client address of its own per request (the redirect's per-address budget is for attackers, not for tests). */
+export const fromAddress = (ip = `10.${(++addresses >> 16) & 255}.${(addresses >> 8) & 255}.${addresses & 255}`) => ({ incoming: { socket: { remoteAddress: ip } } });
+
+/** What a browser holds after the redirect and the onboarding page: the session cookie, the page's tokens. */
+export interface Registration {
+  salonId: number;
+  cookie: string;
+  token: string;
+  csrf: string;
+}
+
+/** The `name=value` of a response's Set-Cookie, for the next request's Cookie header. */
+export function cookieOf(res: Response): string {
+  const set = res.headers.get("set-cookie");
+  if (!set) throw new Error("no Set-Cookie");
+  return set.split(";")[0]!;
+}
+
+/** The onboarding page's embedded config, as its script reads it. */
+export async function pageConfig(fx: TestFunctions, salonId: number, cookie: string): Promise<{ token: string; csrf: string; socketUrl: string; salonId: number; status: string }> {
+  const res = await fx.app.request(`/marketplace/onboarding?salon_id=${salonId}`, { headers: { cookie } });
+  if (res.status !== 200) throw new Error(`onboarding page answered ${res.status}: ${await res.text()}`);
+  return JSON.parse(/<script type="application\/json" id="onboarding-config">([^<]*)<\/script>/.exec(await res.text())![1]!);
+}
+
+/**
+ * Walks the registration redirect for one salon as its owner (by default the sandbox's owner of that salon), then
+ * opens the onboarding page with the session it set.
+ */
+export async function register(fx: TestFunctions, salonId: number, user: Record<string, unknown> = {}): Promise<Registration> {
+  const u = userData(PARTNER_TOKEN, { id: ownerId(salonId), name: "Владелец", salon_name: "Салон из маркетплейса", ...user });
+  const res = await fx.app.request(redirectUrl([["salon_id", String(salonId)], ["user_data", u.user_data], ["user_data_sign", u.user_data_sign]]), {}, fromAddress());
   if (res.status !== 302) throw new Error(`redirect answered ${res.status}: ${await res.text()}`);
-  const location = res.headers.get("location")!;
-  return new URL(location, "http://x").searchParams.get("token")!;
+  const cookie = cookieOf(res);
+  const config = await pageConfig(fx, salonId, cookie);
+  return { salonId, cookie, token: config.token, csrf: config.csrf };
 }
 
-export function postJson(fx: TestFunctions, path: string, body: unknown): Promise<Response> {
-  return Promise.resolve(fx.app.request(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }));
+export function postJson(fx: TestFunctions, path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  return Promise.resolve(fx.app.request(path, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) }));
 }
 
-export const activate = (fx: TestFunctions, token: string) => postJson(fx, "/marketplace/activate", { token });
+/** The page's activation call: its token, with the session cookie and the CSRF header. */
+export const activate = (fx: TestFunctions, r: Registration) => postJson(fx, "/marketplace/activate", { token: r.token }, { cookie: r.cookie, "x-csrf-token": r.csrf });
 
 /** Everything the marketplace tests run against: YClients sandbox, embedded Postgres, the real gateway on the
  * WhatsApp emulator, and the functions app on the local dispatcher. */
@@ -56,14 +92,14 @@ export const STACK_SECRETS = { JWT_SECRET: "marketplace-test-jwt-secret-01234567
 
 export async function startStack(sandboxOptions: SandboxOptions = {}): Promise<Stack> {
   const sandbox = await startYClientsSandbox({
-    partnerToken: PARTNER_TOKEN, applicationId: APPLICATION_ID, rateLimit: false,
+    partnerToken: PARTNER_TOKEN, userToken: USER_TOKEN, applicationId: APPLICATION_ID, rateLimit: false,
     // Small salons: the first full sync after each activation stays short.
     salonDefaults: { clients: 20, records: 10 }, ...sandboxOptions,
   });
   const db = await openTestDatabase();
   const env = {
     ...STACK_SECRETS, WHATSAPP_TRANSPORT: "emulator",
-    YCLIENTS_BASE_URL: sandbox.url, YCLIENTS_PARTNER_TOKEN: PARTNER_TOKEN, YCLIENTS_APPLICATION_ID: String(APPLICATION_ID),
+    YCLIENTS_BASE_URL: sandbox.url, YCLIENTS_PARTNER_TOKEN: PARTNER_TOKEN, YCLIENTS_USER_TOKEN: USER_TOKEN, YCLIENTS_APPLICATION_ID: String(APPLICATION_ID),
   };
   let fx: TestFunctions | undefined;
   // The gateway publishes its events to the functions' dispatcher, which exists only once the functions do.

@@ -40,7 +40,7 @@ beforeAll(async () => {
   sandbox = await startYClientsSandbox({ partnerToken: PARTNER, applicationId: APP, clock, rateLimit: false });
   t = createTestFunctions(database, {
     clock,
-    config: testConfig({ YCLIENTS_BASE_URL: sandbox.url, YCLIENTS_PARTNER_TOKEN: PARTNER, YCLIENTS_APPLICATION_ID: String(APP) }),
+    config: testConfig({ YCLIENTS_BASE_URL: sandbox.url, YCLIENTS_PARTNER_TOKEN: PARTNER, YCLIENTS_USER_TOKEN: "sync-user-token", YCLIENTS_APPLICATION_ID: String(APP) }),
   });
   t.services.yclients = createYClientsClient({
     baseUrl: sandbox.url, partnerToken: PARTNER, applicationId: APP, backoffBaseMs: 5,

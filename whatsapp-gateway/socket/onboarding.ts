@@ -3,8 +3,10 @@ import type { Duplex } from "node:stream";
 import QRCode from "qrcode";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { Clock } from "../../lib/clock.js";
+import type { Db } from "../../lib/db/client.js";
 import type { Logger } from "../../lib/log.js";
-import { verifyOnboardingToken } from "../../lib/marketplace/onboarding-token.js";
+import { verifyOnboardingToken, type OnboardingGrant } from "../../lib/marketplace/onboarding-token.js";
+import { onboardingLinkEpoch } from "../../lib/marketplace/trust-store.js";
 import type { GatewayOptions } from "../config.js";
 import { GatewayApiError } from "../errors.js";
 import type { SessionManager, SessionNotice } from "../sessions/manager.js";
@@ -12,17 +14,26 @@ import type { SessionManager, SessionNotice } from "../sessions/manager.js";
 /**
  * The onboarding page's WebSocket: `GET /v1/onboarding` upgraded, from an allowed Origin only, a few connections
  * per IP per minute. The first message must be `{type:"auth", token}` (the onboarding JWT; never in the URL);
- * the socket then belongs to that token's salon and hears only its session.
+ * the socket then belongs to that token's salon and hears only its session. The token must belong to the salon's
+ * current onboarding link (its `epoch`), checked at auth and again before every QR or pairing code, as is its expiry:
+ * once the owner's own redirect starts a new link, a socket opened with an older token can neither read nor link.
  *   browser → server: {type:"auth", token}, {type:"request_qr"}, {type:"request_pairing_code", phone}
  *   server → browser: {type:"qr", qr, dataUrl, expiresInSec}, {type:"pairing_code", code, expiresInSec},
  *                     {type:"connected", phone}, {type:"status", status}, {type:"error", code, message}
- * Close codes: 4401 auth refused, 4400 malformed first message, 4408 no auth in time.
+ * Close codes: 4401 auth refused (or the link replaced / the token expired later), 4400 malformed first message,
+ * 4408 no auth in time.
  */
 
 export const ONBOARDING_PATH = "/v1/onboarding";
 
+const LAPSED = {
+  token_expired: "the onboarding link expired; open it again from YClients",
+  link_replaced: "a newer onboarding link was opened for this salon",
+} as const;
+
 export interface OnboardingSocketDeps {
   sessions: SessionManager;
+  db: Db;
   jwtSecret: string;
   allowedOrigins: string[];
   options: GatewayOptions;
@@ -79,18 +90,27 @@ export function attachOnboardingSocket(server: Server, deps: OnboardingSocketDep
 
   function serve(ws: WebSocket): void {
     let salonId: number | null = null;
+    let grant: OnboardingGrant | null = null;
     let unsubscribe: (() => void) | null = null;
     let out: Promise<void> = Promise.resolve();
 
     const send = (msg: object) => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
     };
-    // Notices go out in order, though a QR needs its PNG rendered first.
+    // Notices go out in order, though a QR needs its PNG rendered first. A socket whose grant no longer holds hears
+    // nothing more: the owner's new link must not show its QR to a page opened with an older token.
     const push = (n: SessionNotice) => {
       out = out.then(async () => {
+        const lapsed = await grantLapsed();
+        if (lapsed) return refuse(4401, lapsed, LAPSED[lapsed]);
         if (n.type === "qr") send({ ...n, dataUrl: await QRCode.toDataURL(n.qr, { margin: 1, width: 264 }) });
         else send(n);
       }).catch((err) => deps.log.warn({ err }, "onboarding push failed"));
+    };
+    const grantLapsed = async (): Promise<keyof typeof LAPSED | null> => {
+      if (!grant) return null;
+      if (grant.expiresAt <= deps.clock.now()) return "token_expired";
+      return (await onboardingLinkEpoch(deps.db, grant.salonId)) === grant.epoch ? null : "link_replaced";
     };
     const fail = (code: string, message: string) => push({ type: "error", code, message });
     const refuse = (closeCode: number, code: string, message: string) => {
@@ -134,18 +154,22 @@ export function attachOnboardingSocket(server: Server, deps: OnboardingSocketDep
           return refuse(4401, check.reason === "expired" ? "token_expired" : "unauthorized",
             check.reason === "expired" ? "the onboarding link expired; open it again from YClients" : "invalid token");
         }
+        if ((await onboardingLinkEpoch(deps.db, check.salonId)) !== check.epoch) return refuse(4401, "link_replaced", LAPSED.link_replaced);
         const status = await deps.sessions.status(check.salonId);
         if (ws.readyState !== ws.OPEN) return;
         salonId = check.salonId;
+        grant = check;
         push({ type: "status", status: status.state });
         if (status.state === "connected" && status.phone) push({ type: "connected", phone: status.phone });
         unsubscribe = deps.sessions.subscribe(salonId, push);
         return;
       }
       const id = salonId;
+      if (msg.type === "auth") return fail("already_authenticated", "this socket already belongs to a salon");
+      // Linking changes who speaks for the salon: the grant must still hold right now, not only at auth.
+      const lapsed = await grantLapsed();
+      if (lapsed) return refuse(4401, lapsed, LAPSED[lapsed]);
       switch (msg.type) {
-        case "auth":
-          return fail("already_authenticated", "this socket already belongs to a salon");
         case "request_qr":
           return run(deps.sessions.status(id).then((s) => {
             if (s.state === "connected" && s.phone) return push({ type: "connected", phone: s.phone });

@@ -3,8 +3,11 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Hono } from "hono";
-import { verifyOnboardingToken } from "../../../lib/marketplace/onboarding-token.js";
-import { getSalon } from "../../../lib/salons/store.js";
+import { signOnboardingToken } from "../../../lib/marketplace/onboarding-token.js";
+import { checkSalonAdmin } from "../../../lib/marketplace/salon-admins.js";
+import { onboardingLinkEpoch } from "../../../lib/marketplace/trust-store.js";
+import { getSalon, type SalonStatus } from "../../../lib/salons/store.js";
+import { readSession } from "../../../lib/web-session/index.js";
 import type { Services } from "../../services.js";
 import { escapeHtml, messagePage, PAGE_HEADERS } from "./page.js";
 
@@ -40,33 +43,54 @@ export function onboardingSocketUrl(gatewayPublicUrl: string): string {
 /** JSON inside a <script type="application/json"> must not be able to close the tag. */
 const scriptJson = (v: unknown) => JSON.stringify(v).replace(/</g, "\\u003c").replace(/>/g, "\\u003e").replace(/&/g, "\\u0026");
 
+/** Salons whose WhatsApp is live for clients: showing or changing it needs the user's rights confirmed right now. */
+const LIVE: SalonStatus[] = ["active", "frozen", "activating"];
+
+const FROM_MARKETPLACE = "Откройте приложение Admin AI в маркетплейсе YClients и нажмите «Подключить».";
+
 /**
- * GET /marketplace/onboarding?token=: the page the registration redirect lands on. The token is checked here so an
- * expired or forged link gets a page that says what to do instead of a page that cannot work.
+ * GET /marketplace/onboarding?salon_id=: the page the registration redirect lands on. It opens only for a signed-in
+ * user (lib/web-session) verified for this salon; for a live salon the user's administrator rights are asked of
+ * YClients again, now. The page then gets an onboarding token for the salon's current link (for the gateway's
+ * WebSocket and activation) and the session's CSRF token, both inside the HTML, never in a URL.
  */
 export function registerOnboarding(app: Hono, s: Services): void {
   app.get("/marketplace/onboarding", async (c) => {
-    const token = c.req.query("token") ?? "";
-    const check = token ? await verifyOnboardingToken(s.config.jwtSecret, token, s.clock.now()) : ({ ok: false, reason: "invalid" } as const);
-    if (!check.ok) {
-      return check.reason === "expired"
-        ? messagePage(c, 401, "token_expired", "Ссылка устарела",
-            "Ссылка для подключения действует один час. Откройте приложение Admin AI в маркетплейсе YClients и нажмите «Подключить» ещё раз — вы получите новую ссылку.")
-        : messagePage(c, 401, "token_invalid", "Ссылка недействительна",
-            "Эта ссылка для подключения повреждена или не от нас. Откройте приложение Admin AI в маркетплейсе YClients и нажмите «Подключить».");
+    const session = await readSession(c, s);
+    if (!session) {
+      return messagePage(c, 401, "not_signed_in", "Войдите через YClients",
+        `Страница подключения открывается только после входа из YClients, а вход действует 12 часов. ${FROM_MARKETPLACE}`);
     }
-    const salon = await getSalon(s.db, check.salonId);
+    const salonId = Number(c.req.query("salon_id"));
+    if (!Number.isSafeInteger(salonId) || salonId <= 0 || !session.salonIds.includes(salonId)) {
+      return messagePage(c, 403, "salon_not_allowed", "Нет доступа к этому салону",
+        `Вы вошли из YClients для другого филиала. ${FROM_MARKETPLACE}`);
+    }
+    const salon = await getSalon(s.db, salonId);
     if (!salon) {
-      return messagePage(c, 404, "salon_not_found", "Салон не найден",
-        "Мы не нашли подключение этого салона. Откройте приложение Admin AI в маркетплейсе YClients и нажмите «Подключить».");
+      return messagePage(c, 404, "salon_not_found", "Салон не найден", `Мы не нашли подключение этого салона. ${FROM_MARKETPLACE}`);
     }
     if (salon.status === "uninstalled") {
       return messagePage(c, 410, "uninstalled", "Приложение отключено",
         "Admin AI отключён от этого салона в YClients. Чтобы подключить его снова, установите приложение в маркетплейсе YClients.");
     }
+    if (LIVE.includes(salon.status)) {
+      const verdict = await checkSalonAdmin(s.yclients, s.log, salonId, session.userId);
+      if (verdict === "unavailable") {
+        return messagePage(c, 503, "yclients_unavailable", "YClients не ответил", "Мы не смогли проверить ваши права в YClients. Обновите страницу через пару минут.");
+      }
+      if (verdict !== "admin") {
+        return messagePage(c, 403, "not_salon_admin", "Нет прав администратора",
+          "YClients больше не подтверждает, что вы администратор этого филиала, поэтому его WhatsApp здесь недоступен.");
+      }
+    }
+    const epoch = await onboardingLinkEpoch(s.db, salonId);
+    if (epoch === 0) return messagePage(c, 404, "salon_not_found", "Салон не найден", `Мы не нашли подключение этого салона. ${FROM_MARKETPLACE}`);
+    const token = await signOnboardingToken(s.config.jwtSecret, salonId, Math.floor(s.clock.now().getTime() / 1000), { userId: session.userId, epoch });
     const title = salon.title ?? `Салон ${salon.salon_id}`;
     const config = {
       token,
+      csrf: session.csrf,
       salonId: salon.salon_id,
       title,
       status: salon.status,

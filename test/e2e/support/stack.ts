@@ -35,7 +35,8 @@ export interface E2eWorld {
   gemini: GeminiFake;
   clock: RunningClock;
   urls: { functions: string; gateway: string };
-  /** The marketplace "connect" link YClients sends the owner to, with user_data signed by the partner token. */
+  /** The marketplace "connect" link YClients sends the owner to, with user_data signed by the partner token; the
+   * sandbox lists `user` as an administrator of the salon (its company_users), as YClients would for the owner. */
   redirectUrl(salonId: number, user: MarketplaceUserData): string;
   /** The salon's phone scans the QR or enters the pairing code as `phone`; resolves with the gateway's answer. */
   scan(salonId: number, phone: string): Promise<{ state: string; phone: string | null }>;
@@ -103,7 +104,11 @@ export async function startE2eWorld(opts: { start: Date; confirmationDelaySec: n
     gemini,
     clock,
     urls: { functions: config.publicUrl, gateway: gatewayUrl },
-    redirectUrl: (salonId, user) => marketplaceRedirectUrl(config.publicUrl, partnerToken, salonId, user),
+    redirectUrl: (salonId, user) => {
+      // The redirect honours only a user YClients lists as the salon's administrator.
+      sandbox.addCompanyUser(salonId, { id: user.id, name: user.name, phone: user.phone, email: user.email }, { admin: true });
+      return marketplaceRedirectUrl(config.publicUrl, partnerToken, salonId, user);
+    },
     scan: (salonId, phone) => control(`/emulator/sessions/${salonId}/scan`, { phone }),
     clientWrites: async (salonId, from, text, pushName) =>
       (await control<{ messageId: string }>(`/emulator/sessions/${salonId}/inbound`, { from, text, ...(pushName ? { pushName } : {}) })).messageId,
