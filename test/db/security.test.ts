@@ -4,10 +4,9 @@
  * here.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Database } from "../../lib/db/client.js";
-import { openTestDatabase } from "../support/harness.js";
+import { openTestDatabase, type TestDatabase } from "../support/harness.js";
 
-let database: Database;
+let database: TestDatabase;
 
 beforeAll(async () => {
   database = await openTestDatabase();
@@ -18,7 +17,7 @@ afterAll(async () => {
 });
 
 async function rows<T>(sql: string): Promise<T[]> {
-  return (await database.pg!.query<T>(sql)).rows;
+  return (await database.sql.query<T>(sql)).rows;
 }
 
 describe("the public schema", () => {
@@ -69,8 +68,8 @@ describe("the public schema", () => {
   });
 
   it("keeps refusing a function created later, as a new migration would", async () => {
-    await database.pg!.exec("create function t_later() returns int language sql as $$ select 1 $$");
-    const { rows: r } = await database.pg!.query<{ anon: boolean; auth: boolean }>(
+    await database.sql.exec("create function t_later() returns int language sql as $$ select 1 $$");
+    const { rows: r } = await database.sql.query<{ anon: boolean; auth: boolean }>(
       `select has_function_privilege('anon', 't_later()', 'execute') as anon,
               has_function_privilege('authenticated', 't_later()', 'execute') as auth`,
     );
