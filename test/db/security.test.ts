@@ -53,6 +53,36 @@ describe("the public schema", () => {
     expect(grants).toEqual([]);
   });
 
+  it("grants anon and authenticated nothing on sequences", async () => {
+    const grants = await rows<{ relname: string; role: string }>(
+      `select c.relname, r.role from pg_class c join pg_namespace n on n.oid = c.relnamespace
+       cross join (values ('anon'), ('authenticated')) r(role)
+       where n.nspname = 'public'
+         -- a case, so the check never meets a relation that is not a sequence (and errors)
+         and case when c.relkind = 'S' then has_sequence_privilege(r.role, c.oid, 'usage, select, update') else false end`,
+    );
+    expect(grants).toEqual([]);
+  });
+
+  // Supabase projects differ in what their default privileges give service_role (nothing, on projects since
+  // 2026-05-30): what it needs must be granted by the migrations, or every RPC fails in production.
+  it("lets service_role execute every function and read and write every table", async () => {
+    const missing = await rows<{ what: string }>(
+      `select p.oid::regprocedure::text as what from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+       where n.nspname = 'public' and not has_function_privilege('service_role', p.oid, 'execute')
+       union all
+       select c.relname::text from pg_class c join pg_namespace n on n.oid = c.relnamespace
+       where n.nspname = 'public' and c.relkind in ('r', 'p')
+         and not (has_table_privilege('service_role', c.oid, 'select') and has_table_privilege('service_role', c.oid, 'insert')
+           and has_table_privilege('service_role', c.oid, 'update') and has_table_privilege('service_role', c.oid, 'delete'))
+       union all
+       select c.relname::text from pg_class c join pg_namespace n on n.oid = c.relnamespace
+       where n.nspname = 'public' and case when c.relkind = 'S' then not has_sequence_privilege('service_role', c.oid, 'usage') else false end
+       order by 1`,
+    );
+    expect(missing).toEqual([]);
+  });
+
   it("lets neither anon nor authenticated execute any function", async () => {
     const all = await rows<{ fn: string }>(
       `select p.oid::regprocedure::text as fn from pg_proc p join pg_namespace n on n.oid = p.pronamespace
