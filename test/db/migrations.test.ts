@@ -40,7 +40,8 @@ describe("migrations", () => {
     }
   });
 
-  it("keep the data of a database in DATA_DIR across a restart", async () => {
+  // The embedded engine's own files: nothing to learn from it in the real-Postgres run (test/db/real-postgres/).
+  it.skipIf(Boolean(process.env.TEST_DATABASE_URL))("keep the data of a database in DATA_DIR across a restart", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "ai-admin-migrations-"));
     dirs.push(dataDir);
     const first = await connectDatabase({ kind: "embedded", dataDir, localDbPort: 1 });

@@ -2,7 +2,8 @@
 # Runs a command against a throwaway PostgreSQL cluster (Debian's server package) with TEST_DATABASE_URL pointing at
 # its superuser; the test harness then sets each test file's database up as a Supabase project
 # (test/db/real-postgres/supabase-roles.sql). The cluster lives in a temp dir and is removed on exit, also on failure.
-#   test/db/real-postgres/run.sh npx vitest run test/db
+#   test/db/real-postgres/run.sh                          the database tests, as .ci/run runs them
+#   test/db/real-postgres/run.sh npx vitest run test/db   any command
 set -euo pipefail
 
 if ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
@@ -39,4 +40,13 @@ fi
 echo "real Postgres: $("$bin/postgres" --version) on 127.0.0.1:$port"
 
 export TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$port/postgres"
-"$@"
+if [ "$#" -gt 0 ]; then
+  "$@"
+  exit
+fi
+# The SQL functions and the stores that call them, on a project with today's Supabase defaults (nothing granted to
+# service_role unless a migration grants it); then the grant checks again on a project with the old defaults
+# (everything granted to anon and authenticated unless a migration takes it back).
+TEST_SUPABASE_AUTO_EXPOSE=off npx vitest run test/db test/bookings test/notifications/reminders.test.ts test/sync \
+  test/dispatch/local-dispatcher.test.ts test/marketplace/install-flow.test.ts
+TEST_SUPABASE_AUTO_EXPOSE=on npx vitest run test/db/security.test.ts
