@@ -7,6 +7,7 @@
  * The server must let `authenticator` log in from here without a password (run.sh's cluster trusts loopback).
  * TEST_SUPABASE_AUTO_EXPOSE=on sets the project up with Supabase's old default grants (see the SQL file).
  */
+import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import pg from "pg";
 import { dbFromSql, type Database } from "../../lib/db/client.js";
@@ -22,7 +23,8 @@ let seq = 0;
 
 export async function openRealTestDatabase(url: string, autoExpose: boolean): Promise<Database & { sql: SqlConnection }> {
   seq += 1;
-  const name = `ai_admin_test_${process.pid}_${seq}`;
+  // Unique on a long-lived server too, where a killed run may have left its databases behind.
+  const name = `ai_admin_test_${process.pid}_${seq}_${randomBytes(3).toString("hex")}`;
   const urlOf = (user: string | null) => {
     const u = new URL(url);
     u.pathname = `/${name}`;
@@ -44,20 +46,17 @@ export async function openRealTestDatabase(url: string, autoExpose: boolean): Pr
   const owner = new pg.Pool({ connectionString: urlOf(null), max: 2 });
   const api = new pg.Pool({ connectionString: urlOf("authenticator"), max: 4 });
   const sql = pgExecutor(owner);
+  const close = async () => {
+    await Promise.all([owner.end(), api.end()]);
+    await withClient(url, (c) => c.query(`drop database ${name} with (force)`));
+  };
   try {
     await migrate(sql);
   } catch (err) {
-    await Promise.all([owner.end(), api.end()]);
+    await close();
     throw err;
   }
-  return {
-    db: dbFromSql(pgExecutor(api, "service_role")),
-    sql,
-    close: async () => {
-      await Promise.all([owner.end(), api.end()]);
-      await withClient(url, (c) => c.query(`drop database ${name} with (force)`));
-    },
-  };
+  return { db: dbFromSql(pgExecutor(api, "service_role")), sql, close };
 }
 
 async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
