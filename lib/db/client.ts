@@ -3,7 +3,7 @@ import type { PGlite } from "@electric-sql/pglite";
 import WebSocket from "ws";
 import type { DatabaseConfig } from "../config/index.js";
 import { storable } from "../text/storable.js";
-import { createPostgrestFetch } from "./postgrest-fetch.js";
+import { createPostgrestFetch, type SqlQuery } from "./postgrest-fetch.js";
 
 /** A failed RPC: PostgREST's error object plus the HTTP status (409 unique violation, 400 bad argument, …). */
 export class DbError extends Error {
@@ -63,6 +63,11 @@ function supabaseClient(url: string, key: string, fetchImpl?: typeof fetch): Sup
   });
 }
 
+/** The Db over a database reached directly (PGlite, or a pg pool): supabase-js through the PostgREST adapter. */
+export function dbFromSql(sql: SqlQuery): Db {
+  return dbFromSupabase(supabaseClient(EMBEDDED_URL, EMBEDDED_KEY, createPostgrestFetch(sql, EMBEDDED_KEY)));
+}
+
 /** Opens the configured database: Supabase over HTTPS, or the embedded Postgres (in memory when dataDir is null). */
 export async function connectDatabase(config: DatabaseConfig | { kind: "memory" }): Promise<Database> {
   if (config.kind === "supabase") {
@@ -78,9 +83,8 @@ export async function connectDatabase(config: DatabaseConfig | { kind: "memory" 
     unlock();
     throw err;
   }
-  const db = dbFromSupabase(supabaseClient(EMBEDDED_URL, EMBEDDED_KEY, createPostgrestFetch(pg, EMBEDDED_KEY)));
   return {
-    db,
+    db: dbFromSql(pg),
     pg,
     close: async () => {
       await pg.close();

@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { keepPrivate } from "../config/private-dir.js";
-import { readMigrations } from "./migrations.js";
+import { readMigrations, type SqlConnection } from "./migrations.js";
 
 /** Supabase's roles, which the migrations grant and revoke against; a plain Postgres does not have them. */
 const SUPABASE_ROLES = ["anon", "authenticated", "service_role"];
@@ -73,7 +73,7 @@ export async function openEmbeddedDatabase(dataDir?: string): Promise<PGlite> {
   return pg;
 }
 
-export async function migrate(pg: PGlite): Promise<string[]> {
+export async function migrate(pg: SqlConnection): Promise<string[]> {
   for (const role of SUPABASE_ROLES) {
     await pg.exec(`do $$ begin if not exists (select from pg_roles where rolname = '${role}') then create role ${role} nologin; end if; end $$;`);
   }

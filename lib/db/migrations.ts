@@ -1,7 +1,15 @@
 import { readdir, readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
+import type { SqlQuery } from "./postgrest-fetch.js";
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL("../../supabase/migrations/", import.meta.url));
+
+/** What applying migrations needs of a database: PGlite has it, and so does lib/db/pg-executor.ts over a pg pool. */
+export interface SqlConnection extends SqlQuery {
+  /** Runs a script of several statements. */
+  exec(sql: string): Promise<unknown>;
+  transaction<T>(fn: (tx: SqlQuery & Pick<SqlConnection, "exec">) => Promise<T>): Promise<T>;
+}
 
 export interface Migration {
   name: string;

@@ -1,7 +1,6 @@
-import type { PGlite } from "@electric-sql/pglite";
-
 /**
- * A `fetch` that answers supabase-js `rpc()` calls the way PostgREST does, from the embedded Postgres.
+ * A `fetch` that answers supabase-js `rpc()` calls the way PostgREST does, from the embedded Postgres (or, in the
+ * real-Postgres tests, a pg pool that runs each call as service_role: lib/db/pg-executor.ts).
  * It serves exactly one thing: POST /rest/v1/rpc/<fn> with named JSON arguments. Anything else PostgREST could do
  * (GET rpc, filters, count, tables) is refused with PostgREST's own error, never approximated.
  */
@@ -26,9 +25,14 @@ interface PgError extends Error {
   hint?: string;
 }
 
+/** What the adapter needs of a database: one statement with positional parameters. PGlite is one. */
+export interface SqlQuery {
+  query<T>(sql: string, params?: unknown[]): Promise<{ rows: T[] }>;
+}
+
 const RPC_PATH = /^\/rest\/v1\/rpc\/([A-Za-z_][A-Za-z0-9_]*)$/;
 
-export function createPostgrestFetch(pg: PGlite, apiKey: string): typeof fetch {
+export function createPostgrestFetch(pg: SqlQuery, apiKey: string): typeof fetch {
   const cache = new Map<string, FunctionInfo[]>();
 
   async function lookup(name: string): Promise<FunctionInfo[]> {
@@ -162,7 +166,7 @@ export function createPostgrestFetch(pg: PGlite, apiKey: string): typeof fetch {
   };
 }
 
-function quoteIdent(name: string): string {
+export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 

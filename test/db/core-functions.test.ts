@@ -3,10 +3,10 @@
  * happy paths, conflicts and bad arguments.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DbError, type Database, type Db } from "../../lib/db/client.js";
-import { nextSalonId, openTestDatabase } from "../support/harness.js";
+import { DbError, type Db } from "../../lib/db/client.js";
+import { nextSalonId, openTestDatabase, type TestDatabase } from "../support/harness.js";
 
-let database: Database;
+let database: TestDatabase;
 let db: Db;
 
 beforeAll(async () => {
@@ -30,7 +30,7 @@ async function failure(p: Promise<unknown>): Promise<DbError> {
 async function insertSalon(salonId: number, fields: Record<string, unknown> = {}): Promise<void> {
   const row = { salon_id: salonId, title: `Salon ${salonId}`, api_key: "secret-api-key", webhook_secret: `wh-${salonId}`, ...fields };
   const cols = Object.keys(row);
-  await database.pg!.query(
+  await database.sql.query(
     `insert into salons (${cols.join(", ")}) values (${cols.map((_, i) => `$${i + 1}`).join(", ")})`,
     Object.values(row),
   );
@@ -205,7 +205,7 @@ describe("the local dispatcher queue", () => {
     expect(third).toMatchObject({ id: job.id, attempts: 3 });
     expect(await db.rpc("dispatch_finish", { p_id: job.id, p_status: 503, p_retry_in_sec: 1, p_now: w(71) })).toBe("dead");
     expect(await takeAll(w(10_000))).toEqual([]);
-    const { rows } = await database.pg!.query<{ last_status: number; done_at: Date | null }>(
+    const { rows } = await database.sql.query<{ last_status: number; done_at: Date | null }>(
       "select last_status, done_at from local_dispatch where id = $1",
       [job.id],
     );

@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { connectDatabase } from "../../lib/db/client.js";
 import { DataDirInUseError, lockDataDir, migrate } from "../../lib/db/embedded.js";
 import { readMigrations } from "../../lib/db/migrations.js";
+import { openTestDatabase } from "../support/harness.js";
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -19,27 +20,28 @@ describe("migrations", () => {
   it("apply every file once, in name order, and a second run is a no-op", async () => {
     const files = (await readMigrations()).map((m) => m.name);
     expect(files.length).toBeGreaterThanOrEqual(3);
-    const database = await connectDatabase({ kind: "memory" });
+    const database = await openTestDatabase();
     try {
-      const pg = database.pg!;
-      const recorded = (await pg.query<{ name: string }>("select name from schema_migrations order by name")).rows.map((r) => r.name);
+      const sql = database.sql;
+      const recorded = (await sql.query<{ name: string }>("select name from schema_migrations order by name")).rows.map((r) => r.name);
       expect(recorded).toEqual(files);
       const schema = async () =>
         (
-          await pg.query<{ n: number }>(
+          await sql.query<{ n: number }>(
             `select (select count(*) from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'public')
                   + (select count(*) from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname = 'public') as n`,
           )
         ).rows[0]!.n;
       const before = await schema();
-      expect(await migrate(pg)).toEqual([]);
+      expect(await migrate(sql)).toEqual([]);
       expect(await schema()).toBe(before);
     } finally {
       await database.close();
     }
   });
 
-  it("keep the data of a database in DATA_DIR across a restart", async () => {
+  // The embedded engine's own files: nothing to learn from it in the real-Postgres run (test/db/real-postgres/).
+  it.skipIf(Boolean(process.env.TEST_DATABASE_URL))("keep the data of a database in DATA_DIR across a restart", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "ai-admin-migrations-"));
     dirs.push(dataDir);
     const first = await connectDatabase({ kind: "embedded", dataDir, localDbPort: 1 });

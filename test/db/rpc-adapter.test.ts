@@ -5,13 +5,13 @@
 import { createClient, type SupabaseClient } from "@supabase/supabase-js";
 import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DbError, type Database } from "../../lib/db/client.js";
+import { DbError } from "../../lib/db/client.js";
 import { createPostgrestFetch } from "../../lib/db/postgrest-fetch.js";
-import { openTestDatabase } from "../support/harness.js";
+import { openTestDatabase, type TestDatabase } from "../support/harness.js";
 
 const KEY = "test-service-role";
 const URL_ = "http://embedded.test";
-let database: Database;
+let database: TestDatabase;
 let supabase: SupabaseClient;
 let rawFetch: typeof fetch;
 
@@ -26,7 +26,7 @@ function client(key: string): SupabaseClient {
 beforeAll(async () => {
   database = await openTestDatabase();
   // Temporary table and functions covering each argument and return shape the adapter supports.
-  await database.pg!.exec(`
+  await database.sql.exec(`
     create table t_items (id int primary key, label text not null unique);
     create function t_void(p_x int) returns void language sql as $$ select $$;
     create function t_sum(p_a int, p_b int default 10) returns int language sql as $$ select p_a + p_b $$;
@@ -46,8 +46,11 @@ beforeAll(async () => {
         if p_code = 'P0001' then raise exception 'plain failure'; end if;
         raise exception 'bad argument' using errcode = p_code, hint = 'look here';
       end $$;
+    -- What the Db wrapper's own call below needs when it runs as service_role (on a real Postgres).
+    grant select, insert on t_items to service_role;
+    grant execute on function t_add(int, text) to service_role;
   `);
-  rawFetch = createPostgrestFetch(database.pg!, KEY);
+  rawFetch = createPostgrestFetch(database.sql, KEY);
   supabase = client(KEY);
 });
 

@@ -5,15 +5,14 @@
 import { Hono } from "hono";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ManualClock } from "../../lib/clock.js";
-import type { Database } from "../../lib/db/client.js";
 import { LocalDispatcher } from "../../lib/dispatch/local.js";
 import { createReceiver, verifyQStash } from "../../lib/dispatch/signature.js";
-import { openTestDatabase, silentLog } from "../support/harness.js";
+import { openTestDatabase, silentLog, type TestDatabase } from "../support/harness.js";
 
 const PUBLIC_URL = "http://functions.test";
 const KEYS = { currentSigningKey: "sig_current_local_key_for_tests", nextSigningKey: "sig_next_local_key_for_tests" };
 
-let database: Database;
+let database: TestDatabase;
 
 interface Received {
   body: unknown;
@@ -53,7 +52,7 @@ function dispatcher(
 
 async function jobRow(messageId: string) {
   const id = Number(messageId.replace("local_", ""));
-  const { rows } = await database.pg!.query<{ attempts: number; last_status: number | null; done_at: Date | null }>(
+  const { rows } = await database.sql.query<{ attempts: number; last_status: number | null; done_at: Date | null }>(
     "select attempts, last_status, done_at from local_dispatch where id = $1",
     [id],
   );
@@ -70,7 +69,7 @@ afterAll(async () => {
 
 beforeEach(async () => {
   // One queue per database: start every test from an empty one.
-  await database.pg!.exec("delete from local_dispatch");
+  await database.sql.exec("delete from local_dispatch");
 });
 
 describe("LocalDispatcher", () => {

@@ -2,6 +2,8 @@
  * How tests reach the real thing:
  * - database: `openTestDatabase()` is the embedded Postgres in memory with every migration applied; one per test
  *   file, so tests in a file share it and must use their own salon ids (`nextSalonId()`), never shared seed ids.
+ *   With TEST_DATABASE_URL it is a real PostgreSQL set up as Supabase (test/support/real-postgres.ts): SQL a test
+ *   runs itself goes through `sql`, not `pg` (which only the embedded one has).
  * - functions: `createTestFunctions()` builds the real app with a local dispatcher that delivers through
  *   `app.request` and a ManualClock; `drain()` delivers every due job.
  * - outside services: the fakes in fakes/ (YClients sandbox, Gemini, QStash) speak their wire formats, and the
@@ -16,14 +18,23 @@ import { join } from "node:path";
 import { ManualClock } from "../../lib/clock.js";
 import { loadConfig, type Config } from "../../lib/config/index.js";
 import { connectDatabase, type Database } from "../../lib/db/client.js";
+import type { SqlConnection } from "../../lib/db/migrations.js";
 import { LocalDispatcher } from "../../lib/dispatch/local.js";
 import { createLogger } from "../../lib/log.js";
 import type { GatewayClient } from "../../lib/gateway/client.js";
 import { createApp } from "../../functions/app.js";
 import { createServices, type ServiceOverrides, type Services } from "../../functions/services.js";
+import { openRealTestDatabase } from "./real-postgres.js";
 
-export async function openTestDatabase(): Promise<Database> {
-  return connectDatabase({ kind: "memory" });
+/** A test's database, with `sql`: SQL as the database owner beside the RPC layer, for setting up and looking. */
+export type TestDatabase = Database & { sql: SqlConnection };
+
+/** The embedded Postgres; with TEST_DATABASE_URL, a fresh database on that real server (test/support/real-postgres.ts). */
+export async function openTestDatabase(): Promise<TestDatabase> {
+  const url = process.env.TEST_DATABASE_URL;
+  if (url) return openRealTestDatabase(url, process.env.TEST_SUPABASE_AUTO_EXPOSE === "on");
+  const database = await connectDatabase({ kind: "memory" });
+  return { ...database, sql: database.pg! };
 }
 
 let salonSeq = 0;

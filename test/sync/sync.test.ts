@@ -5,7 +5,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../../lib/clock.js";
-import type { Database } from "../../lib/db/client.js";
 import { createYClientsClient, RateLimiter, localDate, addDays } from "../../lib/yclients/index.js";
 import { syncSalon } from "../../lib/sync/sync-salon.js";
 import { syncStore } from "../../lib/sync/store.js";
@@ -13,24 +12,24 @@ import { requestSalonSync } from "../../lib/sync/jobs.js";
 import { scheduleFor } from "../../fakes/yclients/data.js";
 import { startYClientsSandbox, type YClientsSandbox } from "../../fakes/yclients/index.js";
 import { run as syncTick } from "../../functions/crons/sync.js";
-import { createTestFunctions, nextSalonId, openTestDatabase, testConfig, type TestFunctions } from "../support/harness.js";
+import { createTestFunctions, nextSalonId, openTestDatabase, testConfig, type TestDatabase, type TestFunctions } from "../support/harness.js";
 
 const PARTNER = "sync-partner";
 const APP = 77;
 // 12:00 in Moscow, 14:00 in Yekaterinburg.
 const START = "2026-11-23T09:00:00.000Z";
 
-let database: Database;
+let database: TestDatabase;
 let sandbox: YClientsSandbox & { url: string };
 let t: TestFunctions;
 let clock: ManualClock;
 
 async function addSalon(salonId: number, timezone = "Europe/Moscow", status = "active"): Promise<void> {
-  await database.pg!.query("insert into salons (salon_id, status, timezone) values ($1, $2, $3)", [salonId, status, timezone]);
+  await database.sql.query("insert into salons (salon_id, status, timezone) values ($1, $2, $3)", [salonId, status, timezone]);
 }
 
 async function rows<T>(sql: string, params: unknown[]): Promise<T[]> {
-  return (await database.pg!.query<T>(sql, params)).rows;
+  return (await database.sql.query<T>(sql, params)).rows;
 }
 
 beforeAll(async () => {
@@ -154,7 +153,7 @@ describe("refusals and the schedule", () => {
     expect(tick.blocked.map((b) => b.salonId)).toContain(salonId);
     const queued = await rows<{ body: string }>("select body from local_dispatch where done_at is null", []);
     expect(queued.map((q) => JSON.parse(q.body).salonId)).not.toContain(salonId);
-    await database.pg!.query("update local_dispatch set done_at = now()", []);
+    await database.sql.query("update local_dispatch set done_at = now()", []);
 
     sandbox.clearFailures(salonId);
     const due = (now: Date) => syncStore.due(t.services.db, now).then((d) => d.find((x) => x.salon_id === salonId));
@@ -164,7 +163,7 @@ describe("refusals and the schedule", () => {
 
   it("decides due parts in each salon's own time zone and fans out one job per salon; a failing salon does not stop the others", async () => {
     // Park every salon of earlier tests: this test reads the whole tick.
-    await database.pg!.query("update salons set status = 'frozen'", []);
+    await database.sql.query("update salons set status = 'frozen'", []);
     const moscow = nextSalonId();
     const yekaterinburg = nextSalonId();
     const failing = nextSalonId();
@@ -220,7 +219,7 @@ describe("refusals and the schedule", () => {
     const due = await syncStore.due(t.services.db, clock.now());
     expect(due.find((d) => d.salon_id === odd)).toMatchObject({ timezone: "Europe/Moscow", parts: expect.arrayContaining(["clients", "records"]) });
     expect(due.find((d) => d.salon_id === normal)).toMatchObject({ timezone: "Asia/Vladivostok" });
-    await database.pg!.query("update salons set status = 'frozen' where salon_id = any($1)", [[odd, normal]]);
+    await database.sql.query("update salons set status = 'frozen' where salon_id = any($1)", [[odd, normal]]);
   });
 
   it("a full sync on demand (after activation) runs every part once, however often it is asked for", async () => {
