@@ -8,9 +8,11 @@ import { LocalDispatcher } from "../lib/dispatch/local.js";
 import type { Logger } from "../lib/log.js";
 import { createApp } from "../functions/app.js";
 import { createServices, type Services } from "../functions/services.js";
+import { lineageHolderId } from "../whatsapp-gateway/config.js";
 import { startGateway, type RunningGateway } from "../whatsapp-gateway/server.js";
 import { startYClientsSandbox, type YClientsSandbox } from "../fakes/yclients/index.js";
 import { randomBytes, randomInt } from "node:crypto";
+import { join } from "node:path";
 import { startLocalCrons } from "./crons.js";
 
 export interface Stack {
@@ -77,6 +79,9 @@ export async function startStack(givenConfig: Config, log: Logger, opts: { clock
   // The gateway publishes WhatsApp events through the same dispatcher (locally its publish only enqueues).
   const gateway = await startGateway({
     config, db: database.db, dispatcher: services.dispatcher, log: log.child({ part: "gateway" }), port: config.gatewayPort, clock,
+    // A restart on the same DATA_DIR resumes its sessions at once; the emulator's deliveries survive it too.
+    options: { holderId: lineageHolderId(config.dataDir) },
+    emulatorOutboxFile: join(config.dataDir, "emulator-outbox.jsonl"),
   });
   app = createApp(services);
   const server = await listen(app, config.port);
