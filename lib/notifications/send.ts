@@ -30,8 +30,12 @@ import { renderNotification } from "./texts.js";
  */
 const REREAD_KINDS = new Set(["booking_created", "booking_changed", "booking_cancelled"]);
 
-/** How long a claimed send may take before another delivery may take it over. */
-export const CLAIM_LEASE_SEC = 120;
+/**
+ * How long a claimed send may take before another delivery may take it over (after a crash, the wait before the
+ * notification's next delivery). The gateway answers as soon as it has durably accepted the send, so the claimed
+ * part is a render and one short call.
+ */
+export const CLAIM_LEASE_SEC = 30;
 
 export type SendResult =
   | { status: "sent"; messageId: string }

@@ -104,3 +104,15 @@ begin
   returning status into v_status;
   return v_status;
 end $$;
+
+-- The local dispatcher of an embedded database is the only one delivering from it: at start it takes back the jobs
+-- a killed predecessor was delivering (their lease would otherwise hold them for a minute). Returns how many.
+create function dispatch_release_locks()
+returns integer language sql as $$
+  with released as (
+    update local_dispatch set locked_until = null
+    where done_at is null and locked_until is not null
+    returning 1
+  )
+  select count(*)::integer from released
+$$;
