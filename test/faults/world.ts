@@ -23,7 +23,10 @@ export interface Counts {
   confirmed: number;
   lost: number;
   duplicated: number;
+  /** Sends the gateway recorded as cut off by a kill (wa_sends 'unknown'), never resent. */
   unknown: number;
+  /** Of those, the ones that had in fact been written: the client's phone got them (once). */
+  unknownDelivered: number;
   unknownPerSalon: Record<number, number>;
 }
 
@@ -78,9 +81,9 @@ export class FaultWorld {
   }
 
   /** Starts the stack; with `fault` ("mid-send:3") it kills itself at that step. */
-  async start(fault?: string): Promise<void> {
+  async start(fault?: string, extraEnv: Record<string, string> = {}): Promise<void> {
     const log = createWriteStream(join(this.dataDir, "stack.log"), { flags: "a" });
-    const env: NodeJS.ProcessEnv = { ...process.env, ...this.env, ...(fault ? { AI_ADMIN_FAULT: fault } : {}) };
+    const env: NodeJS.ProcessEnv = { ...process.env, ...this.env, ...extraEnv, ...(fault ? { AI_ADMIN_FAULT: fault } : {}) };
     delete env.GEMINI_API_KEY;
     if (!fault) delete env.AI_ADMIN_FAULT;
     const child = spawn(process.execPath, ["--import", "tsx", join(import.meta.dirname, "child.ts")], { env, stdio: ["ignore", "pipe", "pipe"] });
@@ -109,11 +112,21 @@ export class FaultWorld {
     await this.exited;
   }
 
+  /** The stack's log lines so far (JSON, one per line; LOG_LEVEL warn unless FAULTS_LOG_LEVEL says otherwise). */
+  logLines(): string[] {
+    return readFileSync(join(this.dataDir, "stack.log"), "utf8").split("\n");
+  }
+
+  /** Everything the salon's number sent, with the time each left. */
+  async sent(salonId: number): Promise<Array<{ id: string; to: string; text: string; at: string }>> {
+    return (await this.gateway<{ messages: Array<{ id: string; to: string; text: string; at: string }> }>("GET", `/emulator/sessions/${salonId}/outbox`)).messages;
+  }
+
   async close(): Promise<void> {
     this.child?.kill("SIGKILL");
     await this.exited;
     await this.sandbox.close();
-    rmSync(this.dataDir, { recursive: true, force: true });
+    if (!process.env.FAULTS_KEEP) rmSync(this.dataDir, { recursive: true, force: true });
   }
 
   private async gateway<T>(method: string, path: string, body?: unknown): Promise<T> {
@@ -172,21 +185,18 @@ export class FaultWorld {
   }
 
   /** An administrator books a client in YClients (the sandbox sends the entity webhook, if the stack is up). */
-  book(salonId: number, clientPhone: string, daysAhead: number, hour: number): void {
+  book(salonId: number, clientPhone: string, daysAhead: number, hour: number, minute = 0): void {
     const day = new Date(Date.now() + daysAhead * 86_400_000).toISOString().slice(0, 10);
     this.expected.push({ salonId, phone: clientPhone, kind: "confirmation" });
-    this.sandbox.addRecord(salonId, { datetime: `${day} ${String(hour).padStart(2, "0")}:00:00`, clientPhone: `+${clientPhone}`, clientName: "Клиент" });
+    this.sandbox.addRecord(salonId, { datetime: `${day} ${String(hour).padStart(2, "0")}:${String(minute).padStart(2, "0")}:00`, clientPhone: `+${clientPhone}`, clientName: "Клиент" });
   }
 
-  private async outbox(salonId: number): Promise<Array<{ to: string; text: string }>> {
-    return (await this.gateway<{ messages: Array<{ to: string; text: string }> }>("GET", `/emulator/sessions/${salonId}/outbox`)).messages;
-  }
-
-  private async unknownSends(): Promise<Array<{ salon_id: number; jid: string }>> {
+  private async unknownSends(): Promise<Array<{ salon_id: number; jid: string; message_id: string }>> {
     const client = new pg.Client({ host: "127.0.0.1", port: Number(this.env.LOCAL_DB_PORT), user: "postgres", database: "postgres" });
     await client.connect();
     try {
-      return (await client.query<{ salon_id: number; jid: string }>("select salon_id::int, jid from wa_sends where status = 'unknown'")).rows;
+      return (await client.query<{ salon_id: number; jid: string; message_id: string }>(
+        "select salon_id::int, jid, message_id from wa_sends where status = 'unknown'")).rows;
     } finally {
       await client.end();
     }
@@ -206,11 +216,15 @@ export class FaultWorld {
   }
 
   async count(): Promise<Counts> {
-    const salons = [...new Set(this.expected.map((e) => e.salonId))];
-    const sent = new Map<number, Array<{ to: string; text: string }>>();
-    for (const id of salons) sent.set(id, await this.outbox(id));
     const unknown = await this.unknownSends();
-    const counts: Counts = { received: this.received, answered: 0, told: 0, confirmed: 0, lost: 0, duplicated: 0, unknown: unknown.length, unknownPerSalon: {} };
+    const salons = new Set([...this.expected.map((e) => e.salonId), ...unknown.map((u) => u.salon_id)]);
+    const sent = new Map<number, Array<{ id: string; to: string; text: string }>>();
+    for (const id of salons) sent.set(id, await this.sent(id));
+    const delivered = unknown.filter((u) => sent.get(u.salon_id)?.some((m) => m.id === u.message_id)).length;
+    const counts: Counts = {
+      received: this.received, answered: 0, told: 0, confirmed: 0, lost: 0, duplicated: 0,
+      unknown: unknown.length, unknownDelivered: delivered, unknownPerSalon: {},
+    };
     for (const u of unknown) counts.unknownPerSalon[u.salon_id] = (counts.unknownPerSalon[u.salon_id] ?? 0) + 1;
     const owners = new Map<number, { jid: string; missing: number }>();
     for (const e of this.expected) {
