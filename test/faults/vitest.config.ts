@@ -8,5 +8,6 @@ export default defineConfig({
     testTimeout: 240_000,
     hookTimeout: 60_000,
     fileParallelism: true,
+    maxWorkers: 2,
   },
 });
