@@ -5,6 +5,7 @@
  * - session_down (503): not connected and not on its way back by itself (no pairing, QR expired); retry later.
  * - session_logged_out (410): WhatsApp logged the salon's device out; nothing will be sent until it pairs again.
  * - not_on_whatsapp (422), restricted_463 (422, WhatsApp refused: never retry), bad_request (400).
+ * - outcome_unknown (409): a send with this key was cut off by a restart while it may have been leaving; never repeated.
  * - session_elsewhere (409): another gateway process holds the session.
  * - already_connected (409), unauthorized (401), not_found (404), rate_limited (429).
  */

@@ -43,7 +43,8 @@ export interface OutboxRow {
 /** A send as the first call with its key left it (see wa_sends in 20261130030000_durable_sends.sql). */
 export interface SendRow {
   status: SendState;
-  message_id: string;
+  /** Null only for a row the gateway version before durable sends claimed. */
+  message_id: string | null;
   error: string | null;
 }
 
@@ -139,7 +140,7 @@ export class GatewayStore {
   }
 
   /** Sends a previous holder left on the socket, now `unknown`. */
-  sendsRecover(salonId: number, now: Date): Promise<Array<{ key: string; message_id: string; jid: string }>> {
+  sendsRecover(salonId: number, now: Date): Promise<Array<{ key: string; message_id: string | null; jid: string | null }>> {
     return this.db.rpc("wa_sends_recover", { p_salon_id: salonId, p_now: now.toISOString() });
   }
 

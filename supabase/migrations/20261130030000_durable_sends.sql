@@ -7,7 +7,6 @@
 --   unknown  (the bytes may have left): logged, never resent;
 --   sent, failed (not on WhatsApp, 463): final.
 
-update wa_sends set status = 'unknown' where status = 'sending';
 alter table wa_sends drop constraint wa_sends_status_check;
 alter table wa_sends add constraint wa_sends_status_check check (status in ('queued', 'sending', 'sent', 'failed', 'unknown'));
 alter table wa_sends alter column status set default 'queued';
@@ -16,8 +15,21 @@ alter table wa_sends add column body text;
 alter table wa_sends add column updated_at timestamptz;
 create index wa_sends_queued_idx on wa_sends (salon_id, created_at) where status = 'queued';
 
-drop function wa_send_begin(bigint, text, timestamptz);
-drop function wa_send_finish(bigint, text, text, text, text);
+-- The gateway of the previous version keeps running for a minute after this migration (README, Upgrading): its
+-- claim must still mean 'sending' (no text here to send again), which the new gateway then turns 'unknown'.
+-- wa_send_begin and wa_send_finish go in a later migration, once no such gateway runs.
+create or replace function wa_send_begin(p_salon_id bigint, p_key text, p_now timestamptz)
+returns jsonb language plpgsql as $$
+declare v wa_sends;
+begin
+  insert into wa_sends (salon_id, idempotency_key, status, created_at) values (p_salon_id, p_key, 'sending', p_now)
+  on conflict (salon_id, idempotency_key) do nothing;
+  if found then
+    return jsonb_build_object('fresh', true);
+  end if;
+  select * into v from wa_sends where salon_id = p_salon_id and idempotency_key = p_key;
+  return jsonb_build_object('fresh', false, 'status', v.status, 'message_id', v.message_id, 'error', v.error);
+end $$;
 
 -- Accept a send under its idempotency key, or return what the first call with that key became.
 create function wa_send_accept(p_salon_id bigint, p_key text, p_jid text, p_body text, p_message_id text,

@@ -50,7 +50,7 @@ export class DurableSends {
     const cut = await this.deps.store.sendsRecover(salonId, this.deps.clock.now());
     for (const s of cut) {
       this.deps.log.error({ salonId, key: s.key, messageId: s.message_id }, "send cut off on the socket by a crash: outcome unknown, not resent");
-      await this.report(salonId, s.key, s.message_id, "unknown", "cut off while on the socket");
+      if (s.message_id) await this.report(salonId, s.key, s.message_id, "unknown", "cut off while on the socket");
     }
   }
 
@@ -148,6 +148,8 @@ export class DurableSends {
 
 function answer(row: SendRow): { messageId: string } {
   if (row.status === "failed") throw refusal(row.error ?? "send_failed");
+  // Claimed by the gateway version before durable sends and cut off: it may have left, and it has no id to give.
+  if (!row.message_id) throw new GatewayApiError(409, "outcome_unknown", "a send with this key was cut off by a restart; it is not repeated");
   return { messageId: row.message_id };
 }
 
