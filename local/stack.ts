@@ -8,9 +8,11 @@ import { LocalDispatcher } from "../lib/dispatch/local.js";
 import type { Logger } from "../lib/log.js";
 import { createApp } from "../functions/app.js";
 import { createServices, type Services } from "../functions/services.js";
+import { lineageHolderId, type GatewayOptions } from "../whatsapp-gateway/config.js";
 import { startGateway, type RunningGateway } from "../whatsapp-gateway/server.js";
 import { startYClientsSandbox, type YClientsSandbox } from "../fakes/yclients/index.js";
 import { randomBytes, randomInt } from "node:crypto";
+import { join } from "node:path";
 import { startLocalCrons } from "./crons.js";
 
 export interface Stack {
@@ -41,7 +43,11 @@ function close(server: ServerType): Promise<void> {
  * The whole system on one machine: database, gateway, functions, the local dispatcher and the crons.
  * `npm start` and the end-to-end tests both run this.
  */
-export async function startStack(givenConfig: Config, log: Logger, opts: { clock?: Clock; servePsql?: boolean; runCrons?: boolean } = {}): Promise<Stack> {
+export async function startStack(
+  givenConfig: Config,
+  log: Logger,
+  opts: { clock?: Clock; servePsql?: boolean; runCrons?: boolean; gatewayOptions?: Partial<GatewayOptions> } = {},
+): Promise<Stack> {
   const clock = opts.clock ?? systemClock;
   // No partner token: YClients is the sandbox, on a free port, with credentials made up for this run.
   let config = givenConfig;
@@ -70,6 +76,7 @@ export async function startStack(givenConfig: Config, log: Logger, opts: { clock
           log: log.child({ part: "dispatcher" }),
           publicUrl: config.publicUrl,
           signingKey: config.dispatch.currentSigningKey,
+          exclusive: config.database.kind === "embedded",
           // Delivered in process: PUBLIC_URL may be a tunnel, but the signature still names it, as QStash's would.
           deliver: (url, init) => Promise.resolve(app!.fetch(new Request(url, init))),
         })
@@ -78,6 +85,9 @@ export async function startStack(givenConfig: Config, log: Logger, opts: { clock
   // The gateway publishes WhatsApp events through the same dispatcher (locally its publish only enqueues).
   const gateway = await startGateway({
     config, db: database.db, dispatcher: services.dispatcher, log: log.child({ part: "gateway" }), port: config.gatewayPort, clock,
+    // A restart on the same DATA_DIR resumes its sessions at once; the emulator's deliveries survive it too.
+    options: { holderId: lineageHolderId(config.dataDir), ...opts.gatewayOptions },
+    emulatorOutboxFile: join(config.dataDir, "emulator-outbox.jsonl"),
   });
   app = createApp(services);
   const server = await listen(app, config.port);

@@ -1,9 +1,16 @@
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
 /**
  * Tunables of the gateway. Production values are the defaults; tests and the emulator set the waits to ~0 through
  * `startGateway({ options })`. Nothing here is a secret: secrets come from lib/config.
  */
 export interface GatewayOptions {
-  /** Who this process is in wa_leases; unique per process so a restarted container takes leases over cleanly. */
+  /**
+   * Who this process is in wa_leases: "<lineage>/<instance>", unique per process. A process of the same lineage
+   * (see `lineageHolderId`) takes the leases over at once; without a "/" the id is its own lineage.
+   */
   holderId: string;
   leaseTtlSec: number;
   leaseRenewMs: number;
@@ -73,4 +80,23 @@ export function defaultGatewayOptions(): GatewayOptions {
 /** A random whole number of milliseconds in [min, max]. */
 export function jitter([min, max]: [number, number]): number {
   return max <= min ? min : Math.floor(min + Math.random() * (max - min));
+}
+
+/**
+ * A holder id whose lineage survives restarts, so a restarted gateway resumes its own sessions at once instead of
+ * waiting out the dead process's leases. With a data directory (the embedded database lives there, so every holder
+ * in it is ours) the lineage is kept in `gateway-id`; the production container has one lineage per deployment
+ * (exactly one gateway task runs; a stuck predecessor is fenced off, its writes refused).
+ */
+export function lineageHolderId(dataDir: string | null): string {
+  let lineage = "gateway";
+  if (dataDir) {
+    const file = join(dataDir, "gateway-id");
+    if (!existsSync(file)) {
+      mkdirSync(dataDir, { recursive: true });
+      writeFileSync(file, `local-${randomBytes(6).toString("hex")}\n`, { flag: "wx" });
+    }
+    lineage = readFileSync(file, "utf8").trim();
+  }
+  return `${lineage}/${process.pid}-${randomBytes(4).toString("hex")}`;
 }

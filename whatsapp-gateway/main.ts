@@ -6,6 +6,7 @@ import { LocalDispatcher } from "../lib/dispatch/local.js";
 import { createQStashDispatcher } from "../lib/dispatch/qstash.js";
 import { createLogger } from "../lib/log.js";
 import { stopOnSignals } from "../lib/stop-on-signals.js";
+import { lineageHolderId } from "./config.js";
 import { startGateway } from "./server.js";
 
 /**
@@ -28,7 +29,7 @@ const dispatcher: Dispatcher =
         deliver: () => Promise.reject(new Error("this process only enqueues; the functions' dispatcher delivers")),
       });
 const gateway = await startGateway({
-  config, db: database.db, dispatcher, log, port: config.gatewayPort, options: { trustProxy: config.gatewayTrustProxy },
+  config, db: database.db, dispatcher, log, port: config.gatewayPort, options: { trustProxy: config.gatewayTrustProxy, holderId: lineageHolderId(config.database.kind === "embedded" ? config.dataDir : null) },
 });
 
 const relevant = describeConfig(config).filter((l) => /^(database|jobs|whatsapp):/.test(l));

@@ -1,5 +1,5 @@
 import type { Clock } from "../lib/clock.js";
-import type { Dispatcher } from "../lib/dispatch/dispatcher.js";
+import { SESSION_WAIT_RETRIES, type Dispatcher } from "../lib/dispatch/dispatcher.js";
 import { WHATSAPP_EVENT_PATHS, type WhatsAppEvent } from "../lib/gateway/events.js";
 import type { Logger } from "../lib/log.js";
 import type { GatewayStore } from "./store.js";
@@ -33,7 +33,7 @@ export class EventOutbox {
   private async publishNow(event: WhatsAppEvent, dedupeId: string): Promise<void> {
     const path = WHATSAPP_EVENT_PATHS[event.type];
     try {
-      await this.deps.dispatcher.publish({ path, body: event, deduplicationId: dedupeId });
+      await this.deps.dispatcher.publish({ path, body: event, deduplicationId: dedupeId, retries: SESSION_WAIT_RETRIES });
     } catch (err) {
       const error = (err as Error).message;
       this.deps.log.warn({ salonId: event.salonId, dedupeId, error }, "event publish failed; kept in the outbox");
@@ -73,7 +73,7 @@ export class EventOutbox {
     let sent = 0;
     for (const row of rows) {
       try {
-        await this.deps.dispatcher.publish({ path: row.path, body: row.body, deduplicationId: row.dedupe_id });
+        await this.deps.dispatcher.publish({ path: row.path, body: row.body, deduplicationId: row.dedupe_id, retries: SESSION_WAIT_RETRIES });
         await this.deps.store.outboxDone(row.id);
         sent += 1;
       } catch (err) {

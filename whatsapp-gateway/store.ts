@@ -40,9 +40,23 @@ export interface OutboxRow {
   attempts: number;
 }
 
-export type SendClaim =
-  | { fresh: true }
-  | { fresh: false; status: "sending" | "sent" | "failed"; message_id: string | null; error: string | null };
+/** A send as the first call with its key left it (see wa_sends in 20261130030000_durable_sends.sql). */
+export interface SendRow {
+  status: SendState;
+  /** Null only for a row the gateway version before durable sends claimed. */
+  message_id: string | null;
+  error: string | null;
+}
+
+export type SendState = "queued" | "sending" | "sent" | "failed" | "unknown";
+
+/** A send waiting to leave. */
+export interface QueuedSend {
+  key: string;
+  jid: string;
+  body: string;
+  message_id: string;
+}
 
 export class GatewayStore {
   constructor(private readonly db: Db) {}
@@ -106,12 +120,28 @@ export class GatewayStore {
     return ids.map(Number);
   }
 
-  sendBegin(salonId: number, key: string, now: Date): Promise<SendClaim> {
-    return this.db.rpc("wa_send_begin", { p_salon_id: salonId, p_key: key, p_now: now.toISOString() });
+  sendAccept(salonId: number, key: string, send: { jid: string; text: string; messageId: string }, now: Date): Promise<SendRow> {
+    return this.db.rpc("wa_send_accept", {
+      p_salon_id: salonId, p_key: key, p_jid: send.jid, p_body: send.text, p_message_id: send.messageId, p_now: now.toISOString(),
+    });
   }
 
-  sendFinish(salonId: number, key: string, status: "sent" | "failed" | "abandoned", messageId: string | null, error: string | null): Promise<void> {
-    return this.db.rpc("wa_send_finish", { p_salon_id: salonId, p_key: key, p_status: status, p_message_id: messageId, p_error: error });
+  sendGet(salonId: number, key: string): Promise<SendRow | null> {
+    return this.db.rpc("wa_send_get", { p_salon_id: salonId, p_key: key });
+  }
+
+  sendNext(salonId: number): Promise<QueuedSend | null> {
+    return this.db.rpc("wa_send_next", { p_salon_id: salonId });
+  }
+
+  /** True when the send was in one of `from` and is now `to`. */
+  sendMark(salonId: number, key: string, from: SendState[], to: SendState, error: string | null, now: Date): Promise<boolean> {
+    return this.db.rpc("wa_send_mark", { p_salon_id: salonId, p_key: key, p_from: from, p_to: to, p_error: error, p_now: now.toISOString() });
+  }
+
+  /** Sends a previous holder left on the socket, now `unknown`. */
+  sendsRecover(salonId: number, now: Date): Promise<Array<{ key: string; message_id: string | null; jid: string | null }>> {
+    return this.db.rpc("wa_sends_recover", { p_salon_id: salonId, p_now: now.toISOString() });
   }
 
   outboxAdd(row: { dedupeId: string; salonId: number; path: string; body: unknown; error: string; nextAt: Date }): Promise<void> {

@@ -9,6 +9,7 @@ import { registerSessionConnectedJob } from "./whatsapp/session-connected.js";
 import { registerSessionLoggedOutJob } from "./whatsapp/session-logged-out.js";
 import { registerMessageReceivedJob } from "./whatsapp/message-received.js";
 import { registerMessageFromAdminJob } from "./whatsapp/message-from-admin.js";
+import { registerMessageStatusJob } from "./whatsapp/message-status.js";
 import { registerAssistantReplyJob } from "./assistant/reply.js";
 
 /**
@@ -26,6 +27,7 @@ export function jobsRouter(s: Services): Hono {
   registerSessionLoggedOutJob(jobs, s);
   registerMessageReceivedJob(jobs, s);
   registerMessageFromAdminJob(jobs, s);
+  registerMessageStatusJob(jobs, s);
   registerAssistantReplyJob(jobs, s);
   return jobs;
 }

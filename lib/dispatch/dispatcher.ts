@@ -22,6 +22,14 @@ export interface Dispatcher {
   publish(message: JobMessage): Promise<Published>;
 }
 
+/**
+ * Retries of a job that needs a salon's WhatsApp session (a reply, a notification, a gateway event): a gateway
+ * restart (seconds) or deploy (about a minute) answers "session_restoring" meanwhile, and the job must outlive it.
+ * On the local dispatcher's schedule (1, 2, 4 … 300 s) twelve retries span about 20 minutes; on QStash's (12 s,
+ * 2.5 min, 30 min …) even the first three cover a deploy.
+ */
+export const SESSION_WAIT_RETRIES = 12;
+
 /** QStash refuses some characters in a deduplication id; ours are built from ids and colons only. */
 export function assertDeduplicationId(id: string): void {
   if (!/^[A-Za-z0-9:._-]{1,200}$/.test(id)) throw new Error(`invalid deduplication id: ${JSON.stringify(id)}`);

@@ -22,6 +22,11 @@ export interface LocalDispatcherOptions {
   deliver: (url: string, init: RequestInit) => Promise<Response>;
   pollMs?: number;
   batch?: number;
+  /**
+   * This dispatcher is the only one delivering from its database (the embedded one: DATA_DIR's lock guarantees it).
+   * At start it then takes back the jobs a killed predecessor was delivering at once, instead of after their lease.
+   */
+  exclusive?: boolean;
 }
 
 /** Seconds before retry n (1-based), like QStash's exponential schedule but short enough for a laptop. */
@@ -67,7 +72,13 @@ export class LocalDispatcher implements Dispatcher {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.schedule(0);
+    if (!this.opts.exclusive) return this.schedule(0);
+    this.tick = this.opts.db.rpc<number>("dispatch_release_locks").then(
+      (n) => {
+        if (n > 0) this.opts.log.warn({ jobs: n }, "jobs a previous process was delivering are delivered again");
+      },
+      (err) => this.opts.log.error({ err }, "releasing the previous process's deliveries failed"),
+    ).finally(() => this.schedule(0));
   }
 
   /** Stops taking jobs and waits for the deliveries in flight, so a shutdown loses no write. */

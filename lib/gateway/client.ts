@@ -10,24 +10,23 @@ export interface SessionStatus {
 
 /**
  * A refused call to the gateway, with its error code (whatsapp-gateway/errors.ts answers them):
- * "session_down" (503, retry later), "not_on_whatsapp" (422), "restricted_463" (422: WhatsApp refused, never retry),
- * "bad_request" (400), "in_progress" (409: a send with this idempotency key is still being made or was cut off
- * mid-send; its outcome is unknown), "session_elsewhere" (409: another gateway process holds the session),
- * "already_connected" (409), "unauthorized" (401); "unreachable" (status 0) when the gateway did not answer.
+ * "session_restoring" (503: paired and coming back, e.g. the gateway restarted; wait for it), "session_down" (503,
+ * retry later), "session_logged_out" (410: WhatsApp logged the device out; a failure, not worth retrying),
+ * "not_on_whatsapp" (422), "restricted_463" (422: WhatsApp refused, never retry), "bad_request" (400),
+ * "session_elsewhere" (409: another gateway process holds the session), "already_connected" (409),
+ * "unauthorized" (401); "unreachable" (status 0) when the gateway did not answer.
+ *
+ * A send is answered `{messageId}` once the gateway has durably accepted it, before it leaves; what became of it
+ * arrives later as a `message.status` job (lib/gateway/events.ts).
  */
 export class GatewayError extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {
     super(message);
     this.name = "GatewayError";
   }
-  /**
-   * Worth retrying later: the gateway or the session is down or busy, not the message that is wrong. An
-   * "in_progress" send is retried because a later call with the same key returns its message id once the gateway's
-   * queue gets to it (a send can wait behind others longer than our HTTP timeout); one cut off for good stays
-   * "in_progress" and ends as failed when the caller's retries run out, never as a second message.
-   */
+  /** Worth retrying later: the gateway or the session is down, restarting or elsewhere, not the message that is wrong. */
   get retryable(): boolean {
-    return this.status === 0 || this.status >= 500 || ["session_down", "in_progress", "session_elsewhere"].includes(this.code);
+    return this.status === 0 || this.status >= 500 || ["session_down", "session_restoring", "session_elsewhere"].includes(this.code);
   }
 }
 

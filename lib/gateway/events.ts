@@ -2,13 +2,15 @@ import { z } from "zod";
 
 /**
  * What the gateway tells the functions, one job route per event type, published through the dispatcher with
- * deduplication id `<salonId>:<message id>` for messages and `<salonId>:<event>:<unique>` for session events.
+ * deduplication id `<salonId>:<message id>` for messages, `<salonId>:status:<message id>:<status>` for the outcome of
+ * a send, and `<salonId>:<event>:<unique>` for session events.
  */
 export const WHATSAPP_EVENT_PATHS = {
   "message.received": "/jobs/whatsapp/message-received",
   "message.from_admin": "/jobs/whatsapp/message-from-admin",
   "session.connected": "/jobs/whatsapp/session-connected",
   "session.logged_out": "/jobs/whatsapp/session-logged-out",
+  "message.status": "/jobs/whatsapp/message-status",
 } as const;
 
 const salonId = z.number().int().positive();
@@ -59,8 +61,24 @@ export const SessionLoggedOut = z.object({
   timestamp: z.string().datetime({ offset: true }),
 });
 
+/**
+ * What became of a send the gateway accepted (the service API answers `{messageId}` at acceptance, before it
+ * leaves): "sent"; "failed" with error "not_on_whatsapp" or "restricted_463"; "unknown" when a crash cut it off
+ * while its bytes may have been on the socket (never resent).
+ */
+export const MessageStatus = z.object({
+  type: z.literal("message.status"),
+  salonId,
+  messageId: z.string().min(1),
+  idempotencyKey: z.string().min(1),
+  status: z.enum(["sent", "failed", "unknown"]),
+  error: z.string().nullable(),
+  timestamp: z.string().datetime({ offset: true }),
+});
+
 export type MessageReceived = z.infer<typeof MessageReceived>;
 export type MessageFromAdmin = z.infer<typeof MessageFromAdmin>;
 export type SessionConnected = z.infer<typeof SessionConnected>;
 export type SessionLoggedOut = z.infer<typeof SessionLoggedOut>;
-export type WhatsAppEvent = MessageReceived | MessageFromAdmin | SessionConnected | SessionLoggedOut;
+export type MessageStatus = z.infer<typeof MessageStatus>;
+export type WhatsAppEvent = MessageReceived | MessageFromAdmin | SessionConnected | SessionLoggedOut | MessageStatus;

@@ -1,5 +1,6 @@
 import type { Services } from "../../functions/services.js";
 import type { DecidedNotification } from "../bookings/store.js";
+import { SESSION_WAIT_RETRIES } from "../dispatch/dispatcher.js";
 
 /** Job routes of this area (functions/jobs/bookings/*). */
 export const SEND_NOTIFICATION_PATH = "/jobs/bookings/send-notification";
@@ -15,7 +16,7 @@ export interface BookingPollJob {
 }
 
 /** Deliveries of one send job before its row is marked failed: a gateway that stays down this long is reported. */
-export const SEND_RETRIES = 6;
+export const SEND_RETRIES = SESSION_WAIT_RETRIES;
 
 /**
  * Publishes the send job of each decided notification, delayed until its due time. The deduplication id is the

@@ -4,7 +4,12 @@
  * gateway sent but before the outcome was written leaves the row 'sending'; when its lease runs out the next
  * delivery claims it again and the gateway answers the same idempotency key with the first message, not a second.
  *
- * Public API: `sendNotification(services, salonId, notificationId)` → `SendResult`; `CLAIM_LEASE_SEC`.
+ * The gateway answers once it has durably accepted the send, so the row is 'sent' from then on; should WhatsApp
+ * refuse it afterwards (not on WhatsApp, 463) the gateway's `message.status` event turns it 'failed'
+ * (`recordSendOutcome`).
+ *
+ * Public API: `sendNotification(services, salonId, notificationId)` → `SendResult`; `recordSendOutcome(services,
+ * event)`; `CLAIM_LEASE_SEC`.
  *
  * A booking notice first re-reads the record from YClients: what YClients says then goes through the decision point
  * (a deleted record means no confirmation; a change undone means no change notice).
@@ -12,6 +17,7 @@
 import type { Services } from "../../functions/services.js";
 import { processRecordDeleted, processRecordUpdates } from "../bookings/process-records.js";
 import { GatewayError } from "../gateway/client.js";
+import type { MessageStatus } from "../gateway/events.js";
 import { YClientsError, YClientsNetworkError, YClientsNotConfiguredError } from "../yclients/errors.js";
 import { SEND_RETRIES } from "./jobs.js";
 import { notificationsStore } from "./store.js";
@@ -24,8 +30,12 @@ import { renderNotification } from "./texts.js";
  */
 const REREAD_KINDS = new Set(["booking_created", "booking_changed", "booking_cancelled"]);
 
-/** How long a claimed send may take before another delivery may take it over. */
-export const CLAIM_LEASE_SEC = 120;
+/**
+ * How long a claimed send may take before another delivery may take it over (after a crash, the wait before the
+ * notification's next delivery). The gateway answers as soon as it has durably accepted the send, so the claimed
+ * part is a render and one short call.
+ */
+export const CLAIM_LEASE_SEC = 30;
 
 export type SendResult =
   | { status: "sent"; messageId: string }
@@ -80,6 +90,10 @@ export async function sendNotification(s: Services, salonId: number, notificatio
       s.log.error({ salonId, notificationId: n.id }, "WhatsApp restricted the salon's number (463); notification failed");
       return { status: "failed", error };
     }
+    if (ge?.code === "session_restoring") {
+      // The gateway is coming back (a restart or deploy): waiting is the plan, not a failure.
+      s.log.info({ salonId, notificationId: n.id, attempt: n.attempts }, "WhatsApp session restoring; notification waits");
+    }
     const retryable = ge ? ge.retryable : true;
     if (retryable && n.attempts < SEND_RETRIES) {
       await notificationsStore.finish(s.db, n.id, "retry", s.clock.now(), { error, text });
@@ -89,6 +103,29 @@ export async function sendNotification(s: Services, salonId: number, notificatio
     await notificationsStore.finish(s.db, n.id, "failed", s.clock.now(), { error, text });
     s.log.error({ salonId, notificationId: n.id, attempts: n.attempts, error }, "notification failed");
     return { status: "failed", error };
+  }
+}
+
+/**
+ * What became of a notification's send after the gateway accepted it. Sent: already recorded at acceptance.
+ * Failed: the row says so, and a 463 is the salon's business. Unknown (a crash while it was on the socket): logged;
+ * the row stays 'sent' with that message id, since it most likely left and is never repeated.
+ */
+export async function recordSendOutcome(s: Services, e: MessageStatus): Promise<void> {
+  const m = /^notification:(\d+):(\d+)$/.exec(e.idempotencyKey);
+  if (!m || Number(m[1]) !== e.salonId) return;
+  const notificationId = Number(m[2]);
+  if (e.status === "unknown") {
+    s.log.warn({ salonId: e.salonId, notificationId, messageId: e.messageId }, "notification send cut off by a gateway crash: outcome unknown");
+    return;
+  }
+  if (e.status !== "failed") return;
+  const error = e.error ?? "failed";
+  const status = await notificationsStore.sendFailed(s.db, notificationId, e.messageId, error, s.clock.now());
+  if (status === null) return;
+  s.log.error({ salonId: e.salonId, notificationId, error }, "WhatsApp refused a notification the gateway had accepted");
+  if (error === "restricted_463") {
+    await notificationsStore.salonEvent(s.db, e.salonId, "whatsapp_restricted", { notificationId, error });
   }
 }
 

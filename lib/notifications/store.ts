@@ -93,6 +93,10 @@ export const notificationsStore = {
     db.rpc<boolean>("reminder_reply_note", { p_id: id, p_kind: kind, p_now: iso(now) }),
 
   /** Tells the salon (its marketplace event log) about something it must act on, e.g. WhatsApp's 463. */
+  /** The gateway could not make the send it accepted: the row becomes failed (returns its status, null if untouched). */
+  sendFailed: (db: Db, id: number, messageId: string, error: string, now: Date) =>
+    db.rpc<string | null>("notification_send_failed", { p_id: id, p_message_id: messageId, p_error: error, p_now: iso(now) }),
+
   salonEvent: (db: Db, salonId: number, event: string, data: Record<string, unknown>) =>
     db.rpc<number>("marketplace_event_add", { p_salon_id: salonId, p_event: event, p_data: data }),
 };

@@ -6,6 +6,7 @@
  * If YClients returns fewer items than asked while there are more (it caps page sizes), the page size it used
  * is taken from the first page, so no page is skipped.
  */
+import { faultPoint } from "../faults.js";
 import type { Page } from "../yclients/client.js";
 
 export interface PagedResult {
@@ -23,7 +24,7 @@ export async function readAllPages<T>(
   let failed: unknown = null;
   let saving: Promise<void> = Promise.resolve();
   const enqueue = (items: T[], page: number) => {
-    saving = saving.then(() => save(items, page));
+    saving = saving.then(() => save(items, page)).then(() => faultPoint("mid-sync"));
     // Noted at once, so the fetching stops rather than reading every page for nothing.
     saving.catch((err: unknown) => {
       failed ??= err;

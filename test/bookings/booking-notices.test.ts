@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { markRecordsGone, noteRecordCreatedByAssistant, processRecordUpdates } from "../../lib/bookings/process-records.js";
 import { pollSalonRecords } from "../../lib/bookings/poll.js";
-import { SEND_NOTIFICATION_PATH } from "../../lib/notifications/jobs.js";
+import { SEND_NOTIFICATION_PATH, SEND_RETRIES } from "../../lib/notifications/jobs.js";
 import { run as runBookingPoll } from "../../functions/crons/booking-poll.js";
 import { runReminderTick } from "../../lib/notifications/reminders.js";
 import { notificationsStore } from "../../lib/notifications/store.js";
@@ -334,11 +334,12 @@ describe("exactly once", () => {
     const phone2 = newPhone();
     const rec2 = book(salonId, phone2);
     await webhook(salonId, "create", rec2);
-    w.gateway.failNext(...Array.from({ length: 10 }, sessionDown));
+    w.gateway.failNext(...Array.from({ length: SEND_RETRIES + 5 }, sessionDown));
     await w.after(31);
-    for (let i = 0; i < 12; i++) await w.after(60);
+    // The retries span a gateway restart or deploy (lib/dispatch SESSION_WAIT_RETRIES): about 20 minutes here.
+    for (let i = 0; i < 30; i++) await w.after(60);
     const [row2] = await rows(salonId, rec2.id);
-    expect(row2).toMatchObject({ status: "failed", attempts: 6 });
+    expect(row2).toMatchObject({ status: "failed", attempts: SEND_RETRIES });
     expect(row2!.error).toContain("session_down");
     expect(w.gateway.to(phone2)).toHaveLength(0);
   });

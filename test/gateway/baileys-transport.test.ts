@@ -317,24 +317,32 @@ describe("Baileys transport over a stand-in socket", () => {
   it("sends through the socket and refuses numbers not on WhatsApp and 463 nacks", async () => {
     const salonId = salon();
     const s = await openPaired(salonId, "79005551111");
-    const ok = await gw.sessions.sendText(salonId, { to: "79990000001", text: "Ждём вас завтра в 12:00", idempotencyKey: "a" });
+    // Accepted at once; the same key asked again after the worker ran answers what became of the send.
+    const settle = async (msg: { to: string; text: string; idempotencyKey: string }) => {
+      await gw.sessions.sendText(salonId, msg);
+      await gw.sessions.sendsIdle(salonId);
+      return gw.sessions.sendText(salonId, msg);
+    };
+    const ok = await settle({ to: "79990000001", text: "Ждём вас завтра в 12:00", idempotencyKey: "a" });
     expect(s.sent).toEqual([{ jid: "79990000001@s.whatsapp.net", text: "Ждём вас завтра в 12:00", id: ok.messageId }]);
     // A LID is replied to as received, without an onWhatsApp lookup.
-    await gw.sessions.sendText(salonId, { to: "111111111111111@lid", text: "ok", idempotencyKey: "b" });
+    await settle({ to: "111111111111111@lid", text: "ok", idempotencyKey: "b" });
     expect(s.sent.at(-1)!.jid).toBe("111111111111111@lid");
 
     s.notOnWhatsApp.add("79990000002@s.whatsapp.net");
-    await expect(gw.sessions.sendText(salonId, { to: "79990000002", text: "x", idempotencyKey: "c" })).rejects.toMatchObject({ status: 422, code: "not_on_whatsapp" });
+    await expect(settle({ to: "79990000002", text: "x", idempotencyKey: "c" })).rejects.toMatchObject({ status: 422, code: "not_on_whatsapp" });
     s.nack463.add("79990000003@s.whatsapp.net");
-    const err = await gw.sessions.sendText(salonId, { to: "79990000003", text: "x", idempotencyKey: "d" }).catch((e) => e);
+    const err = await settle({ to: "79990000003", text: "x", idempotencyKey: "d" }).catch((e) => e);
     expect(err).toBeInstanceOf(GatewayApiError);
     expect(err).toMatchObject({ status: 422, code: "restricted_463" });
     expect(s.sent).toHaveLength(3);
 
     // A reach-out time lock on the account: refused before anything is sent.
     s.ev.emit("connection.update", { reachoutTimeLock: { isActive: true } });
-    await expect(gw.sessions.sendText(salonId, { to: "79990000004", text: "x", idempotencyKey: "e" })).rejects.toMatchObject({ code: "restricted_463" });
+    await expect(settle({ to: "79990000004", text: "x", idempotencyKey: "e" })).rejects.toMatchObject({ code: "restricted_463" });
     expect(s.sent).toHaveLength(3);
+    const outcomes = (await jobs(WHATSAPP_EVENT_PATHS["message.status"], salonId)).map((j) => [j.body.idempotencyKey, j.body.status, j.body.error]);
+    expect(outcomes).toEqual([["a", "sent", null], ["b", "sent", null], ["c", "failed", "not_on_whatsapp"], ["d", "failed", "restricted_463"], ["e", "failed", "restricted_463"]]);
   });
 
   it("401 on connection.update wipes the auth state and publishes session.logged_out", async () => {

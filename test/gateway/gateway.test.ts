@@ -310,30 +310,38 @@ describe("connection policy", () => {
 });
 
 describe("service API", () => {
-  it("sends once per idempotency key and reports refusals with actionable codes", async () => {
+  it("accepts a send at once, sends it once per idempotency key, and reports refusals with actionable codes", async () => {
     const salonId = nextSalonId();
     await connectSalon(gw, salonId, "79005556600");
     const client = createGatewayClient({ baseUrl: gw.url, secret: config.gatewaySecret });
+    // Accepted at once; the same key asked again after the worker ran answers what became of the send.
+    const settle = async (msg: { to: string; text: string; idempotencyKey: string }) => {
+      await client.sendText(salonId, msg);
+      await gw.sessions.sendsIdle(salonId);
+      return client.sendText(salonId, msg);
+    };
 
     const first = await client.sendText(salonId, { to: "79990001122", text: "Напоминаем о визите", idempotencyKey: "reminder:1" });
-    const again = await client.sendText(salonId, { to: "79990001122", text: "Напоминаем о визите", idempotencyKey: "reminder:1" });
+    const again = await settle({ to: "79990001122", text: "Напоминаем о визите", idempotencyKey: "reminder:1" });
     expect(again.messageId).toBe(first.messageId);
     expect(gw.emulator!.outbox(salonId)).toEqual([
       expect.objectContaining({ id: first.messageId, to: "79990001122@s.whatsapp.net", text: "Напоминаем о визите" }),
     ]);
 
     await api(gw, "POST", `/emulator/sessions/${salonId}/refuse`, { to: "79990003344", code: "not_on_whatsapp" });
-    const notOn = await client.sendText(salonId, { to: "79990003344", text: "hi", idempotencyKey: "k2" }).catch((e) => e);
+    const notOn = await settle({ to: "79990003344", text: "hi", idempotencyKey: "k2" }).catch((e) => e);
     expect(notOn).toBeInstanceOf(GatewayError);
     expect(notOn).toMatchObject({ status: 422, code: "not_on_whatsapp", retryable: false });
 
     await api(gw, "POST", `/emulator/sessions/${salonId}/refuse`, { to: "79990005566", code: "restricted_463" });
-    const restricted = await client.sendText(salonId, { to: "79990005566", text: "hi", idempotencyKey: "k3" }).catch((e) => e);
+    const restricted = await settle({ to: "79990005566", text: "hi", idempotencyKey: "k3" }).catch((e) => e);
     expect(restricted).toMatchObject({ status: 422, code: "restricted_463", retryable: false });
     // The same key again: the same refusal, and still nothing sent.
     await api(gw, "POST", `/emulator/sessions/${salonId}/refuse`, { to: "79990005566", code: null });
-    expect(await client.sendText(salonId, { to: "79990005566", text: "hi", idempotencyKey: "k3" }).catch((e) => e)).toMatchObject({ code: "restricted_463" });
+    expect(await settle({ to: "79990005566", text: "hi", idempotencyKey: "k3" }).catch((e) => e)).toMatchObject({ code: "restricted_463" });
     expect(gw.emulator!.outbox(salonId)).toHaveLength(1);
+    const outcomes = (await jobs(WHATSAPP_EVENT_PATHS["message.status"], salonId)).map((j) => [j.body.messageId === first.messageId, j.body.status, j.body.error]);
+    expect(outcomes).toEqual([[true, "sent", null], [false, "failed", "not_on_whatsapp"], [false, "failed", "restricted_463"]]);
 
     const bad = await api(gw, "POST", `/v1/sessions/${salonId}/messages`, { to: "not a phone", text: "x", idempotencyKey: "k4" });
     expect(bad).toMatchObject({ status: 400, json: { error: { code: "bad_request" } } });
@@ -350,15 +358,17 @@ describe("service API", () => {
     expect(health.json.sessions.connected).toBeGreaterThan(0);
   });
 
-  it("a send after the session went down is refused, and the key stays free for the retry", async () => {
+  it("a send while the session is logged out is refused for good, and the key stays free for after the re-link", async () => {
     const salonId = nextSalonId();
     await connectSalon(gw, salonId, "79005556611");
     const client = createGatewayClient({ baseUrl: gw.url, secret: config.gatewaySecret });
-    await client.logout(salonId);
-    expect(await client.status(salonId)).toMatchObject({ state: "none", phone: null });
-    expect(await client.sendText(salonId, { to: "79990001122", text: "x", idempotencyKey: "retry-me" }).catch((e) => e)).toMatchObject({ code: "session_down" });
+    await api(gw, "POST", `/emulator/sessions/${salonId}/disconnect`, { code: 401 });
+    await gw.sessions.waitForState(salonId, ["logged_out"], 5000);
+    expect(await client.sendText(salonId, { to: "79990001122", text: "x", idempotencyKey: "retry-me" }).catch((e) => e))
+      .toMatchObject({ status: 410, code: "session_logged_out", retryable: false });
     await connectSalon(gw, salonId, "79005556611");
     const sent = await client.sendText(salonId, { to: "79990001122", text: "x", idempotencyKey: "retry-me" });
+    await gw.sessions.sendsIdle(salonId);
     expect(gw.emulator!.outbox(salonId).map((m) => m.id)).toEqual([sent.messageId]);
   });
 });
@@ -422,6 +432,41 @@ describe("across processes", () => {
     expect(await gw.sessions.waitForState(paired, ["connected"], 5000)).toEqual({ salonId: paired, state: "connected", phone: "79007770001" });
     expect(gw.sessions.isLive(loggedOut)).toBe(false);
     expect(await jobs(WHATSAPP_EVENT_PATHS["session.connected"], paired)).toHaveLength(1);
+  });
+
+  it("a crashed gateway's successor of the same lineage resumes at once: unsent sends go out, one cut off on the socket is never repeated", async () => {
+    const salonId = nextSalonId();
+    const crashed = await startGateway({ config, db: database.db, dispatcher: flaky, log: silentLog, port: 0, clock, options: { ...FAST, holderId: "lineage-x/1" }, restore: false });
+    await connectSalon(crashed, salonId, "79008880001");
+    // What a kill leaves behind: the lease still running, one send marked on the socket, one never taken.
+    await database.pg!.query(
+      `insert into wa_sends (salon_id, idempotency_key, message_id, status, jid, body, created_at) values
+       ($1, 'cut', 'IDCUT', 'sending', '79990000001@s.whatsapp.net', 'a', now()),
+       ($1, 'waiting', 'IDWAIT', 'queued', '79990000002@s.whatsapp.net', 'b', now())`, [salonId]);
+
+    // Another lineage must wait for the lease; meanwhile a send is told to come back, not that the session is gone.
+    const other = await startGateway({ config, db: database.db, dispatcher: flaky, log: silentLog, port: 0, clock, options: { ...FAST, holderId: "lineage-y/1" }, restore: false });
+    const client = createGatewayClient({ baseUrl: other.url, secret: config.gatewaySecret });
+    expect(await client.sendText(salonId, { to: "79990000003", text: "c", idempotencyKey: "later" }).catch((e) => e))
+      .toMatchObject({ status: 503, code: "session_restoring", retryable: true });
+    await expect(other.sessions.start(salonId)).rejects.toMatchObject({ code: "session_elsewhere" });
+    await other.close();
+
+    const successor = await startGateway({ config, db: database.db, dispatcher: flaky, log: silentLog, port: 0, clock, options: { ...FAST, holderId: "lineage-x/2" } });
+    try {
+      expect(await successor.sessions.waitForState(salonId, ["connected"], 5000)).toMatchObject({ state: "connected" });
+      await successor.sessions.sendsIdle(salonId);
+      expect(successor.emulator!.outbox(salonId).map((m) => m.id)).toEqual(["IDWAIT"]);
+      const outcomes = (await jobs(WHATSAPP_EVENT_PATHS["message.status"], salonId)).map((j) => [j.body.messageId, j.body.status]);
+      expect(outcomes).toEqual([["IDCUT", "unknown"], ["IDWAIT", "sent"]]);
+      // Asked again, the cut-off key answers its message id: it is never sent a second time.
+      expect(await successor.sessions.sendText(salonId, { to: "79990000001", text: "a", idempotencyKey: "cut" })).toEqual({ messageId: "IDCUT" });
+      await successor.sessions.sendsIdle(salonId);
+      expect(successor.emulator!.outbox(salonId)).toHaveLength(1);
+    } finally {
+      await successor.close();
+      await crashed.close();
+    }
   });
 
   it("restores in waves: never more sessions connecting at once than the configured concurrency", async () => {

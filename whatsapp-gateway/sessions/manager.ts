@@ -1,14 +1,16 @@
+import { generateMessageIDV2 } from "@whiskeysockets/baileys";
 import type { Clock } from "../../lib/clock.js";
+import { faultPoint } from "../../lib/faults.js";
 import type { SessionState, SessionStatus } from "../../lib/gateway/client.js";
 import type { WhatsAppEvent } from "../../lib/gateway/events.js";
 import type { Logger } from "../../lib/log.js";
 import { SalonAuthState, SharedKeyCache, type Lease } from "../auth-state.js";
 import { jitter, type GatewayOptions } from "../config.js";
-import { GatewayApiError, sessionDown } from "../errors.js";
+import { GatewayApiError, sessionDown, sessionLoggedOut, sessionRestoring } from "../errors.js";
 import type { EventOutbox } from "../outbox.js";
 import { LeaseLostError, type GatewayStore } from "../store.js";
 import { jidForRecipient, type InboundMessage, type Transport, type TransportSession } from "../transport/types.js";
-import { IdempotentSender } from "./idempotent-send.js";
+import { DurableSends, type SendTarget } from "./durable-sends.js";
 import { decideOnClose } from "./policy.js";
 import { SendQueue } from "./send-queue.js";
 
@@ -75,7 +77,7 @@ const ORPHAN_STATES = new Set<string>(["connected", "connecting"]);
 export class SessionManager {
   private readonly live = new Map<number, Live>();
   private readonly starting = new Map<number, Promise<Live>>();
-  private readonly sender: IdempotentSender;
+  private readonly sends: DurableSends;
   private readonly listeners = new Map<number, Set<SessionListener>>();
   private readonly pairingRequests = new Map<string, number>();
   private renewTimer: NodeJS.Timeout | undefined;
@@ -84,7 +86,7 @@ export class SessionManager {
   private restoring = false;
 
   constructor(private readonly deps: SessionManagerDeps) {
-    this.sender = new IdempotentSender(deps);
+    this.sends = new DurableSends(deps);
   }
 
   get holderId(): string {
@@ -223,13 +225,40 @@ export class SessionManager {
     await this.release(live, "none");
   }
 
+  /**
+   * Accepts a send durably and answers its message id at once; the salon's worker sends it at the session's pace
+   * (see durable-sends.ts). A paired session held here, connected or reconnecting, accepts; otherwise the answer says
+   * whether to wait (session_restoring), give up (session_logged_out) or retry later (session_down).
+   */
   async sendText(salonId: number, msg: { to: string; text: string; idempotencyKey: string }): Promise<{ messageId: string }> {
     const jid = jidForRecipient(msg.to);
     if (!jid) throw new GatewayApiError(400, "bad_request", "`to` must be E.164 digits or a WhatsApp JID");
+    faultPoint("before-accept");
     const live = this.live.get(salonId);
-    const connected = (l: Live | undefined) => (l && l.state === "connected" && !l.closing ? l.conn : null);
-    const target = live && connected(live) ? { queue: live.sends, conn: () => connected(live) } : null;
-    return this.sender.send(salonId, msg.idempotencyKey, jid, msg.text, target);
+    if (live && !live.closing && live.paired && (live.state === "connected" || live.state === "connecting")) {
+      const messageId = generateMessageIDV2(live.phone ? `${live.phone}@s.whatsapp.net` : undefined);
+      const accepted = await this.sends.accept(salonId, msg.idempotencyKey, { jid, text: msg.text, messageId });
+      this.sends.wake(salonId, () => this.sendTarget(salonId));
+      return accepted;
+    }
+    const earlier = await this.sends.earlier(salonId, msg.idempotencyKey);
+    if (earlier) return earlier;
+    if (live && !live.closing) throw sessionDown(salonId);
+    const row = await this.deps.store.sessionGet(salonId);
+    if (row?.state === "logged_out" || row?.state === "forbidden") throw sessionLoggedOut(salonId);
+    if (row?.paired_at && !this.stopped) throw sessionRestoring(salonId);
+    throw sessionDown(salonId);
+  }
+
+  /** Resolves once the salon's send worker has sent what it can now (tests, graceful stop). */
+  sendsIdle(salonId: number): Promise<void> {
+    return this.sends.idle(salonId);
+  }
+
+  private sendTarget(salonId: number): SendTarget | null {
+    const live = this.live.get(salonId);
+    if (!live || live.closing) return null;
+    return { queue: live.sends, conn: () => (live.state === "connected" && !live.closing ? live.conn : null) };
   }
 
   async presence(salonId: number, to: string, state: "composing" | "paused"): Promise<void> {
@@ -331,6 +360,8 @@ export class SessionManager {
       const fence = await this.deps.store.leaseAcquire(salonId, this.holderId, this.deps.options.leaseTtlSec, this.deps.clock.now());
       if (fence === null) throw new GatewayApiError(409, "session_elsewhere", `salon ${salonId}: another gateway holds this session`);
       const lease: Lease = { holder: this.holderId, fence: Number(fence) };
+      // Whatever a previous holder left on the socket is settled (unknown, never resent) before this one sends.
+      await this.sends.recover(salonId);
       const row = await this.deps.store.sessionGet(salonId);
       const auth = new SalonAuthState(this.deps.store, salonId, lease, this.deps.clock);
       const live: Live = {
@@ -492,6 +523,7 @@ export class SessionManager {
     }
     this.setState(live, "connected");
     this.notify(live.salonId, { type: "connected", phone });
+    this.sends.wake(live.salonId, () => this.sendTarget(live.salonId));
   }
 
   private async onClose(live: Live, code: number, message: string): Promise<void> {
@@ -573,6 +605,7 @@ export class SessionManager {
     await live.conn?.end().catch(() => {});
     live.conn = null;
     this.live.delete(live.salonId);
+    this.sends.forget(live.salonId);
     this.deps.keyCache.dropSalon(live.salonId);
     this.notify(live.salonId, { type: "status", status: "stopped" });
   }
@@ -584,6 +617,7 @@ export class SessionManager {
     if (finalState) this.setState(live, finalState);
     await live.auth.flush();
     if (this.live.get(live.salonId) === live) this.live.delete(live.salonId);
+    this.sends.forget(live.salonId);
     this.deps.keyCache.dropSalon(live.salonId);
     await this.deps.store.leaseRelease(live.salonId, live.lease.holder, live.lease.fence)
       .catch((err) => this.deps.log.warn({ salonId: live.salonId, err }, "lease release failed"));

@@ -1,4 +1,4 @@
-import makeWASocket, { Browsers, generateMessageIDV2, initAuthCreds, isLidUser, makeCacheableSignalKeyStore, WAMessageStatus } from "@whiskeysockets/baileys";
+import makeWASocket, { Browsers, initAuthCreds, isLidUser, makeCacheableSignalKeyStore, WAMessageStatus } from "@whiskeysockets/baileys";
 import type { AuthenticationCreds, CacheStore, proto, UserFacingSocketConfig, WAMessageKey, WASocket } from "@whiskeysockets/baileys";
 import type { Clock } from "../../lib/clock.js";
 import type { Logger } from "../../lib/log.js";
@@ -189,7 +189,7 @@ export class BaileysTransport implements Transport {
     const session: TransportSession = {
       requestPairingCode: (phone) => sock.requestPairingCode(phone),
 
-      async sendText(jid, text) {
+      async sendText(jid, text, id) {
         if (restricted) throw new SendRefused("restricted_463", "WhatsApp has restricted this number from starting chats (463)");
         if (!isLidUser(jid)) {
           let exists = onWhatsApp.get(jid);
@@ -206,9 +206,8 @@ export class BaileysTransport implements Transport {
           }
           if (!exists) throw new SendRefused("not_on_whatsapp", `${jid.split("@")[0]} is not on WhatsApp`);
         }
-        // The id is ours before the send: Baileys echoes the message through messages.upsert while sending, and
-        // the echo must be recognised as the bot's own, not as the salon typing on its phone.
-        const id = generateMessageIDV2(sock.authState.creds.me?.id);
+        // The id was ours before the send (chosen at acceptance): Baileys echoes the message through
+        // messages.upsert while sending, and the echo must be recognised as the bot's own, not as the salon typing.
         sent.set(id, { conversation: text });
         inFlight.add(id);
         try {

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import type { Clock } from "../../lib/clock.js";
 import type { SalonAuthState } from "../auth-state.js";
 import { QR_REFS_ENDED } from "../sessions/policy.js";
@@ -34,7 +35,19 @@ export class EmulatorWorld implements Transport {
   private readonly sent = new Map<number, SentMessage[]>();
   private readonly refusals = new Map<string, ScriptedRefusal>();
 
-  constructor(private readonly clock: Clock) {}
+  /**
+   * With `outboxFile` (local/stack.ts puts it in DATA_DIR) every message "delivered" is appended to that file before
+   * the send returns, and read back at start: the outbox then survives a crash of the process, as a client's phone
+   * would, so the fault suite counts what really reached clients.
+   */
+  constructor(private readonly clock: Clock, private readonly outboxFile?: string) {
+    if (!outboxFile || !existsSync(outboxFile)) return;
+    for (const line of readFileSync(outboxFile, "utf8").split("\n")) {
+      if (!line) continue;
+      const { salonId, ...m } = JSON.parse(line) as SentMessage & { salonId: number };
+      this.push(salonId, m);
+    }
+  }
 
   async open(opts: OpenOptions): Promise<TransportSession> {
     this.sessions.get(opts.salonId)?.kill();
@@ -62,6 +75,11 @@ export class EmulatorWorld implements Transport {
 
   /** @internal */
   record(salonId: number, m: SentMessage): void {
+    if (this.outboxFile) appendFileSync(this.outboxFile, JSON.stringify({ salonId, ...m }) + "\n");
+    this.push(salonId, m);
+  }
+
+  private push(salonId: number, m: SentMessage): void {
     let list = this.sent.get(salonId);
     if (!list) this.sent.set(salonId, (list = []));
     list.push(m);
@@ -170,12 +188,11 @@ export class EmulatedSession implements TransportSession {
     return randomBytes(4).toString("hex").toUpperCase();
   }
 
-  async sendText(to: string, text: string): Promise<{ messageId: string }> {
+  async sendText(to: string, text: string, id: string): Promise<{ messageId: string }> {
     if (this.state !== "open") throw new SendRefused("session_down", "not connected");
     const refusal = this.world.refusal(this.salonId, to);
     if (refusal === "not_on_whatsapp") throw new SendRefused(refusal, `${to} is not on WhatsApp`);
     if (refusal === "restricted_463") throw new SendRefused(refusal, "WhatsApp refused the message with 463");
-    const id = newId();
     this.world.record(this.salonId, { id, to, text, at: this.clock.now().toISOString() });
     return { messageId: id };
   }

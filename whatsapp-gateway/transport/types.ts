@@ -34,7 +34,8 @@ export interface TransportEvents {
 export interface TransportSession {
   /** Ask for a pairing code once the socket is ready for it (after its first QR). */
   requestPairingCode(phone: string): Promise<string>;
-  sendText(to: string, text: string): Promise<{ messageId: string }>;
+  /** Sends under the WhatsApp message id the gateway chose when it accepted the send. */
+  sendText(to: string, text: string, messageId: string): Promise<{ messageId: string }>;
   presence(to: string, state: "composing" | "paused"): Promise<void>;
   /** Unlinks the device on WhatsApp's side (best effort) and closes. */
   logout(): Promise<void>;

@@ -2,6 +2,7 @@ import type { Hono } from "hono";
 import { chatSettings } from "../../../lib/conversations/settings.js";
 import { noteOnMessage, storeInbound } from "../../../lib/conversations/store.js";
 import { MessageReceived, WHATSAPP_EVENT_PATHS } from "../../../lib/gateway/events.js";
+import { SESSION_WAIT_RETRIES } from "../../../lib/dispatch/dispatcher.js";
 import { handleReminderReply } from "../../../lib/notifications/reminder-reply.js";
 import type { Services } from "../../services.js";
 import { ASSISTANT_REPLY_PATH, type AssistantReplyJob } from "../assistant/reply.js";
@@ -52,6 +53,7 @@ export function registerMessageReceivedJob(jobs: Hono, s: Services): void {
       body,
       deduplicationId: `${e.salonId}:assistant:${messageId}`,
       delaySec: chatSettings(stored.settings).burstWaitSec,
+      retries: SESSION_WAIT_RETRIES,
     });
     return c.json({ status: reminder.handled ? "reminder_reply" : "scheduled" });
   });
