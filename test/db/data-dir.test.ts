@@ -43,5 +43,6 @@ describe("DATA_DIR", () => {
     await start(dataDir);
     expect(lstatSync(dataDir).mode & 0o777).toBe(0o700);
     expect(exposed(dataDir)).toEqual([]);
-  });
+    // Two embedded databases opened and migrated from scratch: slow on a loaded machine, so a longer limit.
+  }, 90_000);
 });

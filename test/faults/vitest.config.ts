@@ -5,7 +5,8 @@ export default defineConfig({
   test: {
     include: ["test/faults/**/*.test.ts"],
     pool: "forks",
-    testTimeout: 240_000,
+    // A chain boots the stack three times; 72 s idle, minutes on a loaded machine.
+    testTimeout: 480_000,
     hookTimeout: 60_000,
     fileParallelism: true,
     maxWorkers: 2,
