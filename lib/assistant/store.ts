@@ -1,7 +1,7 @@
 /** The assistant's typed calls to the database: turns, the context of a turn, and records it changed in YClients. */
 import type { Clock } from "../clock.js";
 import type { Db } from "../db/client.js";
-import type { ToolCallRecord } from "./tools.js";
+import type { ToolCallRecord } from "./tool-call.js";
 
 export interface BurstMessage {
   id: number;

@@ -1,0 +1,66 @@
+/** A session this process holds, and what the session modules share about all of them. */
+import type { Clock } from "../../lib/clock.js";
+import type { SessionState } from "../../lib/gateway/client.js";
+import type { Logger } from "../../lib/log.js";
+import type { SalonAuthState, SharedKeyCache, Lease } from "../auth-state.js";
+import type { GatewayOptions } from "../config.js";
+import type { EventOutbox } from "../outbox.js";
+import type { GatewayStore } from "../store.js";
+import type { Transport, TransportSession } from "../transport/types.js";
+import type { DurableSends, SendTarget } from "./durable-sends.js";
+import type { PageNotices } from "./notices.js";
+import type { SendQueue } from "./send-queue.js";
+
+export interface Live {
+  salonId: number;
+  state: SessionState;
+  phone: string | null;
+  lease: Lease;
+  auth: SalonAuthState;
+  conn: TransportSession | null;
+  /** Bumped on every (re)connect: events of an older connection are ignored. */
+  generation: number;
+  attempt: number;
+  conflicts: number[];
+  pairing: { phone: string; requested: boolean } | null;
+  /** Has a pairing on record (restore candidates, or opened here): worth retrying for as long as it takes. */
+  paired: boolean;
+  qr: { qr: string; expiresAt: number; count: number } | null;
+  reconnectTimer: NodeJS.Timeout | undefined;
+  closing: boolean;
+  sends: SendQueue;
+}
+
+export interface SessionManagerDeps {
+  store: GatewayStore;
+  transport: Transport;
+  outbox: EventOutbox;
+  clock: Clock;
+  log: Logger;
+  options: GatewayOptions;
+  keyCache: SharedKeyCache;
+}
+
+/** The state every session module works on; the SessionManager owns it. */
+export interface Sessions {
+  readonly deps: SessionManagerDeps;
+  readonly live: Map<number, Live>;
+  readonly starting: Map<number, Promise<Live>>;
+  readonly sends: DurableSends;
+  readonly notices: PageNotices;
+  stopped: boolean;
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export function setState(s: Sessions, live: Live, state: SessionState): void {
+  if (live.state === state) return;
+  live.state = state;
+  s.notices.notify(live.salonId, { type: "status", status: state });
+}
+
+export function sendTarget(s: Sessions, salonId: number): SendTarget | null {
+  const live = s.live.get(salonId);
+  if (!live || live.closing) return null;
+  return { queue: live.sends, conn: () => (live.state === "connected" && !live.closing ? live.conn : null) };
+}
