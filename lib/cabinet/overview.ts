@@ -7,6 +7,7 @@
 import type { Clock } from "../clock.js";
 import type { Db } from "../db/client.js";
 import type { GatewayClient, SessionStatus } from "../gateway/client.js";
+import { cabinetStore } from "./store.js";
 
 export type WhatsAppView = "connected" | "restoring" | "linking" | "logged_out" | "restricted" | "not_linked" | "unknown";
 
@@ -52,7 +53,7 @@ function whatsapp(status: SessionStatus | null, row: OverviewRow, now: Date): { 
 export async function salonOverview(d: { db: Db; gateway: GatewayClient; clock: Clock; modelConfigured: boolean }, salonId: number) {
   const now = d.clock.now();
   const [row, status] = await Promise.all([
-    d.db.rpc<OverviewRow | null>("cabinet_overview", { p_salon_id: salonId, p_now: now.toISOString() }),
+    cabinetStore.overview<OverviewRow>(d.db, salonId, now),
     d.gateway.status(salonId).catch(() => null),
   ]);
   if (!row) return null;
@@ -80,5 +81,4 @@ export async function salonOverview(d: { db: Db; gateway: GatewayClient; clock: 
   };
 }
 
-export const cabinetSalons = (db: Db, ids: number[]) =>
-  db.rpc<Array<{ salon_id: number; title: string | null; status: string }>>("cabinet_salons", { p_salon_ids: ids });
+export const cabinetSalons = (db: Db, ids: number[]) => cabinetStore.salons(db, ids);

@@ -12,6 +12,7 @@ import type { Clock } from "../clock.js";
 import type { Db } from "../db/client.js";
 import { chatSettings, DEFAULT_CHAT_SETTINGS } from "../conversations/settings.js";
 import { defaultNotificationSettings, type NotificationSettings } from "../notifications/settings.js";
+import { cabinetStore } from "./store.js";
 
 export const FACTS_LIMIT = 2000;
 
@@ -64,8 +65,8 @@ const assistantDefaults = () => ({
 
 export async function readSettings(db: Db, salonId: number, defaultDelaySec: number): Promise<CabinetSettings> {
   const [notifications, raw] = await Promise.all([
-    db.rpc<NotificationSettings>("notification_settings_get", { p_salon_id: salonId, p_default_delay_sec: defaultDelaySec }),
-    db.rpc<Record<string, unknown> | null>("salon_settings_read", { p_salon_id: salonId }),
+    cabinetStore.notificationSettings(db, salonId, defaultDelaySec),
+    cabinetStore.settings(db, salonId),
   ]);
   const chat = chatSettings(raw);
   const facts = (raw?.assistant as { facts?: unknown } | undefined)?.facts;
@@ -104,21 +105,8 @@ export async function changeSettings(
     if (next.quietFrom === next.quietTo) throw new SettingsError("Тихие часы: начало и конец совпадают. Укажите, например, 22:00–09:00.");
   }
   const defaults = section === "notifications" ? defaultNotificationSettings(who.defaultDelaySec) : assistantDefaults();
-  await db.rpc("salon_settings_change", {
-    p_salon_id: who.salonId, p_user_id: who.userId, p_section: section, p_patch: value, p_defaults: defaults,
-    p_now: clock.now().toISOString(),
-  });
+  await cabinetStore.change(db, { salonId: who.salonId, userId: who.userId, section, patch: value, defaults, now: clock.now() });
   return readSettings(db, who.salonId, who.defaultDelaySec);
 }
 
-export interface HistoryEntry {
-  user_id: number;
-  section: string;
-  key: string;
-  old: unknown;
-  new: unknown;
-  at: string;
-}
-
-export const settingsHistory = (db: Db, salonId: number, limit = 20) =>
-  db.rpc<HistoryEntry[]>("salon_settings_history_list", { p_salon_id: salonId, p_limit: limit });
+export const settingsHistory = (db: Db, salonId: number, limit = 20) => cabinetStore.history(db, salonId, limit);

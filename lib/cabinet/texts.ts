@@ -7,9 +7,9 @@
 import type { Clock } from "../clock.js";
 import type { Db } from "../db/client.js";
 import type { NotificationKind, StoredRecord } from "../bookings/store.js";
-import type { SalonForText } from "../notifications/store.js";
 import { DEFAULT_TEMPLATES, PLACEHOLDERS, renderTemplate, TEXT_KINDS, TEXT_LIMIT, templateProblem } from "../notifications/templates.js";
 import { SettingsError } from "./settings.js";
+import { cabinetStore } from "./store.js";
 
 export const TEXT_TITLES: Record<NotificationKind, string> = {
   booking_created: "Подтверждение новой записи",
@@ -32,7 +32,7 @@ function ownTexts(settings: Record<string, unknown> | null): Partial<Record<Noti
 }
 
 export async function salonTexts(db: Db, salonId: number) {
-  const own = ownTexts(await db.rpc<Record<string, unknown> | null>("salon_settings_read", { p_salon_id: salonId }));
+  const own = ownTexts(await cabinetStore.settings(db, salonId));
   return {
     limit: TEXT_LIMIT,
     placeholders: PLACEHOLDERS,
@@ -45,7 +45,7 @@ export async function previewText(db: Db, clock: Clock, salonId: number, kind: N
   const problem = templateProblem(kind, text);
   if (problem) throw new SettingsError(problem);
   const now = clock.now();
-  const found = await db.rpc<{ salon: SalonForText; record: StoredRecord | null } | null>("cabinet_preview", { p_salon_id: salonId, p_now: now.toISOString() });
+  const found = await cabinetStore.preview(db, salonId, now);
   if (!found) throw new SettingsError("Салон не найден. Откройте кабинет из YClients ещё раз.");
   const { salon, record } = found;
   const visit = record ?? sampleRecord(now);
@@ -70,9 +70,8 @@ export async function saveText(db: Db, clock: Clock, who: { salonId: number; use
     const problem = templateProblem(kind, text);
     if (problem) throw new SettingsError(problem);
   }
-  await db.rpc("salon_settings_change", {
-    p_salon_id: who.salonId, p_user_id: who.userId, p_section: "texts",
-    p_patch: { [kind]: text === null || text === DEFAULT_TEMPLATES[kind] ? null : text }, p_defaults: {},
-    p_now: clock.now().toISOString(),
+  await cabinetStore.change(db, {
+    salonId: who.salonId, userId: who.userId, section: "texts",
+    patch: { [kind]: text === null || text === DEFAULT_TEMPLATES[kind] ? null : text }, defaults: {}, now: clock.now(),
   });
 }
