@@ -32,7 +32,8 @@ console.log(["", "AI Admin is running locally", ...describeConfig(config).map((l
   ...(stack.config.yclients.partnerToken && stack.yclientsSandbox
     ? ["", "Install the app into the sandbox's demo salon as its owner would (open in a browser; a signed link is",
        "honoured once per 15 minutes, so restart or wait to use it again in another browser):",
-       `  ${marketplaceRedirectUrl(config.publicUrl, stack.config.yclients.partnerToken, DEMO_SALON_ID, demoOwner(stack.yclientsSandbox.owner(DEMO_SALON_ID)))}`]
+       `  ${marketplaceRedirectUrl(config.publicUrl, stack.config.yclients.partnerToken, DEMO_SALON_ID, demoOwner(stack.yclientsSandbox.owner(DEMO_SALON_ID)))}`,
+       `Once its WhatsApp is linked, the same link opens the salon's cabinet (${stack.urls.functions}/cabinet/${DEMO_SALON_ID}).`]
     : []),
   "Ctrl-C stops it.", ""].join("\n"));
 

@@ -19,8 +19,9 @@ import { processRecordDeleted, processRecordUpdates } from "../bookings/process-
 import { GatewayError } from "../gateway/client.js";
 import type { MessageStatus } from "../gateway/events.js";
 import { YClientsError, YClientsNetworkError, YClientsNotConfiguredError } from "../yclients/errors.js";
-import { SEND_RETRIES } from "./jobs.js";
+import { publishNotificationSends, SEND_RETRIES } from "./jobs.js";
 import { notificationsStore } from "./store.js";
+import { renderTemplate } from "./templates.js";
 import { renderNotification } from "./texts.js";
 
 /**
@@ -42,6 +43,8 @@ export type SendResult =
   | { status: "skipped"; reason: string }
   | { status: "failed"; error: string }
   | { status: "done"; was: string }
+  /** Quiet hours: the row's job was published again for `until`. */
+  | { status: "deferred"; until: string }
   /** Try again later: the gateway or YClients is down, or another delivery holds the claim. */
   | { status: "retry"; error: string; afterSec?: number };
 
@@ -62,11 +65,15 @@ export async function sendNotification(s: Services, salonId: number, notificatio
   if (claim.action === "done") return { status: "done", was: claim.status };
   if (claim.action === "skipped") return { status: "skipped", reason: claim.reason ?? "skipped" };
   if (claim.action === "busy") return { status: "retry", error: "another delivery is sending it", afterSec: CLAIM_LEASE_SEC };
+  if (claim.action === "deferred") {
+    await publishNotificationSends(s, salonId, [{ id: notificationId, due_at: claim.due_at }], `quiet${Date.parse(claim.due_at)}`);
+    return { status: "deferred", until: claim.due_at };
+  }
 
   const n = claim.notification;
-  const text = renderNotification({
-    id: n.id, kind: n.kind, data: n.data ?? {}, record: claim.record, salon: claim.salon, now,
-  });
+  const input = { id: n.id, kind: n.kind, data: n.data ?? {}, record: claim.record, salon: claim.salon, now };
+  const own = claim.texts?.[n.kind];
+  const text = own ? renderTemplate(own, input) : renderNotification(input);
   if (text === null) {
     await notificationsStore.finish(s.db, n.id, "skipped", s.clock.now(), { reason: "no_net_change" });
     return { status: "skipped", reason: "no_net_change" };

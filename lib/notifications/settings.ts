@@ -17,6 +17,10 @@ export interface NotificationSettings {
   hoursBefore: number;
   /** How long after a reminder a reply counts as answering it (never past the visit). */
   replyWindowHours: number;
+  /** Quiet hours, "HH:MM" [from, to) in the salon's time: nothing proactive leaves then (SQL `notification_claim`). */
+  quietHours: boolean;
+  quietFrom: string;
+  quietTo: string;
 }
 
 export function defaultNotificationSettings(delaySec: number): NotificationSettings {
@@ -31,5 +35,8 @@ export function defaultNotificationSettings(delaySec: number): NotificationSetti
     reminderHoursBefore: true,
     hoursBefore: 2,
     replyWindowHours: 12,
+    quietHours: false,
+    quietFrom: "22:00",
+    quietTo: "09:00",
   };
 }

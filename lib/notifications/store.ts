@@ -35,7 +35,13 @@ export interface SalonForText {
 }
 
 export type Claim =
-  | { action: "send"; notification: NotificationRow; record: StoredRecord; salon: SalonForText; settings: NotificationSettings }
+  | {
+      action: "send"; notification: NotificationRow; record: StoredRecord; salon: SalonForText; settings: NotificationSettings;
+      /** The salon's own texts by kind (lib/notifications/templates.ts). */
+      texts: Partial<Record<NotificationKind, string>>;
+    }
+  /** Inside the salon's quiet hours: the row waits until `due_at` (their end). */
+  | { action: "deferred"; status: string; due_at: string }
   | { action: "done"; status: string; reason?: string | null }
   | { action: "busy"; status: string }
   | { action: "skipped"; status: string; reason?: string | null };

@@ -29,18 +29,18 @@ export interface RenderInput {
   now: Date;
 }
 
-function address(salon: RenderInput["salon"]): string | null {
+export function address(salon: RenderInput["salon"]): string | null {
   const a = salon.address?.trim() || (typeof salon.company?.address === "string" ? salon.company.address.trim() : "");
   return a || null;
 }
 
-function price(services: RecordSnapshot["services"]): string | null {
+export function price(services: RecordSnapshot["services"]): string | null {
   if (services.length === 0 || services.some((s) => s.cost === null || s.cost === undefined)) return null;
   const total = services.reduce((sum, s) => sum + (s.cost ?? 0), 0);
   return total > 0 ? `${rubles(total)} руб.` : null;
 }
 
-function firstName(name: string | null): string | null {
+export function firstName(name: string | null): string | null {
   const n = name?.trim().split(/\s+/)[0];
   return n && /\p{L}/u.test(n) ? n : null;
 }
@@ -77,11 +77,12 @@ function sameSet(a: number[], b: number[]): boolean {
   return x.length === y.length && x.every((v, k) => v === y[k]);
 }
 
-function changed(i: RenderInput): string | null {
+/** What a change notice lists as changed ("🕐 Время: … → …"); empty when the change was undone. */
+export function changeLines(i: Pick<RenderInput, "data" | "record" | "salon">): string[] {
   const old = i.data.old;
   const r = i.record;
   const tz = i.salon.timezone;
-  if (!old) return null;
+  if (!old) return [];
   const lines: string[] = [];
   if (Date.parse(old.starts_at) !== Date.parse(r.starts_at)) {
     lines.push(`🕐 Время: ${dateAndTime(new Date(old.starts_at), tz)} → ${dateAndTime(new Date(r.starts_at), tz)}`);
@@ -94,6 +95,12 @@ function changed(i: RenderInput): string | null {
     const now = joinServices(r.services);
     lines.push(was && now ? `💇 Услуги: ${was} → ${now}` : "💇 Услуги изменены");
   }
+  return lines;
+}
+
+function changed(i: RenderInput): string | null {
+  const r = i.record;
+  const lines = changeLines(i);
   // Changed and changed back before the notice left: the client's booking is what they already know.
   if (lines.length === 0) return null;
   return [

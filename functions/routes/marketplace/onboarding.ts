@@ -25,7 +25,7 @@ const ASSETS: Record<string, string> = {
   "onboarding.css": "text/css; charset=utf-8",
 };
 const cache = new Map<string, Promise<string>>();
-function webFile(name: string): Promise<string> {
+export function webFile(name: string): Promise<string> {
   let hit = cache.get(name);
   if (!hit) {
     hit = readFile(WEB_DIR + name, "utf8");
@@ -41,7 +41,7 @@ export function onboardingSocketUrl(gatewayPublicUrl: string): string {
 }
 
 /** JSON inside a <script type="application/json"> must not be able to close the tag. */
-const scriptJson = (v: unknown) => JSON.stringify(v).replace(/</g, "\\u003c").replace(/>/g, "\\u003e").replace(/&/g, "\\u0026");
+export const scriptJson = (v: unknown) => JSON.stringify(v).replace(/</g, "\\u003c").replace(/>/g, "\\u003e").replace(/&/g, "\\u0026");
 
 /** Salons whose WhatsApp is live for clients: showing or changing it needs the user's rights confirmed right now. */
 const LIVE: SalonStatus[] = ["active", "frozen", "activating"];

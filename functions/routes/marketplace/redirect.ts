@@ -8,6 +8,7 @@ import { getSalon, type SalonStatus } from "../../../lib/salons/store.js";
 import { clientIp } from "../../../lib/web-session/client-ip.js";
 import { issueSession, readSession } from "../../../lib/web-session/index.js";
 import type { Services } from "../../services.js";
+import { CABINET_STATUSES, cabinetPath } from "../cabinet/access.js";
 import { escapeHtml, messagePage } from "./page.js";
 
 /** YClients sends the id as `salon_id`, or several as `salon_ids[]=…` (also seen as `salon_ids[0]=…`). */
@@ -130,11 +131,13 @@ export function registerRedirect(app: Hono, s: Services): void {
     await issueSession(c, s, { userId: user.id, salonIds: allowed });
     s.log.info({ salonIds: allowed, userId: user.id }, "marketplace registration started");
 
-    if (allowed.length === 1 && refused.length === 0) return c.redirect(onboardingPath(allowed[0]!), 302);
+    // A salon already working opens in its cabinet; one not yet active in its onboarding page.
+    const rows = new Map((await Promise.all(allowed.map((id) => getSalon(s.db, id)))).map((r, i) => [allowed[i]!, r]));
+    const landing = (id: number) => (CABINET_STATUSES.includes(rows.get(id)?.status ?? "") ? cabinetPath(id) : onboardingPath(id));
+    if (allowed.length === 1 && refused.length === 0) return c.redirect(landing(allowed[0]!), 302);
     // Each branch links its own WhatsApp, so each gets its own onboarding page.
-    const titles = new Map((await Promise.all(allowed.map((id) => getSalon(s.db, id)))).map((r, i) => [allowed[i]!, r?.title ?? null]));
     const items = allowed
-      .map((id) => `<li><a class="button" data-testid="salon-link-${id}" href="${escapeHtml(onboardingPath(id))}">${escapeHtml(titles.get(id) ?? `Филиал ${id}`)}</a></li>`)
+      .map((id) => `<li><a class="button" data-testid="salon-link-${id}" href="${escapeHtml(landing(id))}">${escapeHtml(rows.get(id)?.title ?? `Филиал ${id}`)}</a></li>`)
       .join("\n");
     const skipped = refused.length
       ? ` Ещё ${refused.length} из выбранных филиалов пропущены: YClients не подтвердил, что вы их администратор.`

@@ -1,0 +1,112 @@
+/**
+ * The salon's settings as the cabinet changes them: validated here (zod; a bad value is a Russian 400 that says
+ * what to enter), written by SQL `salon_settings_change` with a history row per changed key (who, when, old → new),
+ * read by the decision points at their next call (the notification claim, the assistant), so a change is in force at
+ * once. Sections: `notifications` (lib/notifications/settings.ts) and `assistant` (lib/conversations/settings.ts, plus
+ * the salon facts the assistant's prompt shows as data).
+ *
+ * Public API: `readSettings`, `changeSettings`, `settingsHistory`, `SettingsError`, `FACTS_LIMIT`.
+ */
+import { z } from "zod";
+import type { Clock } from "../clock.js";
+import type { Db } from "../db/client.js";
+import { chatSettings, DEFAULT_CHAT_SETTINGS } from "../conversations/settings.js";
+import { defaultNotificationSettings, type NotificationSettings } from "../notifications/settings.js";
+import { cabinetStore } from "./store.js";
+
+export const FACTS_LIMIT = 2000;
+
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "время в виде ЧЧ:ММ, например 21:00");
+const int = (min: number, max: number, what: string) =>
+  z.number({ error: `${what}: введите число` }).int(`${what}: введите целое число`).min(min, `${what}: не меньше ${min}`).max(max, `${what}: не больше ${max}`);
+
+const NotificationsPatch = z.strictObject({
+  bookingCreated: z.boolean(),
+  bookingChanged: z.boolean(),
+  bookingCancelled: z.boolean(),
+  reminderDayBefore: z.boolean(),
+  reminderHoursBefore: z.boolean(),
+  delaySec: int(0, 3600, "Задержка подтверждения (секунды)"),
+  dayBeforeFrom: hhmm,
+  dayBeforeTo: hhmm,
+  hoursBefore: int(1, 24, "За сколько часов напоминать"),
+  quietHours: z.boolean(),
+  quietFrom: hhmm,
+  quietTo: hhmm,
+}).partial();
+
+const AssistantPatch = z.strictObject({
+  burst_wait_sec: int(0, 60, "Ожидание следующих сообщений (секунды)"),
+  admin_pause_min: int(0, 7 * 24 * 60, "Пауза после ответа администратора (минуты)"),
+  handover_pause_min: int(0, 7 * 24 * 60, "Пауза после передачи администратору (минуты)"),
+  facts: z.string().max(FACTS_LIMIT, `Сведения о салоне: не длиннее ${FACTS_LIMIT} символов, сократите текст`),
+}).partial();
+
+export type SettingsSection = "notifications" | "assistant";
+
+export class SettingsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "SettingsError";
+  }
+}
+
+export interface CabinetSettings {
+  notifications: NotificationSettings;
+  assistant: { burst_wait_sec: number; admin_pause_min: number; handover_pause_min: number; facts: string };
+}
+
+const assistantDefaults = () => ({
+  burst_wait_sec: DEFAULT_CHAT_SETTINGS.burstWaitSec,
+  admin_pause_min: DEFAULT_CHAT_SETTINGS.adminPauseMin,
+  handover_pause_min: DEFAULT_CHAT_SETTINGS.handoverPauseMin,
+  facts: "",
+});
+
+export async function readSettings(db: Db, salonId: number, defaultDelaySec: number): Promise<CabinetSettings> {
+  const [notifications, raw] = await Promise.all([
+    cabinetStore.notificationSettings(db, salonId, defaultDelaySec),
+    cabinetStore.settings(db, salonId),
+  ]);
+  const chat = chatSettings(raw);
+  const facts = (raw?.assistant as { facts?: unknown } | undefined)?.facts;
+  return {
+    notifications,
+    assistant: {
+      burst_wait_sec: chat.burstWaitSec, admin_pause_min: chat.adminPauseMin, handover_pause_min: chat.handoverPauseMin,
+      facts: typeof facts === "string" ? facts : "",
+    },
+  };
+}
+
+function firstIssue(err: z.ZodError): string {
+  const issue = err.issues[0]!;
+  if (issue.code === "unrecognized_keys") return `Неизвестная настройка: ${issue.keys.join(", ")}. Обновите страницу.`;
+  const path = issue.path.join(".");
+  return issue.message.includes(":") || !path ? issue.message : `${path}: ${issue.message}`;
+}
+
+/** Validates and applies a change; throws SettingsError (Russian, says what to do) on bad input. */
+export async function changeSettings(
+  db: Db, clock: Clock, who: { salonId: number; userId: number; defaultDelaySec: number },
+  section: SettingsSection, patch: unknown,
+): Promise<CabinetSettings> {
+  const schema = section === "notifications" ? NotificationsPatch : AssistantPatch;
+  const parsed = schema.safeParse(patch);
+  if (!parsed.success) throw new SettingsError(firstIssue(parsed.error));
+  const value = parsed.data as Record<string, unknown>;
+  if (Object.keys(value).length === 0) throw new SettingsError("Нечего сохранять: изменений нет.");
+  if (section === "notifications") {
+    const current = (await readSettings(db, who.salonId, who.defaultDelaySec)).notifications;
+    const next = { ...current, ...value } as NotificationSettings;
+    if (next.dayBeforeFrom >= next.dayBeforeTo) {
+      throw new SettingsError("Окно вечернего напоминания: время «с» должно быть раньше времени «до», например 19:00–21:00.");
+    }
+    if (next.quietFrom === next.quietTo) throw new SettingsError("Тихие часы: начало и конец совпадают. Укажите, например, 22:00–09:00.");
+  }
+  const defaults = section === "notifications" ? defaultNotificationSettings(who.defaultDelaySec) : assistantDefaults();
+  await cabinetStore.change(db, { salonId: who.salonId, userId: who.userId, section, patch: value, defaults, now: clock.now() });
+  return readSettings(db, who.salonId, who.defaultDelaySec);
+}
+
+export const settingsHistory = (db: Db, salonId: number, limit = 20) => cabinetStore.history(db, salonId, limit);

@@ -1,0 +1,177 @@
+// The salon's cabinet: tabs over the JSON API of functions/routes/cabinet/index.ts. Changes carry the session's
+// CSRF token as X-CSRF-Token; every error the server sends is Russian and says what to do, and is shown as is.
+const config = JSON.parse(document.getElementById("cabinet-config").textContent);
+const $ = (id) => document.getElementById(id);
+
+async function api(path, body) {
+  const res = await fetch(config.api + path, body === undefined
+    ? { credentials: "same-origin" }
+    : { method: "POST", credentials: "same-origin", headers: { "content-type": "application/json", "x-csrf-token": config.csrf }, body: JSON.stringify(body) });
+  const json = await res.json().catch(() => null);
+  if (!res.ok) throw new Error(json?.error?.message ?? "Сервер не ответил. Обновите страницу через минуту.");
+  return json;
+}
+
+function say(el, text, kind) {
+  el.textContent = text;
+  el.dataset.kind = kind;
+}
+
+// ---- salons and tabs ----
+if (config.salons.length > 1) {
+  const sw = $("salon-switch");
+  for (const s of config.salons) sw.append(new Option(s.title, s.href, false, s.id === config.salonId));
+  sw.hidden = false;
+  sw.addEventListener("change", () => { location.href = sw.value; });
+}
+const loaded = new Set();
+function show(name) {
+  for (const tab of document.querySelectorAll("[role=tab]")) {
+    const on = tab.dataset.panel === name;
+    tab.setAttribute("aria-selected", String(on));
+    $("panel-" + tab.dataset.panel).hidden = !on;
+  }
+  if (!loaded.has(name)) {
+    loaded.add(name);
+    ({ overview: loadOverview, settings: loadSettings, texts: loadTexts })[name]?.();
+  }
+}
+for (const tab of document.querySelectorAll("[role=tab]")) tab.addEventListener("click", () => show(tab.dataset.panel));
+
+// ---- overview ----
+const when = (iso) => (iso ? new Date(iso).toLocaleString("ru-RU", { dateStyle: "short", timeStyle: "short" }) : "—");
+async function loadOverview() {
+  try {
+    const o = await api("/overview");
+    $("wa-state").textContent = o.whatsapp.text;
+    $("wa-state").dataset.view = o.whatsapp.view;
+    $("wa-relink").href = config.onboardingUrl;
+    const sync = o.lastSync;
+    $("last-sync").textContent = sync
+      ? `${sync.status === "ok" ? "Последняя" : sync.status === "running" ? "Идёт сейчас" : "Не удалась"}: ${when(sync.finished_at ?? sync.started_at)}. `
+        + Object.entries(sync.counts ?? {}).map(([k, v]) => `${({ services: "услуг", staff: "мастеров", clients: "клиентов", records: "записей", schedules: "графиков", company: "салон" })[k] ?? k}: ${v}`).join(", ")
+      : "Ещё не было.";
+    const list = $("attention");
+    list.replaceChildren(...(o.attention.length ? o.attention : [{ code: "none", text: "Всё в порядке." }]).map((a) => {
+      const li = document.createElement("li");
+      li.dataset.code = a.code;
+      li.textContent = a.text;
+      return li;
+    }));
+  } catch (err) {
+    $("wa-state").textContent = err.message;
+  }
+}
+
+// ---- settings ----
+const SECTIONS = {
+  notifications: ["bookingCreated", "bookingChanged", "bookingCancelled", "delaySec", "reminderDayBefore", "dayBeforeFrom", "dayBeforeTo", "reminderHoursBefore", "hoursBefore", "quietHours", "quietFrom", "quietTo"],
+  assistant: ["burst_wait_sec", "admin_pause_min", "handover_pause_min", "facts"],
+};
+const NAMES = {
+  bookingCreated: "подтверждение записи", bookingChanged: "уведомление об изменении", bookingCancelled: "уведомление об отмене",
+  delaySec: "задержка подтверждения", reminderDayBefore: "напоминание накануне", dayBeforeFrom: "напоминание накануне с",
+  dayBeforeTo: "напоминание накануне до", reminderHoursBefore: "напоминание за часы", hoursBefore: "за сколько часов",
+  quietHours: "тихие часы", quietFrom: "тихие часы с", quietTo: "тихие часы до", burst_wait_sec: "ожидание продолжения",
+  admin_pause_min: "пауза после администратора", handover_pause_min: "пауза после передачи", facts: "сведения о салоне",
+};
+let current = null;
+const form = $("settings-form");
+function fill(settings) {
+  current = settings;
+  for (const [section, keys] of Object.entries(SECTIONS)) {
+    for (const key of keys) {
+      const input = form.elements[key];
+      const v = settings[section][key];
+      if (input.type === "checkbox") input.checked = Boolean(v); else input.value = v ?? "";
+    }
+  }
+}
+const show1 = (v) => (v === true ? "вкл." : v === false ? "выкл." : v === null || v === undefined || v === "" ? "по умолчанию" : typeof v === "string" && v.length > 40 ? `«${v.slice(0, 40)}…»` : String(v));
+function history(entries) {
+  $("history").replaceChildren(...entries.map((h) => {
+    const li = document.createElement("li");
+    const what = h.section === "texts" ? `текст «${h.key}»` : NAMES[h.key] ?? h.key;
+    li.textContent = `${when(h.at)} · пользователь ${h.user_id}: ${what}: ${h.section === "texts" ? (h.new === null ? "возвращён стандартный" : "изменён") : `${show1(h.old)} → ${show1(h.new)}`}`;
+    return li;
+  }));
+}
+async function loadSettings() {
+  try {
+    const r = await api("/settings");
+    fill(r.settings);
+    history(r.history);
+  } catch (err) {
+    say($("settings-status"), err.message, "error");
+  }
+}
+form.addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const status = $("settings-status");
+  say(status, "Сохраняем…", "");
+  try {
+    let last = null;
+    for (const [section, keys] of Object.entries(SECTIONS)) {
+      const patch = {};
+      for (const key of keys) {
+        const input = form.elements[key];
+        const v = input.type === "checkbox" ? input.checked : input.type === "number" ? (input.value === "" ? null : Number(input.value)) : input.value;
+        if (v !== current[section][key]) patch[key] = v;
+      }
+      if (Object.keys(patch).length) last = await api("/settings", { section, patch });
+    }
+    if (!last) return say(status, "Изменений нет.", "ok");
+    fill(last.settings);
+    history(last.history);
+    say(status, "Сохранено. Действует сразу.", "ok");
+  } catch (err) {
+    say(status, err.message, "error");
+  }
+});
+
+// ---- texts ----
+let texts = null;
+const kindSel = $("text-kind");
+const editor = $("text-editor");
+function pick() {
+  const t = texts.texts.find((x) => x.kind === kindSel.value);
+  editor.value = t.own ?? t.default;
+  $("text-preview").hidden = true;
+  say($("text-status"), t.own ? "Свой текст салона." : "Стандартный текст.", "");
+}
+async function loadTexts() {
+  try {
+    texts = await api("/texts");
+    const keep = kindSel.value;
+    kindSel.replaceChildren(...texts.texts.map((t) => new Option(t.title, t.kind)));
+    if (keep) kindSel.value = keep;
+    $("text-placeholders").textContent = `Подстановки (до ${texts.limit} символов): ` + Object.entries(texts.placeholders).map(([k, v]) => `{${k}} — ${v}`).join("; ");
+    pick();
+  } catch (err) {
+    say($("text-status"), err.message, "error");
+  }
+}
+kindSel.addEventListener("change", pick);
+$("text-preview-button").addEventListener("click", async () => {
+  try {
+    const p = await api("/texts/preview", { kind: kindSel.value, text: editor.value });
+    $("text-preview").textContent = p.text;
+    $("text-preview").hidden = false;
+    say($("text-status"), p.sample ? "Так выглядит сообщение (пример: у салона нет предстоящих записей)." : "Так клиент увидит сообщение о ближайшей записи салона.", "ok");
+  } catch (err) {
+    say($("text-status"), err.message, "error");
+  }
+});
+async function saveText(text) {
+  try {
+    texts = await api("/texts", { kind: kindSel.value, text });
+    pick();
+    say($("text-status"), text === null ? "Вернули стандартный текст." : "Сохранено. Следующие сообщения уйдут с этим текстом.", "ok");
+  } catch (err) {
+    say($("text-status"), err.message, "error");
+  }
+}
+$("text-save").addEventListener("click", () => saveText(editor.value));
+$("text-reset").addEventListener("click", () => saveText(null));
+
+show("overview");
