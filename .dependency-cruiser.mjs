@@ -72,6 +72,7 @@ export default {
       exportsFields: ["exports"],
       conditionNames: ["import", "types", "node", "default"],
     },
-    cache: false,
+    // Re-reads only files whose content changed since the last run (a fresh checkout cruises everything).
+    cache: { folder: "node_modules/.cache/dependency-cruiser", strategy: "content" },
   },
 };

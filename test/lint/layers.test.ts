@@ -49,7 +49,7 @@ describe("the layering lint on a tree with one import of each kind", () => {
     mkdirSync(dirname(join(tree, path)), { recursive: true });
     writeFileSync(join(tree, path), text);
   }
-  const run = lint(tree, join(ROOT, "node_modules/.bin/depcruise"), ["--config", join(ROOT, ".dependency-cruiser.mjs"), "lib", "functions", "whatsapp-gateway"]);
+  const run = lint(tree, join(ROOT, "node_modules/.bin/depcruise"), ["--no-cache", "--config", join(ROOT, ".dependency-cruiser.mjs"), "lib", "functions", "whatsapp-gateway"]);
 
   it("fails, naming the rule for each forbidden import and the cycle", async () => {
     const { exitCode, violations } = await run;
