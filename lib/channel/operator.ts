@@ -1,0 +1,121 @@
+/**
+ * The operator endpoint's decision (url_operator of YClients' "SMS and chat-bots" module): who is asking, which
+ * messages to take, and the answer, all in a few SQL calls so YClients hears back at once; the send itself is a job.
+ *
+ * Which salon: the bearer is the salon's `api_key`, the key we hand YClients at install ("API-ключ для отправки
+ * уведомлений"), found by its SHA-256 (so no comparison runs over the secret). The docs call the bearer
+ * "partner_token"; if it is our partner token instead (compared in constant time), the salon must be named in the
+ * body (`company_id`/`salon_id`, top level or in destination_params), and a body that names none is error 20.
+ *
+ * Answer: one element per message, `{id, ext_id}` or `{id, error_code, error_message}`; HTTP 200 when any message
+ * was taken, else the status of the first error's code (5/10 → 400, 15 → 403, 20 → 401, 30 → 404). A message
+ * already taken (YClients retrying) gets its first ext_id again and nothing is sent twice.
+ */
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { Services } from "../../functions/services.js";
+import { acceptsWork } from "../salons/store.js";
+import { DELIVERY_STATUS, publishChannelSend, publishChannelStatus } from "./jobs.js";
+import { OPERATOR_ERRORS, readOperatorRequest, redactForLog, type OperatorErrorCode, type OperatorMessage } from "./request.js";
+import { channelStore, type ChannelSalon, type NewChannelMessage } from "./store.js";
+
+export type OperatorItem = { id: string | null; ext_id: string } | { id: string | null; error_code: OperatorErrorCode; error_message: string };
+
+export interface OperatorAnswer {
+  status: 200 | 400 | 401 | 403 | 404;
+  body: OperatorItem[];
+}
+
+const HTTP_OF: Record<OperatorErrorCode, OperatorAnswer["status"]> = { 5: 400, 10: 400, 15: 403, 20: 401, 30: 404 };
+
+const sha256 = (v: string) => createHash("sha256").update(v, "utf8").digest();
+
+function sameSecret(a: string, b: string): boolean {
+  return timingSafeEqual(sha256(a), sha256(b));
+}
+
+/** The bearer from `Authorization: Bearer <token>`, or null. */
+export function bearerOf(header: string | undefined): string | null {
+  const m = /^\s*Bearer\s+(\S+)\s*$/i.exec(header ?? "");
+  return m ? m[1]! : null;
+}
+
+/**
+ * Where delivery statuses may be posted: YClients' or Altegio's own hosts over https, or the origin of the
+ * configured YClients API (the sandbox locally). Anything else would let a caller aim our partner token elsewhere.
+ */
+function callbackAllowed(url: string, yclientsBaseUrl: string): boolean {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return false;
+  }
+  if (u.origin === new URL(yclientsBaseUrl).origin) return true;
+  return u.protocol === "https:" && /(^|\.)(yclients\.com|alteg\.io)$/.test(u.hostname);
+}
+
+async function identify(s: Services, bearer: string | null, salonHint: number | null): Promise<ChannelSalon | OperatorErrorCode> {
+  if (!bearer) return OPERATOR_ERRORS.badToken;
+  const bySalonKey = await channelStore.salonByKey(s.db, sha256(bearer).toString("hex"));
+  if (bySalonKey) return bySalonKey;
+  const partner = s.config.yclients.partnerToken;
+  if (!partner || !sameSecret(bearer, partner)) return OPERATOR_ERRORS.badToken;
+  if (salonHint === null) return OPERATOR_ERRORS.badToken;
+  return (await channelStore.salonById(s.db, salonHint)) ?? OPERATOR_ERRORS.notFound;
+}
+
+const refusal = (m: OperatorMessage, code: OperatorErrorCode, message: string): OperatorItem => ({ id: m.ycId, error_code: code, error_message: message });
+
+export async function handleOperatorPost(s: Services, authorization: string | undefined, body: unknown): Promise<OperatorAnswer> {
+  const req = readOperatorRequest(body);
+  for (const raw of req.unknownShapes) {
+    s.log.warn({ body: redactForLog(raw) }, "operator request with a destination_params shape we do not know");
+  }
+  const unreadable: OperatorItem[] = req.unknownShapes.map(() => ({
+    id: null, error_code: OPERATOR_ERRORS.validationMissing, error_message: "destination_params: expected {id, phone}, a list of them, or {id: phone}",
+  }));
+  const who = await identify(s, bearerOf(authorization), req.salonHint);
+
+  let items: OperatorItem[];
+  if (typeof who === "number") {
+    const message = who === OPERATOR_ERRORS.notFound ? "no salon with this id uses this application" : "the token is not valid for any salon";
+    items = req.messages.map((m) => refusal(m, who, message));
+    if (items.length === 0) items = [{ id: null, error_code: who, error_message: message }];
+  } else if (!acceptsWork(who)) {
+    items = req.messages.map((m) => refusal(m, OPERATOR_ERRORS.forbidden, `the salon is ${who.status}`));
+  } else {
+    items = await accept(s, who.salon_id, req.messages);
+  }
+  items.push(...unreadable);
+  const firstError = items.find((i): i is Extract<OperatorItem, { error_code: number }> => "error_code" in i);
+  const status = items.some((i) => "ext_id" in i) || !firstError ? 200 : HTTP_OF[firstError.error_code];
+  return { status, body: items };
+}
+
+async function accept(s: Services, salonId: number, messages: OperatorMessage[]): Promise<OperatorItem[]> {
+  const checked = messages.map((m) =>
+    m.problem === null && m.callbackUrl !== null && !callbackAllowed(m.callbackUrl, s.config.yclients.baseUrl)
+      ? { ...m, problem: { code: OPERATOR_ERRORS.validationInvalid, message: "delivery_callback_url is not a YClients address" } }
+      : m,
+  );
+  const rows: NewChannelMessage[] = checked.filter((m) => m.problem === null).map((m) => ({
+    yc_id: m.ycId!, phone: m.phone!, text: m.text, channel: m.channel, dispatch_type: m.dispatchType, callback_url: m.callbackUrl,
+    // Advertising stays off until the campaign policy (consent, opt-out, caps, quiet hours) exists; the rejected
+    // status (16) lets YClients send it through another channel.
+    state: m.dispatchType === "adds" ? "rejected" : "queued",
+    error: m.dispatchType === "adds" ? "advertising_off" : null,
+  }));
+  const taken = rows.length ? await channelStore.accept(s.db, s.clock, salonId, rows) : [];
+  const byId = new Map(taken.map((t) => [t.yc_id, t]));
+  // Published for every queued row, not only new ones: a POST retried after a crash before its publish heals here,
+  // and the deduplication ids make a repeat a no-op.
+  await Promise.all(taken.map((t) =>
+    t.state === "queued"
+      ? Promise.all([publishChannelSend(s.dispatcher, salonId, t.yc_id), publishChannelStatus(s.dispatcher, salonId, t.yc_id, DELIVERY_STATUS.passedToOperator)])
+      : t.state === "rejected" ? publishChannelStatus(s.dispatcher, salonId, t.yc_id, DELIVERY_STATUS.rejected) : null,
+  ));
+  return checked.map((m) => {
+    if (m.problem) return refusal(m, m.problem.code, m.problem.message);
+    return { id: m.ycId, ext_id: byId.get(m.ycId!)!.ext_id };
+  });
+}
