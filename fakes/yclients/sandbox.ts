@@ -40,6 +40,7 @@ import {
   clientFields, generateSalon, recordHash, recordWire, scheduleFor, userAccess,
   type FakeClient, type FakeRecord, type SalonData, type SalonOptions,
 } from "./data.js";
+import { mountChannelRoutes, type ChannelSandbox } from "./channel-routes.js";
 
 export type { SalonOptions, SalonData, FakeRecord, FakeClient } from "./data.js";
 
@@ -146,6 +147,8 @@ export interface YClientsSandbox {
   setLatency(ms: number): void;
   setRateLimit(limits: { perSecond: number; perMinute: number } | false): void;
   installed(salonId: number): { status: string; webhookUrls: string[] } | undefined;
+  /** The notification-channel protocol: operator requests, status callbacks, update_channel (./channel-routes.ts). */
+  readonly channel: ChannelSandbox;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -851,6 +854,8 @@ export function createYClientsSandbox(options: SandboxOptions = {}): YClientsSan
     return ok(c, ids.slice((page - 1) * count, page * count).map((id) => salon(id).company), {});
   });
 
+  const channel = mountChannelRoutes(app, { partnerToken, applicationId, clock, baseUrl: () => sandbox.url ?? "http://yclients.sandbox" });
+
   // ---- control surface ----
   function resolveStart(s: SalonData, datetime: string): Date {
     return parseYcDateTime(datetime, s.timezone);
@@ -864,6 +869,7 @@ export function createYClientsSandbox(options: SandboxOptions = {}): YClientsSan
     partnerCallbacks,
     requests,
     webhooksSent,
+    channel,
     url: null,
     async listen(port = 0) {
       const s = await new Promise<ServerType>((resolve, reject) => {

@@ -17,6 +17,12 @@ export interface NotificationSettings {
   hoursBefore: number;
   /** How long after a reminder a reply counts as answering it (never past the visit). */
   replyWindowHours: number;
+  /**
+   * Who sends booking texts (confirmations, change and cancellation notices, reminders): "ai_admin" (default) or
+   * "yclients", when the owner prefers YClients' own notifications through our channel (lib/channel/); with
+   * "yclients" ours are off, so no client gets both.
+   */
+  bookingTexts: "ai_admin" | "yclients";
 }
 
 export function defaultNotificationSettings(delaySec: number): NotificationSettings {
@@ -31,5 +37,6 @@ export function defaultNotificationSettings(delaySec: number): NotificationSetti
     reminderHoursBefore: true,
     hoursBefore: 2,
     replyWindowHours: 12,
+    bookingTexts: "ai_admin",
   };
 }
