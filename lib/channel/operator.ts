@@ -16,7 +16,7 @@ import type { Services } from "../../functions/services.js";
 import { acceptsWork } from "../salons/store.js";
 import { DELIVERY_STATUS, publishChannelSend, publishChannelStatus } from "./jobs.js";
 import { OPERATOR_ERRORS, readOperatorRequest, redactForLog, type OperatorErrorCode, type OperatorMessage } from "./request.js";
-import { channelStore, type ChannelSalon, type NewChannelMessage } from "./store.js";
+import { channelStore, type NewChannelMessage } from "./store.js";
 
 export type OperatorItem = { id: string | null; ext_id: string } | { id: string | null; error_code: OperatorErrorCode; error_message: string };
 
@@ -54,45 +54,36 @@ function callbackAllowed(url: string, yclientsBaseUrl: string): boolean {
   return u.protocol === "https:" && /(^|\.)(yclients\.com|alteg\.io)$/.test(u.hostname);
 }
 
-async function identify(s: Services, bearer: string | null, salonHint: number | null): Promise<ChannelSalon | OperatorErrorCode> {
-  if (!bearer) return OPERATOR_ERRORS.badToken;
-  const bySalonKey = await channelStore.salonByKey(s.db, sha256(bearer).toString("hex"));
-  if (bySalonKey) return bySalonKey;
-  const partner = s.config.yclients.partnerToken;
-  if (!partner || !sameSecret(bearer, partner)) return OPERATOR_ERRORS.badToken;
-  if (salonHint === null) return OPERATOR_ERRORS.badToken;
-  return (await channelStore.salonById(s.db, salonHint)) ?? OPERATOR_ERRORS.notFound;
-}
-
 const refusal = (m: OperatorMessage, code: OperatorErrorCode, message: string): OperatorItem => ({ id: m.ycId, error_code: code, error_message: message });
+
+/** How the caller is to be found: by its salon key, or (our partner token) by the salon the body names. */
+function caller(s: Services, bearer: string | null, salonHint: number | null): { keySha256: string } | { salonId: number } | OperatorErrorCode {
+  if (!bearer) return OPERATOR_ERRORS.badToken;
+  const partner = s.config.yclients.partnerToken;
+  if (partner && sameSecret(bearer, partner)) return salonHint === null ? OPERATOR_ERRORS.badToken : { salonId: salonHint };
+  return { keySha256: sha256(bearer).toString("hex") };
+}
 
 export async function handleOperatorPost(s: Services, authorization: string | undefined, body: unknown): Promise<OperatorAnswer> {
   const req = readOperatorRequest(body);
   for (const raw of req.unknownShapes) {
     s.log.warn({ body: redactForLog(raw) }, "operator request with a destination_params shape we do not know");
   }
-  const unreadable: OperatorItem[] = req.unknownShapes.map(() => ({
+  const items = await decide(s, caller(s, bearerOf(authorization), req.salonHint), req.messages);
+  items.push(...req.unknownShapes.map((): OperatorItem => ({
     id: null, error_code: OPERATOR_ERRORS.validationMissing, error_message: "destination_params: expected {id, phone}, a list of them, or {id: phone}",
-  }));
-  const who = await identify(s, bearerOf(authorization), req.salonHint);
-
-  let items: OperatorItem[];
-  if (typeof who === "number") {
-    const message = who === OPERATOR_ERRORS.notFound ? "no salon with this id uses this application" : "the token is not valid for any salon";
-    items = req.messages.map((m) => refusal(m, who, message));
-    if (items.length === 0) items = [{ id: null, error_code: who, error_message: message }];
-  } else if (!acceptsWork(who)) {
-    items = req.messages.map((m) => refusal(m, OPERATOR_ERRORS.forbidden, `the salon is ${who.status}`));
-  } else {
-    items = await accept(s, who.salon_id, req.messages);
-  }
-  items.push(...unreadable);
+  })));
   const firstError = items.find((i): i is Extract<OperatorItem, { error_code: number }> => "error_code" in i);
   const status = items.some((i) => "ext_id" in i) || !firstError ? 200 : HTTP_OF[firstError.error_code];
   return { status, body: items };
 }
 
-async function accept(s: Services, salonId: number, messages: OperatorMessage[]): Promise<OperatorItem[]> {
+async function decide(s: Services, who: ReturnType<typeof caller>, messages: OperatorMessage[]): Promise<OperatorItem[]> {
+  const all = (code: OperatorErrorCode, message: string) => {
+    const items = messages.map((m) => refusal(m, code, message));
+    return items.length ? items : [{ id: null, error_code: code, error_message: message }];
+  };
+  if (typeof who === "number") return all(who, "the token is not valid for any salon");
   const checked = messages.map((m) =>
     m.problem === null && m.callbackUrl !== null && !callbackAllowed(m.callbackUrl, s.config.yclients.baseUrl)
       ? { ...m, problem: { code: OPERATOR_ERRORS.validationInvalid, message: "delivery_callback_url is not a YClients address" } }
@@ -105,17 +96,18 @@ async function accept(s: Services, salonId: number, messages: OperatorMessage[])
     state: m.dispatchType === "adds" ? "rejected" : "queued",
     error: m.dispatchType === "adds" ? "advertising_off" : null,
   }));
-  const taken = rows.length ? await channelStore.accept(s.db, s.clock, salonId, rows) : [];
-  const byId = new Map(taken.map((t) => [t.yc_id, t]));
+  const taken = await channelStore.accept(s.db, s.clock, who, rows);
+  if (!taken.salon) {
+    return "salonId" in who ? all(OPERATOR_ERRORS.notFound, "no salon with this id uses this application") : all(OPERATOR_ERRORS.badToken, "the token is not valid for any salon");
+  }
+  if (!acceptsWork(taken.salon)) return all(OPERATOR_ERRORS.forbidden, `the salon is ${taken.salon.status}`);
+  const salonId = taken.salon.salon_id;
+  const byId = new Map(taken.messages.map((t) => [t.yc_id, t]));
   // Published for every queued row, not only new ones: a POST retried after a crash before its publish heals here,
-  // and the deduplication ids make a repeat a no-op.
-  await Promise.all(taken.map((t) =>
-    t.state === "queued"
-      ? Promise.all([publishChannelSend(s.dispatcher, salonId, t.yc_id), publishChannelStatus(s.dispatcher, salonId, t.yc_id, DELIVERY_STATUS.passedToOperator)])
+  // and the deduplication ids make a repeat a no-op. The send job posts "passed to operator" (8) itself.
+  await Promise.all(taken.messages.map((t) =>
+    t.state === "queued" ? publishChannelSend(s.dispatcher, salonId, t.yc_id)
       : t.state === "rejected" ? publishChannelStatus(s.dispatcher, salonId, t.yc_id, DELIVERY_STATUS.rejected) : null,
   ));
-  return checked.map((m) => {
-    if (m.problem) return refusal(m, m.problem.code, m.problem.message);
-    return { id: m.ycId, ext_id: byId.get(m.ycId!)!.ext_id };
-  });
+  return checked.map((m) => (m.problem ? refusal(m, m.problem.code, m.problem.message) : { id: m.ycId, ext_id: byId.get(m.ycId!)!.ext_id }));
 }

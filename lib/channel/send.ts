@@ -35,6 +35,8 @@ async function fail(s: Services, salonId: number, ycId: string, error: string): 
 export async function sendChannelMessage(s: Services, salonId: number, ycId: string): Promise<ChannelSendResult> {
   const row = await channelStore.sendAttempt(s.db, s.clock, salonId, ycId);
   if (!row) return { status: "done" };
+  // Posted from here rather than by the endpoint, which must answer at once; superseded if the send settles first.
+  await publishChannelStatus(s.dispatcher, salonId, ycId, DELIVERY_STATUS.passedToOperator);
   if (!acceptsWork(await getSalon(s.db, salonId))) {
     await fail(s, salonId, ycId, "salon_not_active");
     return { status: "failed" };

@@ -7,7 +7,6 @@ import type { SalonStatus } from "../salons/store.js";
 export interface ChannelSalon {
   salon_id: number;
   status: SalonStatus;
-  whatsapp_state: string;
 }
 
 export type ChannelState = "queued" | "accepted" | "sent" | "failed" | "rejected";
@@ -44,11 +43,11 @@ export type StatusClaim =
 const iso = (clock: Clock) => clock.now().toISOString();
 
 export const channelStore = {
-  salonByKey: (db: Db, keySha256: string) => db.rpc<ChannelSalon | null>("channel_salon_by_key", { p_key_sha256: keySha256 }),
-  salonById: (db: Db, salonId: number) => db.rpc<ChannelSalon | null>("channel_salon_by_id", { p_salon_id: salonId }),
-  accept: (db: Db, clock: Clock, salonId: number, messages: NewChannelMessage[]) =>
-    db.rpc<Array<{ yc_id: string; ext_id: string; state: ChannelState }>>("channel_accept", {
-      p_salon_id: salonId, p_messages: messages, p_now: iso(clock),
+  /** Finds the salon (by key hash, else by id) and, when it is active, takes the messages; one call. */
+  accept: (db: Db, clock: Clock, who: { keySha256: string } | { salonId: number }, messages: NewChannelMessage[]) =>
+    db.rpc<{ salon: ChannelSalon | null; messages: Array<{ yc_id: string; ext_id: string; state: ChannelState }> }>("channel_accept", {
+      p_key_sha256: "keySha256" in who ? who.keySha256 : null, p_salon_id: "salonId" in who ? who.salonId : null,
+      p_messages: messages, p_now: iso(clock),
     }),
   get: (db: Db, salonId: number, ycId: string) => db.rpc<ChannelMessage | null>("channel_message_get", { p_salon_id: salonId, p_yc_id: ycId }),
   sendAttempt: (db: Db, clock: Clock, salonId: number, ycId: string) =>

@@ -61,42 +61,45 @@ create table channel_availability (
 );
 alter table channel_availability enable row level security;
 
--- The salon a bearer key belongs to ({salon_id, status, whatsapp_state}), or null.
-create function channel_salon_by_key(p_key_sha256 text) returns jsonb language sql stable as $$
-  select jsonb_build_object('salon_id', salon_id, 'status', status, 'whatsapp_state', whatsapp_state)
-  from salons where api_key_sha256 = p_key_sha256
-$$;
-
-create function channel_salon_by_id(p_salon_id bigint) returns jsonb language sql stable as $$
-  select jsonb_build_object('salon_id', salon_id, 'status', status, 'whatsapp_state', whatsapp_state)
-  from salons where salon_id = p_salon_id
-$$;
-
+-- The operator endpoint in one call (it must answer at once): finds the salon by the SHA-256 of the bearer, or by
+-- p_salon_id when the caller already matched our partner token, and, when it is active, takes the messages.
 -- p_messages: [{yc_id, phone, text, channel, dispatch_type, callback_url, state, error}]; a message already known
--- keeps its row (a retried POST). Returns [{yc_id, ext_id, state}] in the order given.
-create function channel_accept(p_salon_id bigint, p_messages jsonb, p_now timestamptz) returns jsonb
+-- keeps its row (a retried POST). Returns {salon: {salon_id, status} | null, messages: [{yc_id, ext_id, state}]}
+-- in the order given (empty unless the salon is active).
+create function channel_accept(p_key_sha256 text, p_salon_id bigint, p_messages jsonb, p_now timestamptz) returns jsonb
 language plpgsql as $$
 declare
+  s salons;
   m record;
   v channel_messages;
   v_out jsonb := '[]'::jsonb;
 begin
-  for m in select * from jsonb_to_recordset(p_messages)
-             as x(yc_id text, phone text, text text, channel text, dispatch_type text, callback_url text, state text,
-                  error text)
-  loop
-    insert into channel_messages (salon_id, yc_id, phone, text, channel, dispatch_type, callback_url, state, error,
-                                  created_at, updated_at)
-    values (p_salon_id, m.yc_id, m.phone, m.text, m.channel, m.dispatch_type, m.callback_url, m.state, m.error,
-            p_now, p_now)
-    on conflict (salon_id, yc_id) do nothing
-    returning * into v;
-    if v.yc_id is null then
-      select * into v from channel_messages where salon_id = p_salon_id and yc_id = m.yc_id;
-    end if;
-    v_out := v_out || jsonb_build_object('yc_id', v.yc_id, 'ext_id', v.ext_id, 'state', v.state);
-  end loop;
-  return v_out;
+  if p_key_sha256 is not null then
+    select * into s from salons where api_key_sha256 = p_key_sha256;
+  else
+    select * into s from salons where salon_id = p_salon_id;
+  end if;
+  if s.salon_id is null then
+    return jsonb_build_object('salon', null, 'messages', v_out);
+  end if;
+  if s.status = 'active' then
+    for m in select * from jsonb_to_recordset(p_messages)
+               as x(yc_id text, phone text, text text, channel text, dispatch_type text, callback_url text, state text,
+                    error text)
+    loop
+      insert into channel_messages (salon_id, yc_id, phone, text, channel, dispatch_type, callback_url, state, error,
+                                    created_at, updated_at)
+      values (s.salon_id, m.yc_id, m.phone, m.text, m.channel, m.dispatch_type, m.callback_url, m.state, m.error,
+              p_now, p_now)
+      on conflict (salon_id, yc_id) do nothing
+      returning * into v;
+      if v.yc_id is null then
+        select * into v from channel_messages where salon_id = s.salon_id and yc_id = m.yc_id;
+      end if;
+      v_out := v_out || jsonb_build_object('yc_id', v.yc_id, 'ext_id', v.ext_id, 'state', v.state);
+    end loop;
+  end if;
+  return jsonb_build_object('salon', jsonb_build_object('salon_id', s.salon_id, 'status', s.status), 'messages', v_out);
 end $$;
 
 create function channel_message_get(p_salon_id bigint, p_yc_id text) returns jsonb language sql stable as $$
