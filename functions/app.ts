@@ -6,6 +6,7 @@ import { registerHealth } from "./routes/health.js";
 import { jobsRouter } from "./jobs/index.js";
 import { registerMarketplace } from "./routes/marketplace/index.js";
 import { registerWebhooks } from "./routes/webhooks/index.js";
+import { registerOperatorRoute } from "./routes/channel/operator.js";
 import type { Services } from "./services.js";
 
 /** The functions app: the same Hono app runs in the local Node server, in tests and behind Lambda. */
@@ -19,6 +20,7 @@ export function createApp(s: Services): Hono {
   registerMarketplace(app, s);
   registerWebhooks(app, s);
   registerCabinet(app, s);
+  registerOperatorRoute(app, s);
   app.route("/jobs", jobsRouter(s));
   return app;
 }

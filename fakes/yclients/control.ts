@@ -3,10 +3,11 @@ import { serve, type ServerType } from "@hono/node-server";
 import type { Hono } from "hono";
 import { parseYcDateTime } from "../../lib/yclients/time.js";
 import { recordWire, userAccess, type FakeRecord, type SalonData } from "./data.js";
+import type { ChannelSandbox } from "./channel-routes.js";
 import type { SandboxState } from "./state.js";
 import type { YClientsSandbox } from "./types.js";
 
-export function controlSurface(app: Hono, st: SandboxState): YClientsSandbox {
+export function controlSurface(app: Hono, st: SandboxState, channel: ChannelSandbox): YClientsSandbox {
   const { salon, clock, staffOf, bookable, clientByPhone, lengthOf, emit } = st;
   let server: ServerType | undefined;
 
@@ -22,6 +23,7 @@ export function controlSurface(app: Hono, st: SandboxState): YClientsSandbox {
     partnerCallbacks: st.partnerCallbacks,
     requests: st.requests,
     webhooksSent: st.webhooksSent,
+    channel,
     url: null,
     async listen(port = 0) {
       const s = await new Promise<ServerType>((resolve, reject) => {

@@ -33,6 +33,7 @@
  */
 import { Hono } from "hono";
 import { gate } from "./gate.js";
+import { mountChannelRoutes } from "./channel-routes.js";
 import { controlSurface } from "./control.js";
 import { bookingRoutes } from "./routes-booking.js";
 import { catalogueRoutes } from "./routes-catalogue.js";
@@ -56,7 +57,12 @@ export function createYClientsSandbox(options: SandboxOptions = {}): YClientsSan
   recordsRoutes(app, st);
   bookingRoutes(app, st);
   marketplaceRoutes(app, st);
-  return controlSurface(app, st);
+  let sandbox: YClientsSandbox | undefined;
+  const channel = mountChannelRoutes(app, {
+    partnerToken: st.partnerToken, applicationId: st.applicationId, clock: st.clock, baseUrl: () => sandbox?.url ?? "http://yclients.sandbox",
+  });
+  sandbox = controlSurface(app, st, channel);
+  return sandbox;
 }
 
 export async function startYClientsSandbox(options: SandboxOptions & { port?: number } = {}): Promise<YClientsSandbox & { url: string }> {

@@ -1,3 +1,4 @@
+import type { ChannelSandbox } from "./channel-routes.js";
 /** The sandbox's public shapes: its options, what it records, and the control surface tests drive. */
 import type { Hono } from "hono";
 import type { Clock } from "../../lib/clock.js";
@@ -107,4 +108,6 @@ export interface YClientsSandbox {
   setLatency(ms: number): void;
   setRateLimit(limits: { perSecond: number; perMinute: number } | false): void;
   installed(salonId: number): { status: string; webhookUrls: string[] } | undefined;
+  /** The notification-channel protocol: operator requests, status callbacks, update_channel (./channel-routes.ts). */
+  readonly channel: ChannelSandbox;
 }

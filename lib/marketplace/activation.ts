@@ -95,7 +95,8 @@ export async function activateSalon(d: MarketplaceDeps, salonId: number): Promis
   const webhookUrls = [entityWebhookUrl(d.config.publicUrl, begin.webhook_secret)];
   let callbackStatus: number;
   try {
-    const answer = await d.yclients.partnerCallbackRedirect({ salonId, apiKey: begin.api_key, webhookUrls });
+    // `channels`: the salon's YClients notifications may go out through this app's WhatsApp (lib/channel/).
+    const answer = await d.yclients.partnerCallbackRedirect({ salonId, apiKey: begin.api_key, webhookUrls, channels: ["whatsapp"] });
     callbackStatus = answer.status;
   } catch (err) {
     const reason = describe(err);

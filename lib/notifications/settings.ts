@@ -21,6 +21,12 @@ export interface NotificationSettings {
   quietHours: boolean;
   quietFrom: string;
   quietTo: string;
+  /**
+   * Who sends booking texts (confirmations, change and cancellation notices, reminders): "ai_admin" (default) or
+   * "yclients", when the owner prefers YClients' own notifications through our channel (lib/channel/); with
+   * "yclients" ours are off, so no client gets both.
+   */
+  bookingTexts: "ai_admin" | "yclients";
 }
 
 export function defaultNotificationSettings(delaySec: number): NotificationSettings {
@@ -38,5 +44,6 @@ export function defaultNotificationSettings(delaySec: number): NotificationSetti
     quietHours: false,
     quietFrom: "22:00",
     quietTo: "09:00",
+    bookingTexts: "ai_admin",
   };
 }

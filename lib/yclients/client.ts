@@ -148,6 +148,13 @@ export interface YClientsClient {
   partnerPayment(input: PartnerPaymentInput): Promise<{ id: number }>;
   getSalonApplication(salonId: number): Promise<YcSalonApplicationStatus>;
   uninstallSalon(salonId: number): Promise<void>;
+  /** Chat-bot apps only: tells YClients whether the salon's notifications may go through this app's channel. */
+  updateChannel(salonId: number, channel: "sms" | "whatsapp", available: boolean): Promise<void>;
+  /**
+   * Posts delivery statuses to the `delivery_callback_url` YClients gave with an operator request. That URL ends in
+   * the partner token, so it is never logged nor reported to call listeners.
+   */
+  postDeliveryStatuses(salonId: number, url: string, statuses: Array<{ id: string; status: number }>): Promise<void>;
 }
 
 type Query = Record<string, string | number | boolean | undefined | Array<string | number>>;
@@ -396,7 +403,7 @@ export function createYClientsClient(opts: YClientsClientOptions): YClientsClien
     partnerCallbackRedirect: async (input) => {
       const a = await call({
         method: "POST", path: "/marketplace/partner/callback/redirect", salonId: cid(input.salonId), redirect: true,
-        body: { salon_id: input.salonId, application_id: appId(), api_key: input.apiKey, webhook_urls: input.webhookUrls },
+        body: { salon_id: input.salonId, application_id: appId(), api_key: input.apiKey, webhook_urls: input.webhookUrls, ...(input.channels ? { channels: input.channels } : {}) },
       });
       return { status: a.status, location: a.location };
     },
@@ -418,6 +425,30 @@ export function createYClientsClient(opts: YClientsClientOptions): YClientsClien
       data<YcSalonApplicationStatus>({ method: "GET", path: `/marketplace/salon/${cid(salonId)}/application/${appId()}`, salonId }),
     uninstallSalon: async (salonId) => {
       await call({ method: "POST", path: `/marketplace/salon/${cid(salonId)}/application/${appId()}/uninstall`, salonId });
+    },
+    updateChannel: async (salonId, channel, available) => {
+      await call({
+        method: "POST", path: "/marketplace/application/update_channel", salonId: cid(salonId),
+        body: { salon_id: salonId, application_id: appId(), channel_slug: channel, is_available: available },
+      });
+    },
+    postDeliveryStatuses: async (salonId, url, statuses) => {
+      if (!opts.partnerToken) throw new YClientsNotConfiguredError();
+      const path = "/smsprovider/status/callback/…";
+      let res: Response;
+      try {
+        res = await doFetch(url, {
+          method: "POST",
+          headers: { accept: ACCEPT, "content-type": "application/json", authorization: `Bearer ${opts.partnerToken}` },
+          body: JSON.stringify(statuses),
+          redirect: "manual",
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+        await res.text();
+      } catch (err) {
+        throw new YClientsNetworkError("POST", path, salonId, (err as Error)?.name === "TimeoutError", err);
+      }
+      if (!res.ok) throw new YClientsError(res.status, `delivery callback answered ${res.status}`, null, "POST", path, salonId);
     },
   };
 }

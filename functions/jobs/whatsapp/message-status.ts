@@ -1,5 +1,6 @@
 import type { Hono } from "hono";
 import { MessageStatus, WHATSAPP_EVENT_PATHS } from "../../../lib/gateway/events.js";
+import { recordChannelOutcome } from "../../../lib/channel/send.js";
 import { recordSendOutcome } from "../../../lib/notifications/send.js";
 import type { Services } from "../../services.js";
 import { jobBody } from "../job-body.js";
@@ -14,6 +15,7 @@ export function registerMessageStatusJob(jobs: Hono, s: Services): void {
     if (!parsed.ok) return parsed.res;
     const e = parsed.body;
     if (e.idempotencyKey.startsWith("notification:")) await recordSendOutcome(s, e);
+    else if (await recordChannelOutcome(s, e)) return c.json({ status: "done" });
     else if (e.status !== "sent") s.log.warn({ salonId: e.salonId, key: e.idempotencyKey, status: e.status, error: e.error }, "reply not delivered");
     return c.json({ status: "done" });
   });

@@ -1,5 +1,6 @@
 import type { Hono } from "hono";
 import { SessionConnected, WHATSAPP_EVENT_PATHS } from "../../../lib/gateway/events.js";
+import { publishAvailabilityCheck } from "../../../lib/channel/jobs.js";
 import { activateSalon } from "../../../lib/marketplace/activation.js";
 import { setWhatsAppState } from "../../../lib/salons/store.js";
 import type { Services } from "../../services.js";
@@ -21,6 +22,8 @@ export function registerSessionConnectedJob(jobs: Hono, s: Services): void {
     const e = parsed.body;
     const salon = await setWhatsAppState(s.db, s.clock, e.salonId, "connected", e.phone, { phone: e.phone, at: e.timestamp });
     if (!salon) return c.json({ status: "unknown_salon" });
+    // Back after a logout that switched the channel off: YClients may route WhatsApp to us again.
+    await publishAvailabilityCheck(s.dispatcher, e.salonId, `up:${e.timestamp}`, 0);
     if (!AWAITING_ACTIVATION.has(salon.status)) return c.json({ status: "done" });
     const activation = await activateSalon(s, e.salonId);
     if (!activation.ok) s.log.warn({ salonId: e.salonId, code: activation.code }, "activation after the WhatsApp link did not go through");

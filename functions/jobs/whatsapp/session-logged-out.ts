@@ -1,5 +1,7 @@
 import type { Hono } from "hono";
 import { SessionLoggedOut, WHATSAPP_EVENT_PATHS } from "../../../lib/gateway/events.js";
+import { CHANNEL_DOWN_GRACE_SEC } from "../../../lib/channel/availability.js";
+import { publishAvailabilityCheck } from "../../../lib/channel/jobs.js";
 import { setWhatsAppState } from "../../../lib/salons/store.js";
 import type { Services } from "../../services.js";
 import { jobBody } from "../job-body.js";
@@ -16,6 +18,8 @@ export function registerSessionLoggedOutJob(jobs: Hono, s: Services): void {
     const state = e.code === 403 ? "forbidden" : "logged_out";
     const salon = await setWhatsAppState(s.db, s.clock, e.salonId, state, null, { code: e.code, at: e.timestamp });
     if (salon) s.log.warn({ salonId: e.salonId, code: e.code, status: salon.status }, "salon WhatsApp session logged out");
+    // Still down after the grace period: YClients is told to use its other channels (lib/channel/availability.ts).
+    if (salon) await publishAvailabilityCheck(s.dispatcher, e.salonId, `down:${e.timestamp}`, CHANNEL_DOWN_GRACE_SEC);
     return c.json({ status: salon ? "done" : "unknown_salon" });
   });
 }

@@ -1,0 +1,77 @@
+/**
+ * Sending a message YClients handed us, through the salon's WhatsApp, once: the gateway is asked with the key
+ * `channel:<salon>:<yc id>`, so a redelivered job gets the first message id back, not a second message. The gateway
+ * spaces a salon's sends as it does for every send. The text goes into the chat history as ours, so a client
+ * answering a YClients reminder ("перенесите на завтра") is understood in context by the assistant.
+ *
+ * Quiet hours: service messages are to follow the salon's quiet-hours choice; that setting is being built in the
+ * cabinet (another issue). When it lands, the wait belongs at the top of `sendChannelMessage` (answer "retry" with
+ * the delay until the hours end), not in the operator endpoint, which must answer at once.
+ */
+import type { Services } from "../../functions/services.js";
+import { storeOutbound } from "../conversations/store.js";
+import { SESSION_WAIT_RETRIES } from "../dispatch/dispatcher.js";
+import { GatewayError } from "../gateway/client.js";
+import type { MessageStatus } from "../gateway/events.js";
+import { notificationsStore } from "../notifications/store.js";
+import { acceptsWork, getSalon } from "../salons/store.js";
+import { DELIVERY_STATUS, publishChannelStatus } from "./jobs.js";
+import { statusForFailure } from "./statuses.js";
+import { channelStore } from "./store.js";
+
+/** Refusals a retry cannot mend: the message fails now, and YClients hears it so it can use its next channel. */
+const FINAL_GATEWAY_CODES = new Set(["session_logged_out", "not_on_whatsapp", "restricted_463"]);
+
+export type ChannelSendResult = { status: "accepted" | "done" | "failed" } | { status: "retry"; error: string };
+
+const idempotencyKey = (salonId: number, ycId: string) => `channel:${salonId}:${ycId}`;
+
+async function fail(s: Services, salonId: number, ycId: string, error: string): Promise<void> {
+  const changed = await channelStore.advance(s.db, s.clock, salonId, ycId, "failed", { error });
+  if (changed) await publishChannelStatus(s.dispatcher, salonId, ycId, statusForFailure(error));
+  if (error === "restricted_463") await notificationsStore.salonEvent(s.db, salonId, "whatsapp_restricted", { channelMessage: ycId });
+}
+
+export async function sendChannelMessage(s: Services, salonId: number, ycId: string): Promise<ChannelSendResult> {
+  const row = await channelStore.sendAttempt(s.db, s.clock, salonId, ycId);
+  if (!row) return { status: "done" };
+  // Posted from here rather than by the endpoint, which must answer at once; superseded if the send settles first.
+  await publishChannelStatus(s.dispatcher, salonId, ycId, DELIVERY_STATUS.passedToOperator);
+  if (!acceptsWork(await getSalon(s.db, salonId))) {
+    await fail(s, salonId, ycId, "salon_not_active");
+    return { status: "failed" };
+  }
+  try {
+    const { messageId } = await s.gateway.sendText(salonId, { to: row.phone, text: row.text, idempotencyKey: idempotencyKey(salonId, ycId) });
+    await channelStore.advance(s.db, s.clock, salonId, ycId, "accepted", { waMessageId: messageId });
+    await storeOutbound(s.db, s.clock, { salonId, phone: row.phone, waMessageId: messageId, text: row.text, data: { channel: "yclients", yc_id: ycId } });
+    return { status: "accepted" };
+  } catch (err) {
+    const ge = err instanceof GatewayError ? err : null;
+    if (ge && FINAL_GATEWAY_CODES.has(ge.code)) {
+      await fail(s, salonId, ycId, ge.code);
+      return { status: "failed" };
+    }
+    const error = ge ? ge.code : (err as Error).message;
+    if ((ge ? ge.retryable : true) && row.attempts < SESSION_WAIT_RETRIES) return { status: "retry", error };
+    await fail(s, salonId, ycId, ge?.retryable ? "session_down" : error);
+    return { status: "failed" };
+  }
+}
+
+/** What WhatsApp made of a channel message the gateway accepted (`message.status`); other keys are not ours. */
+export async function recordChannelOutcome(s: Services, e: MessageStatus): Promise<boolean> {
+  const m = /^channel:(\d+):(.+)$/.exec(e.idempotencyKey);
+  if (!m || Number(m[1]) !== e.salonId) return false;
+  const ycId = m[2]!;
+  if (e.status === "sent") {
+    const changed = await channelStore.advance(s.db, s.clock, e.salonId, ycId, "sent", { waMessageId: e.messageId });
+    if (changed) await publishChannelStatus(s.dispatcher, e.salonId, ycId, DELIVERY_STATUS.sentToPhone);
+  } else if (e.status === "failed") {
+    await fail(s, e.salonId, ycId, e.error ?? "failed");
+  } else {
+    // Cut off by a gateway crash while on the socket: most likely it left; YClients keeps "passed to operator".
+    s.log.warn({ salonId: e.salonId, ycId, messageId: e.messageId }, "channel message outcome unknown after a gateway crash");
+  }
+  return true;
+}
