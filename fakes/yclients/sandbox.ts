@@ -34,6 +34,7 @@
 import { serve, type ServerType } from "@hono/node-server";
 import { Hono, type Context } from "hono";
 import { systemClock, type Clock } from "../../lib/clock.js";
+import { samePhone } from "../../lib/phone/index.js";
 import { addDays, isoWithOffset, localDate, localParts, parseYcDateTime } from "../../lib/yclients/time.js";
 import type { YcCompanyUser, YcRecord, YcStaff } from "../../lib/yclients/types.js";
 import {
@@ -286,7 +287,8 @@ export function createYClientsSandbox(options: SandboxOptions = {}): YClientsSan
 
   function clientByPhone(s: SalonData, phone: string, name: string, email?: string): FakeClient {
     const d = digits(phone);
-    let c = s.clients.find((x) => digits(x.phone) === d);
+    // YClients matches a number however it was typed ("8 (916) …" is +7 916 …); the sandbox salons are Russian.
+    let c = s.clients.find((x) => samePhone(x.phone, phone, "RU"));
     if (!c) {
       c = {
         id: s.nextClientId++, name: name || "Клиент", phone: `+${d}`, email: email ?? "", discount: 0, sold_amount: 0,

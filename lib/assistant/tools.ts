@@ -10,6 +10,8 @@ import { z } from "zod";
 import type { Clock } from "../clock.js";
 import type { Db } from "../db/client.js";
 import { ASSISTANT_API_ID_PREFIX } from "../bookings/normalise.js";
+import { bookingsStore } from "../bookings/store.js";
+import { samePhone } from "../phone/index.js";
 import { YClientsError, YClientsNetworkError } from "../yclients/errors.js";
 import type { YClientsClient } from "../yclients/client.js";
 import { recordUpdateBody } from "../yclients/record-update.js";
@@ -276,13 +278,6 @@ function staffForService(state: ToolState, serviceId: number): Array<{ id: numbe
   return [...staff].sort((a, b) => Number(b.id === usual) - Number(a.id === usual));
 }
 
-/** Only digits, last ten: "+7 (916) 123-45-67", "89161234567" and "79161234567" are the same client. */
-export function samePhone(a: string | null | undefined, b: string | null | undefined): boolean {
-  const da = (a ?? "").replace(/\D/g, "");
-  const db = (b ?? "").replace(/\D/g, "");
-  return da.length >= 7 && db.length >= 7 && da.slice(-10) === db.slice(-10);
-}
-
 async function freeTimes(state: ToolState, staffId: number, day: string, serviceIds: number[]): Promise<YcBookTime[]> {
   return yc(state, () => state.yclients.bookTimes(state.salonId, staffId, day, { serviceIds }));
 }
@@ -540,7 +535,9 @@ async function ownRecord(state: ToolState, recordId: number): Promise<{ record: 
     if (err instanceof YClientsError && err.status === 404) return { error: fail("not_found", "Такой записи нет") };
     throw err;
   }
-  if (!samePhone(record.client?.phone, state.phone)) {
+  // YClients writes the number as the salon typed it ("8 (916) …"): read it by the salon's country.
+  const salon = await bookingsStore.salon(state.db, state.salonId);
+  if (!samePhone(record.client?.phone, state.phone, salon?.country)) {
     return { error: fail("not_your_record", "Это не запись этого клиента: менять её нельзя. Предложи показать его записи (my_visits)") };
   }
   if (record.deleted) return { error: fail("already_cancelled", "Эта запись уже отменена") };
