@@ -432,6 +432,9 @@ export class SessionManager {
           close: (code, message) => {
             if (current()) void this.onClose(live, code, message).catch((err) => this.deps.log.error({ salonId: live.salonId, err }, "close handling failed"));
           },
+          receipt: (messageId, status) => {
+            void this.sends.receipt(live.salonId, messageId, status).catch((err) => this.deps.log.error({ salonId: live.salonId, err }, "receipt not recorded"));
+          },
           message: (msg) => this.onMessage(live.salonId, msg).catch((err) => {
             this.deps.log.error({ salonId: live.salonId, err }, "event publish failed");
             throw err;
