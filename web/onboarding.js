@@ -239,7 +239,7 @@ function showQr(msg) {
 function submitPhone(ev) {
   ev.preventDefault();
   show("phone-error", false);
-  const phone = normalizePhone($("phone-input").value);
+  const phone = normalizePhone($("phone-input").value, config.phoneCountry);
   if (!phone) {
     text("phone-error", "Введите номер WhatsApp салона полностью, например +7 900 123-45-67.");
     show("phone-error", true);
@@ -255,7 +255,8 @@ function submitPhone(ev) {
   $("phone-submit").disabled = true;
   show("pairing-code", false);
   text("pairing-status", "Запрашиваем код…");
-  send({ type: "request_pairing_code", phone });
+  // With "+": the gateway reads it as international, whatever country it would assume for a bare number.
+  send({ type: "request_pairing_code", phone: `+${phone}` });
 }
 
 function showPairingCode(msg) {

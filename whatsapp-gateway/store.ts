@@ -139,6 +139,11 @@ export class GatewayStore {
     return this.db.rpc("wa_send_mark", { p_salon_id: salonId, p_key: key, p_from: from, p_to: to, p_error: error, p_now: now.toISOString() });
   }
 
+  /** The send's key the first time this receipt state is seen for `messageId`, else null. */
+  sendReceipt(salonId: number, messageId: string, status: "delivered" | "read", now: Date): Promise<string | null> {
+    return this.db.rpc("wa_send_receipt", { p_salon_id: salonId, p_message_id: messageId, p_status: status, p_now: now.toISOString() });
+  }
+
   /** Sends a previous holder left on the socket, now `unknown`. */
   sendsRecover(salonId: number, now: Date): Promise<Array<{ key: string; message_id: string | null; jid: string | null }>> {
     return this.db.rpc("wa_sends_recover", { p_salon_id: salonId, p_now: now.toISOString() });

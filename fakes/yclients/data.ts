@@ -71,6 +71,22 @@ export interface SalonData {
 }
 
 /** mulberry32: small, fast, good enough for believable demo data. */
+/**
+ * A salon's client numbers as administrators type them into YClients, which keeps them as typed: "+79…" mostly,
+ * and among every ten clients one "8 (9xx) …", one "+7 9xx …", one bare ten digits and one foreign (Belarusian).
+ * `national` is the ten digits after +7.
+ */
+export function asTyped(i: number, national: string): string {
+  const [a, b, c, d] = [national.slice(0, 3), national.slice(3, 6), national.slice(6, 8), national.slice(8, 10)];
+  switch (i % 10) {
+    case 1: return `8 (${a}) ${b}-${c}-${d}`;
+    case 2: return `+7 ${a} ${b}-${c}-${d}`;
+    case 3: return national;
+    case 4: return `+375 29 ${b}-${c}-${d}`;
+    default: return `+7${national}`;
+  }
+}
+
 export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
@@ -229,7 +245,7 @@ export function generateSalon(salonId: number, opts: SalonOptions, now: Date): S
     clients.push({
       id: salonId * 100_000 + i + 1,
       name: personName(cr, female),
-      phone: `+79${String(100_000_000 + ((phoneBase + i * 104_729) % 800_000_000)).padStart(9, "0")}`,
+      phone: asTyped(i, `9${String(100_000_000 + ((phoneBase + i * 104_729) % 800_000_000)).padStart(9, "0")}`),
       email: cr() < 0.4 ? `client${i + 1}@example.ru` : "",
       discount: cr() < 0.1 ? 5 : 0,
       sold_amount: visits ? visits * int(cr, 12, 45) * 100 : 0,

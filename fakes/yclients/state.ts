@@ -1,5 +1,6 @@
 /** The sandbox's salons and what happened to them, and the rules its endpoints share (free time, booking checks). */
 import { systemClock } from "../../lib/clock.js";
+import { samePhone } from "../../lib/phone/index.js";
 import { isoWithOffset, localDate, localParts, parseYcDateTime } from "../../lib/yclients/time.js";
 import type { YcRecord, YcStaff } from "../../lib/yclients/types.js";
 import { generateSalon, recordWire, scheduleFor, type FakeClient, type FakeRecord, type SalonData, type SalonOptions } from "./data.js";
@@ -106,7 +107,8 @@ export function createState(options: SandboxOptions) {
 
   function clientByPhone(s: SalonData, phone: string, name: string, email?: string): FakeClient {
     const d = digits(phone);
-    let c = s.clients.find((x) => digits(x.phone) === d);
+    // YClients matches a number however it was typed ("8 (916) …" is +7 916 …); the sandbox salons are Russian.
+    let c = s.clients.find((x) => samePhone(x.phone, phone, "RU"));
     if (!c) {
       c = {
         id: s.nextClientId++, name: name || "Клиент", phone: `+${d}`, email: email ?? "", discount: 0, sold_amount: 0,

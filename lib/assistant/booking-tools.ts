@@ -5,6 +5,8 @@
  */
 import { z } from "zod";
 import { ASSISTANT_API_ID_PREFIX } from "../bookings/normalise.js";
+import { bookingsStore } from "../bookings/store.js";
+import { samePhone } from "../phone/index.js";
 import { YClientsError } from "../yclients/errors.js";
 import { recordUpdateBody } from "../yclients/record-update.js";
 import { parseYcDateTime } from "../yclients/time.js";
@@ -33,13 +35,6 @@ const COMMENT = "Запись через AI-администратора WhatsAp
 
 /** What the salon's journal shows on a visit the client cancelled in the chat. */
 const CANCELLED_BY_CLIENT = "Отменено клиентом через WhatsApp";
-
-/** Only digits, last ten: "+7 (916) 123-45-67", "89161234567" and "79161234567" are the same client. */
-export function samePhone(a: string | null | undefined, b: string | null | undefined): boolean {
-  const da = (a ?? "").replace(/\D/g, "");
-  const db = (b ?? "").replace(/\D/g, "");
-  return da.length >= 7 && db.length >= 7 && da.slice(-10) === db.slice(-10);
-}
 
 export const BOOKING_TOOLS: Tool[] = [
   tool({
@@ -221,7 +216,9 @@ async function ownRecord(state: ToolState, recordId: number): Promise<{ record: 
     if (err instanceof YClientsError && err.status === 404) return { error: fail("not_found", "Такой записи нет") };
     throw err;
   }
-  if (!samePhone(record.client?.phone, state.phone)) {
+  // YClients writes the number as the salon typed it ("8 (916) …"): read it by the salon's country.
+  const salon = await bookingsStore.salon(state.db, state.salonId);
+  if (!samePhone(record.client?.phone, state.phone, salon?.country)) {
     return { error: fail("not_your_record", "Это не запись этого клиента: менять её нельзя. Предложи показать его записи (my_visits)") };
   }
   if (record.deleted) return { error: fail("already_cancelled", "Эта запись уже отменена") };

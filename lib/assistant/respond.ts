@@ -11,6 +11,7 @@ import type { Logger } from "../log.js";
 import { stripGreeting } from "../conversations/greeting.js";
 import { chatSettings } from "../conversations/settings.js";
 import { pauseConversation, storeOutbound } from "../conversations/store.js";
+import { formatPhone } from "../phone/index.js";
 import { localDateTime } from "./dates.js";
 import type { Model } from "./model.js";
 import { beginTurn, finishTurn, loadContext, type BurstMessage, type PlannedReply, type SalonContext } from "./store.js";
@@ -177,11 +178,6 @@ function facts(burst: BurstMessage[]): string[] {
     .map((m) => (m.data as { reminder?: unknown } | null | undefined)?.reminder)
     .filter((r): r is string => typeof r === "string" && r !== "")
     .map((r) => `- Напоминание: ${r}`);
-}
-
-function formatPhone(digits: string): string {
-  const m = /^7(\d{3})(\d{3})(\d{2})(\d{2})$/.exec(digits);
-  return m ? `+7 ${m[1]} ${m[2]}-${m[3]}-${m[4]}` : `+${digits}`;
 }
 
 export function handoverNotice(ctx: SalonContext, phone: string, burst: BurstMessage[], reason: string, until: Date): string {

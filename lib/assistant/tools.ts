@@ -15,7 +15,6 @@ import { fail, slotKey, tool, type Tool, type ToolResult, type ToolState } from 
 
 export type { ToolCallRecord } from "./tool-call.js";
 export type { BookingApi, RecordNotes, ToolState } from "./tool-kit.js";
-export { samePhone } from "./booking-tools.js";
 
 const HANDOVER = tool({
   name: "handover",

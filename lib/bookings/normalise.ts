@@ -1,3 +1,4 @@
+import { normalisePhone } from "../phone/index.js";
 import { parseYcDateTime } from "../yclients/time.js";
 import type { YcRecord } from "../yclients/types.js";
 
@@ -26,18 +27,6 @@ export interface NormalisedRecord {
   ours: boolean;
 }
 
-/**
- * Phone digits as WhatsApp addresses them: "+7 (999) 123-45-67" → "79991234567", a Russian "8…" of 11 digits → "7…".
- * Null when what is left cannot be a phone number.
- */
-export function normalisePhone(phone: string | null | undefined): string | null {
-  if (!phone) return null;
-  let d = phone.replace(/\D/g, "");
-  if (d.length === 11 && d.startsWith("8")) d = "7" + d.slice(1);
-  if (d.length === 10 && d.startsWith("9")) d = "7" + d;
-  return /^[0-9]{7,15}$/.test(d) ? d : null;
-}
-
 function isoOrNull(text: unknown, tz: string): string | null {
   if (typeof text !== "string" || text.trim() === "") return null;
   try {
@@ -47,8 +36,11 @@ function isoOrNull(text: unknown, tz: string): string | null {
   }
 }
 
-/** The YClients record as we store it; `tz` reads the offset-less fields (`date`) in the salon's zone. */
-export function normaliseRecord(raw: YcRecord, tz: string): NormalisedRecord {
+/**
+ * The YClients record as we store it; `tz` reads the offset-less fields (`date`) in the salon's zone, `country` the
+ * client's number when written without a country code.
+ */
+export function normaliseRecord(raw: YcRecord, tz: string, country: string | null): NormalisedRecord {
   const startsAt = isoOrNull(raw.datetime, tz) ?? isoOrNull(raw.date, tz);
   if (startsAt === null) throw new Error(`record ${raw.id} has no readable datetime`);
   const services = (raw.services ?? []).map((s) => ({
@@ -63,7 +55,7 @@ export function normaliseRecord(raw: YcRecord, tz: string): NormalisedRecord {
   return {
     record_id: Number(raw.id),
     client_id: client && typeof client.id === "number" && client.id > 0 ? client.id : null,
-    client_phone: normalisePhone(client?.phone),
+    client_phone: normalisePhone(client?.phone, country),
     client_name: clientName || (client?.display_name?.trim() || null),
     staff_id: typeof raw.staff_id === "number" && raw.staff_id > 0 ? raw.staff_id : (raw.staff?.id ?? null),
     staff_name: raw.staff?.name?.trim() || null,

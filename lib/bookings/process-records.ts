@@ -61,7 +61,7 @@ export async function processRecordUpdates(
       continue;
     }
     try {
-      normalised.push(normaliseRecord(raw, salon.timezone));
+      normalised.push(normaliseRecord(raw, salon.timezone, salon.country));
     } catch (err) {
       // A deletion whose body says nothing else (a delete webhook may carry no record) still deletes what we hold.
       if (raw.deleted === true && Number.isSafeInteger(Number(raw.id)) && Number(raw.id) > 0) deletedUnread.push(Number(raw.id));
@@ -109,7 +109,7 @@ export async function noteRecordCreatedByAssistant(s: Services, salonId: number,
   const salon = await bookingsStore.salon(s.db, salonId);
   if (!salon) return;
   await bookingsStore.apply(
-    s.db, salonId, [{ ...normaliseRecord(record, salon.timezone), ours: true }], "assistant", s.clock.now(),
+    s.db, salonId, [{ ...normaliseRecord(record, salon.timezone, salon.country), ours: true }], "assistant", s.clock.now(),
     s.config.bookingConfirmationDelaySec,
   );
 }

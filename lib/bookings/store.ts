@@ -35,6 +35,8 @@ export interface BookingSalon {
   salon_id: number;
   timezone: string;
   status: string;
+  /** ISO 3166 alpha-2 from YClients' company data; reads numbers written without a country code. */
+  country: string | null;
 }
 
 /** A row of `records` as record_get returns it: the normalised fields plus what the database keeps of its own. */

@@ -10,7 +10,7 @@
  * and the body itself may be one request or an array of them (a batch). A request none of these fit is "unknown":
  * its raw body is logged (`redactForLog`) and it is answered error 5.
  */
-import { normalisePhone } from "../bookings/normalise.js";
+import { normalisePhone } from "../phone/index.js";
 
 /** YClients' error codes in the operator answer. */
 export const OPERATOR_ERRORS = {
@@ -111,7 +111,8 @@ export function readOperatorRequest(body: unknown): OperatorRequest {
     for (const d of dests) {
       const base = {
         ycId: d.id,
-        phone: d.phone === null ? null : normalisePhone(d.phone),
+        // YClients hands the operator full international numbers; a bare local one is read as the fallback country.
+        phone: d.phone === null ? null : normalisePhone(d.phone, null),
         text: typeof r.text === "string" ? r.text : "",
         channel: typeof channelRaw === "string" ? channelRaw : "whatsapp",
         dispatchType: r.dispatch_type === "adds" ? ("adds" as const) : ("service" as const),

@@ -64,14 +64,15 @@ export const SessionLoggedOut = z.object({
 /**
  * What became of a send the gateway accepted (the service API answers `{messageId}` at acceptance, before it
  * leaves): "sent"; "failed" with error "not_on_whatsapp" or "restricted_463"; "unknown" when a crash cut it off
- * while its bytes may have been on the socket (never resent).
+ * while its bytes may have been on the socket (never resent); then WhatsApp's receipts "delivered" and "read", each
+ * published once per message ("read" may come without "delivered": it implies it).
  */
 export const MessageStatus = z.object({
   type: z.literal("message.status"),
   salonId,
   messageId: z.string().min(1),
   idempotencyKey: z.string().min(1),
-  status: z.enum(["sent", "failed", "unknown"]),
+  status: z.enum(["sent", "failed", "unknown", "delivered", "read"]),
   error: z.string().nullable(),
   timestamp: z.string().datetime({ offset: true }),
 });

@@ -20,7 +20,7 @@ export async function applyEntityUpdate(d: MarketplaceDeps, job: EntityWebhookJo
         return { ok: true, applied: "client delete left to the next full sync" };
       }
       const salon = await syncStore.salon(d.db, job.salonId);
-      const row = clientRow({ ...(job.data as Partial<YcClient>), id: job.resourceId } as YcClient, salon?.timezone ?? "Europe/Moscow");
+      const row = clientRow({ ...(job.data as Partial<YcClient>), id: job.resourceId } as YcClient, salon?.timezone ?? "Europe/Moscow", salon?.country ?? null);
       await syncStore.saveClients(d.db, job.salonId, [row], now);
       return { ok: true, applied: "client saved" };
     }

@@ -24,6 +24,9 @@ export interface NotificationRow {
   data: { old?: import("./texts.js").RecordSnapshot; changes?: string[] };
   reply_at: string | null;
   reply_kind: "confirmed" | "other" | null;
+  /** WhatsApp receipts (issue 15): the client's phone got it, the client opened it. */
+  delivered_at: string | null;
+  read_at: string | null;
 }
 
 export interface SalonForText {
@@ -50,6 +53,15 @@ export interface ReminderContext {
   notification: NotificationRow;
   record: StoredRecord;
   salon: SalonForText;
+}
+
+export interface DeliveryStats {
+  sent: number;
+  delivered: number;
+  read: number;
+  not_on_whatsapp: number;
+  delivered_pct: number | null;
+  read_pct: number | null;
 }
 
 const iso = (d: Date) => d.toISOString();
@@ -102,6 +114,14 @@ export const notificationsStore = {
   /** The gateway could not make the send it accepted: the row becomes failed (returns its status, null if untouched). */
   sendFailed: (db: Db, id: number, messageId: string, error: string, now: Date) =>
     db.rpc<string | null>("notification_send_failed", { p_id: id, p_message_id: messageId, p_error: error, p_now: iso(now) }),
+
+  /** A WhatsApp receipt on the notification and the assistant's message sent as `messageId`; rows changed. */
+  receipt: (db: Db, salonId: number, messageId: string, status: "delivered" | "read", at: Date) =>
+    db.rpc<number>("whatsapp_receipt_record", { p_salon_id: salonId, p_message_id: messageId, p_status: status, p_at: iso(at) }),
+
+  /** The salon's notifications of [from, to): sent, delivered, read, not on WhatsApp, and the two percentages. */
+  deliveryStats: (db: Db, salonId: number, from: Date, to: Date) =>
+    db.rpc<DeliveryStats>("notification_delivery_stats", { p_salon_id: salonId, p_from: iso(from), p_to: iso(to) }),
 
   salonEvent: (db: Db, salonId: number, event: string, data: Record<string, unknown>) =>
     db.rpc<number>("marketplace_event_add", { p_salon_id: salonId, p_event: event, p_data: data }),

@@ -22,6 +22,8 @@ export interface Salon {
   address: string | null;
   phone: string | null;
   timezone: string;
+  /** ISO 3166 alpha-2, set from YClients' company data (lib/phone reads numbers written without a code by it). */
+  country: string | null;
   status: SalonStatus;
   status_reason: string | null;
   marketplace_user: Record<string, unknown> | null;

@@ -1,7 +1,8 @@
 /**
  * YClients wire objects → the rows lib/sync/store.ts saves. Pure functions; the salon's zone turns YClients'
- * local dates into instants.
+ * local dates into instants, its country reads client numbers (lib/phone).
  */
+import { normalisePhone } from "../phone/index.js";
 import { parseYcDateTime } from "../yclients/time.js";
 import type { YcClient, YcService, YcServiceCategory, YcStaff, YcStaffScheduleDay } from "../yclients/types.js";
 import type { CategoryRow, ClientRow, ScheduleRow, ServiceRow, StaffRow } from "./store.js";
@@ -12,13 +13,6 @@ const num = (v: unknown): number | null => {
   return Number.isFinite(n) ? n : null;
 };
 const flag = (v: unknown): boolean => v === true || v === 1 || v === "1";
-
-/** Digits only, 7–15 of them (the schema's rule), else null: "+7 916 123-45-67" → "79161234567". */
-export function phoneDigits(phone: unknown): string | null {
-  if (typeof phone !== "string") return null;
-  const d = phone.replace(/\D/g, "");
-  return /^[0-9]{7,15}$/.test(d) ? d : null;
-}
 
 /** A zone Postgres and Intl both understand, or null (an unknown zone would break every schedule computation). */
 export function validTimeZone(tz: unknown): string | null {
@@ -76,11 +70,12 @@ function visitAt(date: unknown, tz: string): string | null {
   }
 }
 
-export function clientRow(c: YcClient, tz: string): ClientRow {
+/** `country` is the salon's: it reads a number written without a country code. */
+export function clientRow(c: YcClient, tz: string, country: string | null): ClientRow {
   return {
     client_id: Number(c.id),
     name: typeof c.name === "string" ? c.name : null,
-    phone: phoneDigits(c.phone),
+    phone: normalisePhone(c.phone, country),
     email: typeof c.email === "string" && c.email !== "" ? c.email : null,
     sold_amount: num(c.sold_amount) ?? 0,
     visits_count: Math.trunc(num(c.visits_count) ?? 0),

@@ -10,6 +10,8 @@ export interface SyncSalon {
   salon_id: number;
   timezone: string;
   status: string;
+  /** ISO 3166 alpha-2 from YClients' company data; reads numbers written without a country code. */
+  country: string | null;
 }
 
 export interface CategoryRow {

@@ -108,7 +108,7 @@ export async function syncSalon(s: Services, salonId: number, requested: readonl
       const res = await readAllPages(
         (page, size) => yc.searchClients(salonId, { page, pageSize: size }),
         async (items) => {
-          saved += await syncStore.saveClients(s.db, salonId, items.map((c) => clientRow(c, tz)), now());
+          saved += await syncStore.saveClients(s.db, salonId, items.map((c) => clientRow(c, tz, salon.country)), now());
         },
         { pageSize: CLIENT_PAGE_SIZE },
       );

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { startsWithGreeting, stripGreeting } from "../../lib/conversations/greeting.js";
 import { splitReply, unbackedClaims } from "../../lib/assistant/reply.js";
-import { samePhone } from "../../lib/assistant/tools.js";
+import { samePhone } from "../../lib/phone/index.js";
 
 describe("greeting guard", () => {
   it.each([
@@ -45,9 +45,9 @@ describe("claims", () => {
 
 describe("phone matching", () => {
   it("matches the same number in YClients' and WhatsApp's spellings only", () => {
-    expect(samePhone("+7 (916) 123-45-67", "79161234567")).toBe(true);
-    expect(samePhone("89161234567", "79161234567")).toBe(true);
-    expect(samePhone("79161234568", "79161234567")).toBe(false);
-    expect(samePhone(null, "79161234567")).toBe(false);
+    expect(samePhone("+7 (916) 123-45-67", "79161234567", "RU")).toBe(true);
+    expect(samePhone("89161234567", "79161234567", "RU")).toBe(true);
+    expect(samePhone("79161234568", "79161234567", "RU")).toBe(false);
+    expect(samePhone(null, "79161234567", "RU")).toBe(false);
   });
 });

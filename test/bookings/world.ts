@@ -94,7 +94,11 @@ export interface World {
    * Switches the functions to the real gateway (emulator transport, started on first use) and links the salon's
    * WhatsApp; returns what the salon's number sent. `useRecordingGateway()` switches back.
    */
-  useEmulator(salonId: number): Promise<{ outbox(): Array<{ to: string; text: string }> }>;
+  useEmulator(salonId: number): Promise<{
+    outbox(): Array<{ id: string; to: string; text: string }>;
+    receipt(messageId: string, status: "delivered" | "read"): void;
+    refuse(jid: string, code: "not_on_whatsapp" | "restricted_463" | null): void;
+  }>;
   useRecordingGateway(): void;
   close(): Promise<void>;
 }
@@ -164,7 +168,11 @@ export async function openWorld(start = "2026-11-23T09:00:00Z", env: Record<stri
       });
       if (!scan.ok) throw new Error(`emulator scan answered ${scan.status}: ${await scan.text()}`);
       services.gateway = real!;
-      return { outbox: () => world.outbox(salonId).map((m) => ({ to: m.to, text: m.text })) };
+      return {
+        outbox: () => world.outbox(salonId).map((m) => ({ id: m.id, to: m.to, text: m.text })),
+        receipt: (messageId, status) => world.session(salonId)!.receipt(messageId, status),
+        refuse: (jid, code) => world.refuse(salonId, jid, code),
+      };
     },
     useRecordingGateway() {
       services.gateway = gateway;

@@ -10,6 +10,7 @@ import { getSalon, listMarketplaceEvents } from "../../lib/salons/store.js";
 import { syncStore } from "../../lib/sync/store.js";
 import { createTestFunctions, nextSalonId, openTestDatabase, testConfig, type TestFunctions } from "../support/harness.js";
 import { formatPhone, normalizePhone } from "../../web/phone.js";
+import { phoneCountry } from "../../lib/phone/index.js";
 import {
   activate, APPLICATION_ID, cookieOf, fromAddress, pageConfig, PARTNER_TOKEN, postJson, redirectUrl, register, startStack, userData, type Stack,
 } from "./support.js";
@@ -197,12 +198,13 @@ describe("onboarding page", () => {
   });
 
   it("normalises the phone the owner types: 8… → 7…, 10 digits → 7 + digits", () => {
-    expect(normalizePhone("8 (900) 123-45-67")).toBe("79001234567");
-    expect(normalizePhone("9001234567")).toBe("79001234567");
-    expect(normalizePhone("+7 900 123 45 67")).toBe("79001234567");
-    expect(normalizePhone("+375 29 123-45-67")).toBe("375291234567");
-    expect(normalizePhone("12345")).toBeNull();
-    expect(normalizePhone("")).toBeNull();
+    const ru = phoneCountry("RU");
+    expect(normalizePhone("8 (900) 123-45-67", ru)).toBe("79001234567");
+    expect(normalizePhone("9001234567", ru)).toBe("79001234567");
+    expect(normalizePhone("+7 900 123 45 67", ru)).toBe("79001234567");
+    expect(normalizePhone("+375 29 123-45-67", ru)).toBe("375291234567");
+    expect(normalizePhone("12345", ru)).toBeNull();
+    expect(normalizePhone("", ru)).toBeNull();
     expect(formatPhone("79001234567")).toBe("+7 900 123-45-67");
   });
 });

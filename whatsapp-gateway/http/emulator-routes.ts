@@ -25,6 +25,8 @@ import { readBody, salonIdParam } from "./common.js";
  *        session.logged_out, 515 reconnect, 408 in the QR state = QR expired, others backoff). Answers {ok:true}.
  *   GET  /emulator/sessions/:salonId/outbox
  *        Messages the bot sent: {messages:[{id, to, text, at}]}, `to` as a JID ("79001234567@s.whatsapp.net").
+ *   POST /emulator/sessions/:salonId/receipt       {messageId, status: "delivered"|"read"}
+ *        The client's phone acknowledged or opened one of our messages → message.status (once per message and state).
  *   POST /emulator/sessions/:salonId/refuse        {to, code: "not_on_whatsapp"|"restricted_463"|null}
  *        (extension) Sends to `to` fail as WhatsApp would refuse them; null lifts it.
  *
@@ -45,6 +47,8 @@ const InboundBody = z.object({
 const AdminBody = z.object({ to: jidOrPhone, text: z.string().min(1).max(4096) });
 const DisconnectBody = z.object({ code: z.number().int().min(100).max(999), message: z.string().max(200).optional() });
 const RefuseBody = z.object({ to: jidOrPhone, code: z.enum(["not_on_whatsapp", "restricted_463"]).nullable() });
+
+const ReceiptBody = z.object({ messageId: z.string().min(1).max(128), status: z.enum(["delivered", "read"]) });
 
 const CONNECT_WAIT_MS = 10_000;
 
@@ -86,6 +90,13 @@ export function mountEmulatorRoutes(app: Hono, sessions: SessionManager, world: 
     const s = world.session(salonId);
     if (!s) throw new GatewayApiError(409, "session_down", `salon ${salonId}: no emulated session`);
     s.disconnect(body.code, body.message);
+    return c.json({ ok: true });
+  });
+
+  app.post("/emulator/sessions/:salonId/receipt", async (c) => {
+    const salonId = salonIdParam(c);
+    const body = await readBody(c, ReceiptBody);
+    connected(salonId).receipt(body.messageId, body.status);
     return c.json({ ok: true });
   });
 

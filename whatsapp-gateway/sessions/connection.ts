@@ -46,6 +46,9 @@ export async function connect(s: Sessions, live: Live): Promise<void> {
         close: (code, message) => {
           if (current()) void onClose(s, live, code, message).catch((err) => log.error({ salonId: live.salonId, err }, "close handling failed"));
         },
+        receipt: (messageId, status) => {
+          void s.sends.receipt(live.salonId, messageId, status).catch((err) => log.error({ salonId: live.salonId, err }, "receipt not recorded"));
+        },
         message: (msg) => onMessage(s, live.salonId, msg).catch((err) => {
           log.error({ salonId: live.salonId, err }, "event publish failed");
           throw err;

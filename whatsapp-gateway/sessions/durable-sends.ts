@@ -1,5 +1,6 @@
 import type { Clock } from "../../lib/clock.js";
 import { faultPoint } from "../../lib/faults.js";
+import type { MessageStatus } from "../../lib/gateway/events.js";
 import type { Logger } from "../../lib/log.js";
 import { GatewayApiError } from "../errors.js";
 import type { EventOutbox } from "../outbox.js";
@@ -52,6 +53,15 @@ export class DurableSends {
       this.deps.log.error({ salonId, key: s.key, messageId: s.message_id }, "send cut off on the socket by a crash: outcome unknown, not resent");
       if (s.message_id) await this.report(salonId, s.key, s.message_id, "unknown", "cut off while on the socket");
     }
+  }
+
+  /**
+   * WhatsApp's receipt for one of our sends: reported once per message and state (WhatsApp repeats receipts, one per
+   * device of the recipient); receipts for messages not sent through here (typed on the salon's phone) are dropped.
+   */
+  async receipt(salonId: number, messageId: string, status: "delivered" | "read"): Promise<void> {
+    const key = await this.deps.store.sendReceipt(salonId, messageId, status, this.deps.clock.now());
+    if (key) await this.report(salonId, key, messageId, status, null);
   }
 
   /** Wakes the salon's worker (after an acceptance, or when the session opens). */
@@ -138,7 +148,7 @@ export class DurableSends {
     return true;
   }
 
-  private report(salonId: number, key: string, messageId: string, status: "sent" | "failed" | "unknown", error: string | null): Promise<void> {
+  private report(salonId: number, key: string, messageId: string, status: MessageStatus["status"], error: string | null): Promise<void> {
     return this.deps.outbox.publish(
       { type: "message.status", salonId, messageId, idempotencyKey: key, status, error, timestamp: this.deps.clock.now().toISOString() },
       `${salonId}:status:${messageId}:${status}`,

@@ -7,6 +7,7 @@ import type { Db } from "../../lib/db/client.js";
 import type { Logger } from "../../lib/log.js";
 import { verifyOnboardingToken, type OnboardingGrant } from "../../lib/marketplace/onboarding-token.js";
 import { onboardingLinkEpoch } from "../../lib/marketplace/trust-store.js";
+import { normalisePhone } from "../../lib/phone/index.js";
 import type { GatewayOptions } from "../config.js";
 import { GatewayApiError } from "../errors.js";
 import type { SessionManager, SessionNotice } from "../sessions/manager.js";
@@ -41,13 +42,11 @@ export interface OnboardingSocketDeps {
   log: Logger;
 }
 
-/** Digits in E.164 form; Russian habits (8XXXXXXXXXX, 10 digits) become 7XXXXXXXXXX. */
-export function normalisePhone(input: string): string | null {
-  let d = input.replace(/\D/g, "");
-  if (d.length === 11 && d.startsWith("8")) d = "7" + d.slice(1);
-  else if (d.length === 10 && d.startsWith("9")) d = "7" + d;
-  return /^[1-9]\d{6,14}$/.test(d) ? d : null;
-}
+/**
+ * The page sends the salon's number with "+" (web/phone.js read it by the salon's country), which lib/phone takes as
+ * international; a bare number from another client is read as Russian, the fallback of lib/phone.
+ */
+const PAIRING_COUNTRY = null;
 
 function reject(socket: Duplex, status: number, text: string): void {
   socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
@@ -176,7 +175,7 @@ export function attachOnboardingSocket(server: Server, deps: OnboardingSocketDep
             return deps.sessions.requestQr(id);
           }));
         case "request_pairing_code": {
-          const phone = typeof msg.phone === "string" ? normalisePhone(msg.phone) : null;
+          const phone = typeof msg.phone === "string" ? normalisePhone(msg.phone, PAIRING_COUNTRY) : null;
           if (!phone) return fail("invalid_phone", "enter the phone number with its country code");
           return run(deps.sessions.requestPairingCode(id, phone));
         }

@@ -154,6 +154,8 @@ export class BaileysTransport implements Transport {
 
     sock.ev.on("messages.update", (updates) => {
       for (const { key, update } of updates) {
+        const receipt = key.fromMe && key.id ? receiptOf(update.status) : null;
+        if (receipt) events.receipt(key.id!, receipt);
         if (!key.id || update.status !== WAMessageStatus.ERROR) continue;
         if (String(update.messageStubParameters?.[0] ?? "") !== RESTRICTED) continue;
         refused.set(key.id, true);
@@ -237,4 +239,11 @@ export class BaileysTransport implements Transport {
     };
     return session;
   }
+}
+
+/** Baileys' status of our own message → the receipt the functions keep (server ack and errors are not receipts). */
+function receiptOf(status: number | null | undefined): "delivered" | "read" | null {
+  if (status === WAMessageStatus.DELIVERY_ACK) return "delivered";
+  if (status === WAMessageStatus.READ || status === WAMessageStatus.PLAYED) return "read";
+  return null;
 }

@@ -173,6 +173,12 @@ export class EmulatedSession implements TransportSession {
     return messageId;
   }
 
+  /** The client's phone acknowledged one of our messages (delivered) or the client opened it (read). */
+  receipt(messageId: string, status: "delivered" | "read"): void {
+    this.assertOpen();
+    this.events.receipt(messageId, status);
+  }
+
   /** WhatsApp closes the connection with this code (in the QR state, 408 means the QR refs ran out). */
   disconnect(code: number, message?: string): void {
     if (this.state === "closed") throw new Error("session is closed");

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Hono } from "hono";
 import { signOnboardingToken } from "../../../lib/marketplace/onboarding-token.js";
+import { phoneCountry } from "../../../lib/phone/index.js";
 import { checkSalonAdmin } from "../../../lib/marketplace/salon-admins.js";
 import { onboardingLinkEpoch } from "../../../lib/marketplace/trust-store.js";
 import { getSalon, type SalonStatus } from "../../../lib/salons/store.js";
@@ -96,6 +97,7 @@ export function registerOnboarding(app: Hono, s: Services): void {
       status: salon.status,
       socketUrl: onboardingSocketUrl(s.config.gatewayPublicUrl),
       activateUrl: "/marketplace/activate",
+      phoneCountry: phoneRule(salon.country),
     };
     const template = await webFile("onboarding.html");
     const html = template
@@ -115,4 +117,10 @@ export function registerOnboarding(app: Hono, s: Services): void {
     if (!type) return c.json({ error: { code: "not_found", message: "No such asset" } }, 404);
     return c.body(await webFile(name), 200, { "content-type": type, "cache-control": "public, max-age=300" });
   });
+}
+
+/** What web/phone.js needs of the salon's country to read a number the owner types. */
+function phoneRule(country: string | null): { code: string; national: number[]; trunk: string | null } {
+  const c = phoneCountry(country);
+  return { code: c.code, national: c.national, trunk: c.trunk };
 }
