@@ -4,10 +4,8 @@
  * derived from the turn, and a finished turn's replies are re-sent under the same keys when the job is redelivered,
  * so a retry completes what a crash interrupted and nothing reaches the client twice.
  */
-import type { Clock } from "../clock.js";
-import type { Db } from "../db/client.js";
-import { GatewayError, type GatewayClient } from "../gateway/client.js";
-import type { Logger } from "../log.js";
+import { GatewayError } from "../gateway/client.js";
+import type { Services } from "../services.js";
 import { stripGreeting } from "../conversations/greeting.js";
 import { chatSettings } from "../conversations/settings.js";
 import { pauseConversation, storeOutbound } from "../conversations/store.js";
@@ -17,11 +15,8 @@ import { beginTurn, finishTurn, loadContext, type BurstMessage, type PlannedRepl
 import type { BookingApi, RecordNotes } from "./tools.js";
 import { TEXTS, messageText, runTurn, type TurnResult } from "./turn.js";
 
-export interface AssistantDeps {
-  db: Db;
-  clock: Clock;
-  log: Logger;
-  gateway: GatewayClient;
+/** The Services the assistant uses, YClients narrowed to its booking calls, plus the model and record notes. */
+export interface AssistantDeps extends Pick<Services, "db" | "clock" | "log" | "gateway"> {
   yclients: BookingApi;
   records: RecordNotes;
   /** Null when there is no GEMINI_API_KEY: the assistant is off and every chat goes to the salon's people. */

@@ -31,7 +31,7 @@
  * (BOOKING_CONFIRMATION_DELAY_SECONDS by default); change notices for time, master or services (as a set); a
  * cancellation for deleted or attendance −1; attendance 1 or 2 alone changes nothing.
  */
-import type { Services } from "../../functions/services.js";
+import type { Services } from "../services.js";
 import type { YcRecord } from "../yclients/types.js";
 import { publishNotificationSends } from "../notifications/jobs.js";
 import { normaliseRecord, type NormalisedRecord } from "./normalise.js";

@@ -1,4 +1,4 @@
-import type { Services } from "../../functions/services.js";
+import type { Services } from "../services.js";
 import type { DecidedNotification } from "../bookings/store.js";
 import { SESSION_WAIT_RETRIES } from "../dispatch/dispatcher.js";
 

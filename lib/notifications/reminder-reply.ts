@@ -9,7 +9,7 @@
  * - no open reminder → `{handled: false}`.
  * The reply window: `replyWindowHours` after the reminder (default 12), never past the visit's start.
  */
-import type { Services } from "../../functions/services.js";
+import type { Services } from "../services.js";
 import type { MessageReceived } from "../gateway/events.js";
 import { bookingsStore } from "../bookings/store.js";
 import { storeOutbound } from "../conversations/store.js";

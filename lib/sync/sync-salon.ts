@@ -12,7 +12,7 @@
  * +60 days, deleted ones included, through lib/bookings' processRecordUpdates, then markRecordsGone for records
  * the complete listing no longer has).
  */
-import type { Services } from "../../functions/services.js";
+import type { Services } from "../services.js";
 import { markRecordsGone, processRecordUpdates } from "../bookings/process-records.js";
 import { YClientsError } from "../yclients/errors.js";
 import { addDays, localDate, parseYcDateTime } from "../yclients/time.js";

@@ -20,7 +20,7 @@ import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { jwtVerify, SignJWT } from "jose";
 import type { Clock } from "../clock.js";
-import { ApiError } from "../../functions/http/errors.js";
+import { ApiError } from "../http/api-error.js";
 
 export const SESSION_TTL_SEC = 12 * 60 * 60;
 export const CSRF_HEADER = "x-csrf-token";

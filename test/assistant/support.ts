@@ -14,7 +14,7 @@ import { createYClientsClient } from "../../lib/yclients/client.js";
 import { RateLimiter } from "../../lib/yclients/rate-limiter.js";
 import { beginActivation, finishActivation, registerSalon } from "../../lib/salons/store.js";
 import { processRecordUpdates } from "../../lib/bookings/process-records.js";
-import type { Services } from "../../functions/services.js";
+import type { Services } from "../../lib/services.js";
 import { startGeminiFake, type GeminiFake } from "../../fakes/gemini/server.js";
 import { startYClientsSandbox, type SalonData, type YClientsSandbox } from "../../fakes/yclients/index.js";
 import { createTestFunctions, nextSalonId, openTestDatabase, testConfig, type TestFunctions } from "../support/harness.js";

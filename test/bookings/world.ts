@@ -13,7 +13,8 @@ import { beginActivation, finishActivation, registerSalon } from "../../lib/salo
 import { createYClientsClient, RateLimiter } from "../../lib/yclients/index.js";
 import { createYClientsSandbox, type YClientsSandbox } from "../../fakes/yclients/index.js";
 import { createApp } from "../../functions/app.js";
-import { createServices, type Services } from "../../functions/services.js";
+import { createServices } from "../../functions/services.js";
+import type { Services } from "../../lib/services.js";
 import { signServiceToken } from "../../lib/gateway/service-token.js";
 import { openTestDatabase, silentLog, testConfig } from "../support/harness.js";
 

@@ -23,7 +23,8 @@ import { LocalDispatcher } from "../../lib/dispatch/local.js";
 import { createLogger } from "../../lib/log.js";
 import type { GatewayClient } from "../../lib/gateway/client.js";
 import { createApp } from "../../functions/app.js";
-import { createServices, type ServiceOverrides, type Services } from "../../functions/services.js";
+import { createServices, type ServiceOverrides } from "../../functions/services.js";
+import type { Services } from "../../lib/services.js";
 import { openRealTestDatabase } from "./real-postgres.js";
 
 /** A test's database, with `sql`: SQL as the database owner beside the RPC layer, for setting up and looking. */

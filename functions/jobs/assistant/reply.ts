@@ -2,7 +2,7 @@ import type { Hono } from "hono";
 import { z } from "zod";
 import { RetryLater, answerBurst } from "../../../lib/assistant/respond.js";
 import { assistantDeps } from "../../../lib/assistant/runtime.js";
-import type { Services } from "../../services.js";
+import type { Services } from "../../../lib/services.js";
 import { jobBody } from "../job-body.js";
 
 /** The delayed job that answers a burst; published by message-received with a delay, one per inbound message. */

@@ -4,7 +4,7 @@ import { pollSalonRecords } from "../../../lib/bookings/poll.js";
 import { BOOKING_POLL_PATH, SEND_NOTIFICATION_PATH } from "../../../lib/notifications/jobs.js";
 import { sendNotification } from "../../../lib/notifications/send.js";
 import { YClientsError, YClientsNetworkError } from "../../../lib/yclients/errors.js";
-import type { Services } from "../../services.js";
+import type { Services } from "../../../lib/services.js";
 import { jobBody } from "../job-body.js";
 
 const SendJob = z.object({ salonId: z.number().int().positive(), notificationId: z.number().int().positive() });

@@ -4,7 +4,7 @@ import { ActivatedJob, MARKETPLACE_JOB_PATHS } from "../../../lib/marketplace/jo
 import { requestFullSync } from "../../../lib/marketplace/full-sync.js";
 import { welcomeIdempotencyKey, welcomeText } from "../../../lib/marketplace/welcome.js";
 import { addMarketplaceEvent, claimSalonEvent, getSalon } from "../../../lib/salons/store.js";
-import type { Services } from "../../services.js";
+import type { Services } from "../../../lib/services.js";
 import { jobBody, permanentFailure } from "../job-body.js";
 
 /**

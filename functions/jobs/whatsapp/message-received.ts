@@ -4,7 +4,7 @@ import { noteOnMessage, storeInbound } from "../../../lib/conversations/store.js
 import { MessageReceived, WHATSAPP_EVENT_PATHS } from "../../../lib/gateway/events.js";
 import { SESSION_WAIT_RETRIES } from "../../../lib/dispatch/dispatcher.js";
 import { handleReminderReply } from "../../../lib/notifications/reminder-reply.js";
-import type { Services } from "../../services.js";
+import type { Services } from "../../../lib/services.js";
 import { ASSISTANT_REPLY_PATH, type AssistantReplyJob } from "../assistant/reply.js";
 import { jobBody } from "../job-body.js";
 

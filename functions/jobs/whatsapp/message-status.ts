@@ -1,7 +1,7 @@
 import type { Hono } from "hono";
 import { MessageStatus, WHATSAPP_EVENT_PATHS } from "../../../lib/gateway/events.js";
 import { recordSendOutcome } from "../../../lib/notifications/send.js";
-import type { Services } from "../../services.js";
+import type { Services } from "../../../lib/services.js";
 import { jobBody } from "../job-body.js";
 
 /**

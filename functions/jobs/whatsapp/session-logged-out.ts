@@ -1,7 +1,7 @@
 import type { Hono } from "hono";
 import { SessionLoggedOut, WHATSAPP_EVENT_PATHS } from "../../../lib/gateway/events.js";
 import { setWhatsAppState } from "../../../lib/salons/store.js";
-import type { Services } from "../../services.js";
+import type { Services } from "../../../lib/services.js";
 import { jobBody } from "../job-body.js";
 
 /**

@@ -4,7 +4,7 @@ import { EntityWebhookJob, MARKETPLACE_JOB_PATHS } from "../../../lib/marketplac
 import { applyEntityUpdate } from "../../../lib/marketplace/entity-updates.js";
 import { getSalon } from "../../../lib/salons/store.js";
 import type { YcRecord } from "../../../lib/yclients/types.js";
-import type { Services } from "../../services.js";
+import type { Services } from "../../../lib/services.js";
 import { jobBody, permanentFailure } from "../job-body.js";
 
 /**

@@ -8,7 +8,7 @@ import { checkSalonAdmin } from "../../../lib/marketplace/salon-admins.js";
 import { onboardingLinkEpoch } from "../../../lib/marketplace/trust-store.js";
 import { getSalon, type SalonStatus } from "../../../lib/salons/store.js";
 import { readSession } from "../../../lib/web-session/index.js";
-import type { Services } from "../../services.js";
+import type { Services } from "../../../lib/services.js";
 import { escapeHtml, messagePage, PAGE_HEADERS } from "./page.js";
 
 /**

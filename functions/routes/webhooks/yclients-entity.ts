@@ -4,9 +4,9 @@ import { HTTPException } from "hono/http-exception";
 import { ZodError, z } from "zod";
 import { EntityResource, MARKETPLACE_JOB_PATHS } from "../../../lib/marketplace/jobs.js";
 import { salonByWebhookSecret } from "../../../lib/salons/store.js";
-import { ApiError } from "../../http/errors.js";
+import { ApiError } from "../../../lib/http/api-error.js";
 import { readJson } from "../../http/json-body.js";
-import type { Services } from "../../services.js";
+import type { Services } from "../../../lib/services.js";
 
 /** The per-salon URL registered in `webhook_urls` at activation; the last segment is the salon's secret. */
 export const ENTITY_WEBHOOK_ROUTE = "/webhook/yclients/entity/:secret";
