@@ -10,7 +10,7 @@
  * The reply window: `replyWindowHours` after the reminder (default 12), never past the visit's start.
  */
 import type { Services } from "../services.js";
-import type { MessageReceived } from "../gateway/events.js";
+import type { MessageReceived } from "../contract/events.js";
 import { bookingsStore } from "../bookings/store.js";
 import { storeOutbound } from "../conversations/store.js";
 import { GatewayError } from "../gateway/client.js";

@@ -17,7 +17,7 @@
 import type { Services } from "../services.js";
 import { processRecordDeleted, processRecordUpdates } from "../bookings/process-records.js";
 import { GatewayError } from "../gateway/client.js";
-import type { MessageStatus } from "../gateway/events.js";
+import type { MessageStatus } from "../contract/events.js";
 import { YClientsError, YClientsNetworkError, YClientsNotConfiguredError } from "../yclients/errors.js";
 import { SEND_RETRIES } from "./jobs.js";
 import { notificationsStore } from "./store.js";

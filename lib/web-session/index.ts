@@ -7,7 +7,7 @@
  *
  * The cookie is a JWT (HS256, JWT_SECRET, jose) rather than a server-side row: every Lambda instance verifies it
  * without a database read, and nothing needs revoking early because every action on an active salon re-checks the
- * user's rights in YClients at that moment, and the link epoch (lib/marketplace/trust-store.ts) retires old links.
+ * user's rights in YClients at that moment, and the link epoch (lib/contract/onboarding-token.ts) retires old links.
  * It names the YClients user id and the salons they were verified for, and lives SESSION_TTL_SEC.
  *
  * Cookie: HttpOnly, SameSite=Lax (the install redirect is a top-level navigation from yclients.com, which Lax lets

@@ -8,7 +8,7 @@ import type { Config } from "../../lib/config/index.js";
 import { DEFAULT_GEMINI_MODEL } from "../../lib/config/env.js";
 import type { Database } from "../../lib/db/client.js";
 import { LocalDispatcher } from "../../lib/dispatch/local.js";
-import { WHATSAPP_EVENT_PATHS, type MessageFromAdmin, type MessageReceived } from "../../lib/gateway/events.js";
+import { WHATSAPP_EVENT_PATHS, type MessageFromAdmin, type MessageReceived } from "../../lib/contract/events.js";
 import { GatewayError, type GatewayClient } from "../../lib/gateway/client.js";
 import { createYClientsClient } from "../../lib/yclients/client.js";
 import { RateLimiter } from "../../lib/yclients/rate-limiter.js";

@@ -10,7 +10,7 @@
  *   gateway runs with the emulator transport. QStash: `startQStashFake()` (fakes/qstash/server.ts) takes the real
  *   Client's publishes, records them, and `deliver(messageId)` posts one signed attempt to the destination.
  */
-import { signServiceToken } from "../../lib/gateway/service-token.js";
+import { signServiceToken } from "../../lib/contract/service-token.js";
 import { mkdtempSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";

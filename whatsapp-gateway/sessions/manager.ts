@@ -1,8 +1,8 @@
 import { generateMessageIDV2 } from "@whiskeysockets/baileys";
 import type { Clock } from "../../lib/clock.js";
 import { faultPoint } from "../../lib/faults.js";
-import type { SessionState, SessionStatus } from "../../lib/gateway/client.js";
-import type { WhatsAppEvent } from "../../lib/gateway/events.js";
+import type { SessionState, SessionStatus } from "../../lib/contract/service-api.js";
+import type { WhatsAppEvent } from "../../lib/contract/events.js";
 import type { Logger } from "../../lib/log.js";
 import { SalonAuthState, SharedKeyCache, type Lease } from "../auth-state.js";
 import { jitter, type GatewayOptions } from "../config.js";

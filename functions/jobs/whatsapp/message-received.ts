@@ -1,7 +1,7 @@
 import type { Hono } from "hono";
 import { chatSettings } from "../../../lib/conversations/settings.js";
 import { noteOnMessage, storeInbound } from "../../../lib/conversations/store.js";
-import { MessageReceived, WHATSAPP_EVENT_PATHS } from "../../../lib/gateway/events.js";
+import { MessageReceived, WHATSAPP_EVENT_PATHS } from "../../../lib/contract/events.js";
 import { SESSION_WAIT_RETRIES } from "../../../lib/dispatch/dispatcher.js";
 import { handleReminderReply } from "../../../lib/notifications/reminder-reply.js";
 import type { Services } from "../../../lib/services.js";

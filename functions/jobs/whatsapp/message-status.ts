@@ -1,5 +1,5 @@
 import type { Hono } from "hono";
-import { MessageStatus, WHATSAPP_EVENT_PATHS } from "../../../lib/gateway/events.js";
+import { MessageStatus, WHATSAPP_EVENT_PATHS } from "../../../lib/contract/events.js";
 import { recordSendOutcome } from "../../../lib/notifications/send.js";
 import type { Services } from "../../../lib/services.js";
 import { jobBody } from "../job-body.js";

@@ -1,5 +1,5 @@
 import type { Hono } from "hono";
-import { SessionConnected, WHATSAPP_EVENT_PATHS } from "../../../lib/gateway/events.js";
+import { SessionConnected, WHATSAPP_EVENT_PATHS } from "../../../lib/contract/events.js";
 import { activateSalon } from "../../../lib/marketplace/activation.js";
 import { setWhatsAppState } from "../../../lib/salons/store.js";
 import type { Services } from "../../../lib/services.js";

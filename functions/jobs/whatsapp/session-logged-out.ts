@@ -1,5 +1,5 @@
 import type { Hono } from "hono";
-import { SessionLoggedOut, WHATSAPP_EVENT_PATHS } from "../../../lib/gateway/events.js";
+import { SessionLoggedOut, WHATSAPP_EVENT_PATHS } from "../../../lib/contract/events.js";
 import { setWhatsAppState } from "../../../lib/salons/store.js";
 import type { Services } from "../../../lib/services.js";
 import { jobBody } from "../job-body.js";
