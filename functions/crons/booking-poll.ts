@@ -1,5 +1,5 @@
 import { bookingsStore } from "../../lib/bookings/store.js";
-import { BOOKING_POLL_PATH, type BookingPollJob } from "../../lib/notifications/jobs.js";
+import { BOOKING_POLL_PATH, type BookingPollJob } from "../../lib/jobs/catalogue.js";
 import type { Services } from "../../lib/services.js";
 import { cronHandler } from "./lambda.js";
 

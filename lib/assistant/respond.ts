@@ -5,6 +5,7 @@
  * so a retry completes what a crash interrupted and nothing reaches the client twice.
  */
 import { GatewayError } from "../gateway/client.js";
+import type { AssistantReplyJob } from "../jobs/catalogue.js";
 import type { Services } from "../services.js";
 import { stripGreeting } from "../conversations/greeting.js";
 import { chatSettings } from "../conversations/settings.js";
@@ -25,13 +26,6 @@ export interface AssistantDeps extends Pick<Services, "db" | "clock" | "log" | "
   leaseSec?: number;
 }
 
-export interface ReplyJob {
-  salonId: number;
-  phone: string;
-  /** Our id of the inbound message whose job this is (messages.id). */
-  messageId: number;
-}
-
 /** The job should be delivered again later (another delivery holds the turn, or the gateway is down). */
 export class RetryLater extends Error {
   constructor(message: string) {
@@ -46,7 +40,7 @@ export interface AnswerOutcome {
   sent: number;
 }
 
-export async function answerBurst(d: AssistantDeps, job: ReplyJob): Promise<AnswerOutcome> {
+export async function answerBurst(d: AssistantDeps, job: AssistantReplyJob): Promise<AnswerOutcome> {
   const started = performance.now();
   const begin = await beginTurn(d.db, d.clock, job.salonId, job.phone, job.messageId, d.leaseSec ?? 120);
   switch (begin.outcome) {
@@ -191,7 +185,7 @@ export function handoverNotice(ctx: SalonContext, phone: string, burst: BurstMes
   ].join("\n");
 }
 
-async function send(d: AssistantDeps, job: ReplyJob, replies: PlannedReply[]): Promise<number> {
+async function send(d: AssistantDeps, job: AssistantReplyJob, replies: PlannedReply[]): Promise<number> {
   let sent = 0;
   for (const r of replies) {
     try {

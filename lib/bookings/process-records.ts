@@ -33,7 +33,7 @@
  */
 import type { Services } from "../services.js";
 import type { YcRecord } from "../yclients/types.js";
-import { publishNotificationSends } from "../notifications/jobs.js";
+import { publishNotificationSends } from "../jobs/catalogue.js";
 import { normaliseRecord, type NormalisedRecord } from "./normalise.js";
 import { bookingsStore, type ApplyResult, type RecordSource } from "./store.js";
 

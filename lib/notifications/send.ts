@@ -19,7 +19,7 @@ import { processRecordDeleted, processRecordUpdates } from "../bookings/process-
 import { GatewayError } from "../gateway/client.js";
 import type { MessageStatus } from "../contract/events.js";
 import { YClientsError, YClientsNetworkError, YClientsNotConfiguredError } from "../yclients/errors.js";
-import { SEND_RETRIES } from "./jobs.js";
+import { SEND_RETRIES } from "../jobs/catalogue.js";
 import { notificationsStore } from "./store.js";
 import { renderNotification } from "./texts.js";
 
