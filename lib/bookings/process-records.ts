@@ -1,7 +1,7 @@
 /**
  * The ONE decision point for YClients record changes. Every path that learns about a record calls it: the entity
- * webhook (issue 4), the per-salon poll (functions/jobs/bookings/poll.ts), the sync (issue 3), the confirmation
- * job's re-read, and the assistant after its own writes (issue 7).
+ * webhook, the per-salon poll (lib/bookings/poll.ts), the sync, the send job's re-read, and the assistant after its
+ * own writes.
  *
  * Public API:
  * - `processRecordUpdates(services, salonId, rawRecords, { source })`: normalises the raw YClients records

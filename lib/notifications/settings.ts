@@ -19,17 +19,3 @@ export interface NotificationSettings {
   replyWindowHours: number;
 }
 
-export function defaultNotificationSettings(delaySec: number): NotificationSettings {
-  return {
-    delaySec,
-    bookingCreated: true,
-    bookingChanged: true,
-    bookingCancelled: true,
-    reminderDayBefore: true,
-    dayBeforeFrom: "19:00",
-    dayBeforeTo: "21:00",
-    reminderHoursBefore: true,
-    hoursBefore: 2,
-    replyWindowHours: 12,
-  };
-}
