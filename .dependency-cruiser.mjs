@@ -18,6 +18,7 @@ export const GATEWAY_MAY_IMPORT = [
   "^lib/dispatch/",
   "^lib/text/",
   "^lib/http/",
+  "^lib/phone/",
   "^lib/faults[^/]*$",
   "^lib/stop-on-signals[.]ts$",
 ];

@@ -15,7 +15,7 @@ import { systemClock } from "../lib/clock.js";
 import { loadConfig } from "../lib/config/index.js";
 import { connectDatabase } from "../lib/db/client.js";
 import { LocalDispatcher } from "../lib/dispatch/local.js";
-import { signServiceToken } from "../lib/gateway/service-token.js";
+import { signServiceToken } from "../lib/contract/service-token.js";
 import { createLogger } from "../lib/log.js";
 import type { GatewayOptions } from "../whatsapp-gateway/config.js";
 import { startGateway, type RunningGateway } from "../whatsapp-gateway/server.js";

@@ -13,7 +13,7 @@ import { systemClock } from "../lib/clock.js";
 import { LocalDispatcher } from "../lib/dispatch/local.js";
 import { createYClientsClient, RateLimiter } from "../lib/yclients/index.js";
 import { createYClientsSandbox } from "../fakes/yclients/index.js";
-import { BOOKING_POLL_PATH } from "../lib/notifications/jobs.js";
+import { BOOKING_POLL_PATH } from "../lib/jobs/catalogue.js";
 import { beginActivation, finishActivation, registerSalon } from "../lib/salons/store.js";
 import { createApp } from "../functions/app.js";
 import { createServices } from "../functions/services.js";

@@ -7,7 +7,7 @@ import { jobsRouter } from "./jobs/index.js";
 import { registerMarketplace } from "./routes/marketplace/index.js";
 import { registerWebhooks } from "./routes/webhooks/index.js";
 import { registerOperatorRoute } from "./routes/channel/operator.js";
-import type { Services } from "./services.js";
+import type { Services } from "../lib/services.js";
 
 /** The functions app: the same Hono app runs in the local Node server, in tests and behind Lambda. */
 export function createApp(s: Services): Hono {

@@ -3,7 +3,8 @@ import { SECRET_ENV } from "../infra/secret-env.js";
 import { loadConfig, type Config } from "../lib/config/index.js";
 import { connectDatabase } from "../lib/db/client.js";
 import { createLogger } from "../lib/log.js";
-import { createServices, type Services } from "./services.js";
+import { createServices } from "./services.js";
+import type { Services } from "../lib/services.js";
 
 /**
  * The one place linked SST secrets become configuration: each linked `Resource.<Name>.value` is put under the

@@ -1,4 +1,3 @@
-import type { Receiver } from "@upstash/qstash";
 import { systemClock, type Clock } from "../lib/clock.js";
 import type { Config } from "../lib/config/index.js";
 import type { Db } from "../lib/db/client.js";
@@ -7,20 +6,9 @@ import { createQStashDispatcher } from "../lib/dispatch/qstash.js";
 import { createReceiver } from "../lib/dispatch/signature.js";
 import { createGatewayClient, type GatewayClient } from "../lib/gateway/client.js";
 import type { Logger } from "../lib/log.js";
+import type { Services } from "../lib/services.js";
 import { createYClientsClient, type YClientsClient } from "../lib/yclients/client.js";
 
-/** Everything a route, job or cron needs, built once per process (once per Lambda cold start). */
-export interface Services {
-  config: Config;
-  db: Db;
-  dispatcher: Dispatcher;
-  receiver: Receiver;
-  gateway: GatewayClient;
-  /** YClients REST + partner API; calls fail with YClientsNotConfiguredError when there is no partner token. */
-  yclients: YClientsClient;
-  clock: Clock;
-  log: Logger;
-}
 
 export interface ServiceOverrides {
   dispatcher?: Dispatcher;

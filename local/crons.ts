@@ -1,5 +1,5 @@
 import type { Logger } from "../lib/log.js";
-import type { Services } from "../functions/services.js";
+import type { Services } from "../lib/services.js";
 import { run as bookingPoll } from "../functions/crons/booking-poll.js";
 import { run as reminders } from "../functions/crons/reminders.js";
 import { run as sync } from "../functions/crons/sync.js";

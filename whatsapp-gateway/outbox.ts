@@ -1,6 +1,6 @@
 import type { Clock } from "../lib/clock.js";
 import { SESSION_WAIT_RETRIES, type Dispatcher } from "../lib/dispatch/dispatcher.js";
-import { WHATSAPP_EVENT_PATHS, type WhatsAppEvent } from "../lib/gateway/events.js";
+import { WHATSAPP_EVENT_PATHS, type WhatsAppEvent } from "../lib/contract/events.js";
 import type { Logger } from "../lib/log.js";
 import type { GatewayStore } from "./store.js";
 

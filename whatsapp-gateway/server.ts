@@ -28,7 +28,7 @@ import { fetchWhatsAppWebVersion, WebVersion, type FetchWebVersion } from "./tra
  *   gw.restored             resolves with how many paired sessions came back after the start
  *   await gw.close()        closes sockets, flushes auth writes, releases leases, waits for event publishes
  *
- * `dispatcher` is where events go (paths in lib/gateway/events.ts). `transport` overrides the one the config
+ * `dispatcher` is where events go (paths in lib/contract/events.ts). `transport` overrides the one the config
  * names (tests pass a Baileys transport over a stand-in socket). Tests set `options` waits to ~0.
  */
 export interface GatewayDeps {

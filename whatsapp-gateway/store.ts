@@ -1,5 +1,5 @@
 import { DbError, type Db } from "../lib/db/client.js";
-import type { SessionState } from "../lib/gateway/client.js";
+import type { SessionState } from "../lib/contract/service-api.js";
 
 /** The gateway's typed calls to its SQL functions (supabase/migrations/20261123020000_gateway.sql). */
 

@@ -1,6 +1,6 @@
 import { bookingsStore } from "../../lib/bookings/store.js";
-import { BOOKING_POLL_PATH, type BookingPollJob } from "../../lib/notifications/jobs.js";
-import type { Services } from "../services.js";
+import { BOOKING_POLL_PATH, type BookingPollJob } from "../../lib/jobs/catalogue.js";
+import type { Services } from "../../lib/services.js";
 import { cronHandler } from "./lambda.js";
 
 /**

@@ -1,4 +1,4 @@
-import type { Services } from "../services.js";
+import type { Services } from "../../lib/services.js";
 
 /** What a cron's `run` does with the services; its result is logged and returned to Lambda. */
 export type CronRun = (s: Services) => Promise<unknown>;

@@ -1,6 +1,6 @@
 import { checkFrozenSalons } from "../../lib/marketplace/lifecycle.js";
 import { requestFullSync } from "../../lib/marketplace/full-sync.js";
-import type { Services } from "../services.js";
+import type { Services } from "../../lib/services.js";
 import { cronHandler } from "./lambda.js";
 
 /**

@@ -1,5 +1,5 @@
 import { fanOutSalonSyncs } from "../../lib/sync/schedule.js";
-import type { Services } from "../services.js";
+import type { Services } from "../../lib/services.js";
 import { cronHandler } from "./lambda.js";
 
 /**

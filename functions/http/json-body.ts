@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import type { z } from "zod";
 import { JsonTextError, parseJsonText } from "../../lib/http/json-text.js";
-import { ApiError } from "./errors.js";
+import { ApiError } from "../../lib/http/api-error.js";
 
 /** Reads a JSON body strictly: right content type, valid JSON nested at most MAX_JSON_DEPTH deep, then the schema. Nothing is written before this. */
 export async function readJson<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { verifyQStash } from "../../lib/dispatch/signature.js";
-import type { Services } from "../services.js";
+import type { Services } from "../../lib/services.js";
 import { registerBookingJobs } from "./bookings/index.js";
 import { registerMarketplaceJobs } from "./marketplace/index.js";
 import { registerYClientsJobs } from "./yclients/index.js";

@@ -1,7 +1,7 @@
 import type { Hono } from "hono";
 import { assistantModelStatus } from "../../lib/assistant/runtime.js";
 import type { ModelStatus } from "../../lib/assistant/model.js";
-import type { Services } from "../services.js";
+import type { Services } from "../../lib/services.js";
 
 type Check = { ok: boolean; detail?: string };
 

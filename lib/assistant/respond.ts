@@ -4,10 +4,9 @@
  * derived from the turn, and a finished turn's replies are re-sent under the same keys when the job is redelivered,
  * so a retry completes what a crash interrupted and nothing reaches the client twice.
  */
-import type { Clock } from "../clock.js";
-import type { Db } from "../db/client.js";
-import { GatewayError, type GatewayClient } from "../gateway/client.js";
-import type { Logger } from "../log.js";
+import { GatewayError } from "../gateway/client.js";
+import type { AssistantReplyJob } from "../jobs/catalogue.js";
+import type { Services } from "../services.js";
 import { stripGreeting } from "../conversations/greeting.js";
 import { chatSettings } from "../conversations/settings.js";
 import { pauseConversation, storeOutbound } from "../conversations/store.js";
@@ -18,24 +17,14 @@ import { beginTurn, finishTurn, loadContext, type BurstMessage, type PlannedRepl
 import type { BookingApi, RecordNotes } from "./tools.js";
 import { TEXTS, messageText, runTurn, type TurnResult } from "./turn.js";
 
-export interface AssistantDeps {
-  db: Db;
-  clock: Clock;
-  log: Logger;
-  gateway: GatewayClient;
+/** The Services the assistant uses, YClients narrowed to its booking calls, plus the model and record notes. */
+export interface AssistantDeps extends Pick<Services, "db" | "clock" | "log" | "gateway"> {
   yclients: BookingApi;
   records: RecordNotes;
   /** Null when there is no GEMINI_API_KEY: the assistant is off and every chat goes to the salon's people. */
   model: Model | null;
   /** A running turn older than this is taken over by the next delivery (its process died). */
   leaseSec?: number;
-}
-
-export interface ReplyJob {
-  salonId: number;
-  phone: string;
-  /** Our id of the inbound message whose job this is (messages.id). */
-  messageId: number;
 }
 
 /** The job should be delivered again later (another delivery holds the turn, or the gateway is down). */
@@ -52,7 +41,7 @@ export interface AnswerOutcome {
   sent: number;
 }
 
-export async function answerBurst(d: AssistantDeps, job: ReplyJob): Promise<AnswerOutcome> {
+export async function answerBurst(d: AssistantDeps, job: AssistantReplyJob): Promise<AnswerOutcome> {
   const started = performance.now();
   const begin = await beginTurn(d.db, d.clock, job.salonId, job.phone, job.messageId, d.leaseSec ?? 120);
   switch (begin.outcome) {
@@ -192,7 +181,7 @@ export function handoverNotice(ctx: SalonContext, phone: string, burst: BurstMes
   ].join("\n");
 }
 
-async function send(d: AssistantDeps, job: ReplyJob, replies: PlannedReply[]): Promise<number> {
+async function send(d: AssistantDeps, job: AssistantReplyJob, replies: PlannedReply[]): Promise<number> {
   let sent = 0;
   for (const r of replies) {
     try {

@@ -3,7 +3,7 @@
  * key), YClients from services.yclients, and the booking monitor's notes for records the assistant changes.
  * Options default for production; tests and the bench shorten them per Services instance with `configureAssistant`.
  */
-import type { Services } from "../../functions/services.js";
+import type { Services } from "../services.js";
 import { noteRecordChangedByAssistant, noteRecordCreatedByAssistant } from "../bookings/process-records.js";
 import { createGeminiModel, type Model, type ModelStatus } from "./model.js";
 import type { AssistantDeps } from "./respond.js";

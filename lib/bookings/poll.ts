@@ -6,7 +6,7 @@
  * Public API: `pollSalonRecords(services, salonId)` → `{ records, pages, requests, notifications, cursor }`.
  * The cursor is the newest `last_change_date` seen (YClients' clock, not ours), kept in sync_cursors.
  */
-import type { Services } from "../../functions/services.js";
+import type { Services } from "../services.js";
 import { localNaive, parseYcDateTime } from "../yclients/time.js";
 import { processRecordUpdates } from "./process-records.js";
 import { bookingsStore } from "./store.js";

@@ -1,7 +1,7 @@
 /**
  * The ONE decision point for YClients record changes. Every path that learns about a record calls it: the entity
- * webhook (issue 4), the per-salon poll (functions/jobs/bookings/poll.ts), the sync (issue 3), the confirmation
- * job's re-read, and the assistant after its own writes (issue 7).
+ * webhook, the per-salon poll (lib/bookings/poll.ts), the sync, the send job's re-read, and the assistant after its
+ * own writes.
  *
  * Public API:
  * - `processRecordUpdates(services, salonId, rawRecords, { source })`: normalises the raw YClients records
@@ -31,9 +31,9 @@
  * (BOOKING_CONFIRMATION_DELAY_SECONDS by default); change notices for time, master or services (as a set); a
  * cancellation for deleted or attendance −1; attendance 1 or 2 alone changes nothing.
  */
-import type { Services } from "../../functions/services.js";
+import type { Services } from "../services.js";
 import type { YcRecord } from "../yclients/types.js";
-import { publishNotificationSends } from "../notifications/jobs.js";
+import { publishNotificationSends } from "../jobs/catalogue.js";
 import { normaliseRecord, type NormalisedRecord } from "./normalise.js";
 import { bookingsStore, type ApplyResult, type RecordSource } from "./store.js";
 

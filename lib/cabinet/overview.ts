@@ -6,7 +6,8 @@
  */
 import type { Clock } from "../clock.js";
 import type { Db } from "../db/client.js";
-import type { GatewayClient, SessionStatus } from "../gateway/client.js";
+import type { SessionStatus } from "../contract/service-api.js";
+import type { GatewayClient } from "../gateway/client.js";
 import { cabinetStore } from "./store.js";
 
 export type WhatsAppView = "connected" | "restoring" | "linking" | "logged_out" | "restricted" | "not_linked" | "unknown";

@@ -5,7 +5,7 @@
  * A session that is only restoring (a gateway restart or deploy) raises no logout event, so it never switches off.
  * The check reads the salon's state when it runs and tells YClients only a change, so it is safe to repeat.
  */
-import type { Services } from "../../functions/services.js";
+import type { Services } from "../services.js";
 import { channelStore } from "./store.js";
 
 /** How long a logged-out session may stay down before YClients is told to use other channels. */

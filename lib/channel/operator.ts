@@ -12,7 +12,7 @@
  * already taken (YClients retrying) gets its first ext_id again and nothing is sent twice.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
-import type { Services } from "../../functions/services.js";
+import type { Services } from "../services.js";
 import { acceptsWork } from "../salons/store.js";
 import { DELIVERY_STATUS, publishChannelSend, publishChannelStatus } from "./jobs.js";
 import { OPERATOR_ERRORS, readOperatorRequest, redactForLog, type OperatorErrorCode, type OperatorMessage } from "./request.js";
@@ -100,7 +100,7 @@ async function decide(s: Services, who: ReturnType<typeof caller>, messages: Ope
   if (!taken.salon) {
     return "salonId" in who ? all(OPERATOR_ERRORS.notFound, "no salon with this id uses this application") : all(OPERATOR_ERRORS.badToken, "the token is not valid for any salon");
   }
-  if (!acceptsWork(taken.salon)) return all(OPERATOR_ERRORS.forbidden, `the salon is ${taken.salon.status}`);
+  if (!acceptsWork(taken.salon, "send")) return all(OPERATOR_ERRORS.forbidden, `the salon is ${taken.salon.status}`);
   const salonId = taken.salon.salon_id;
   const byId = new Map(taken.messages.map((t) => [t.yc_id, t]));
   // Published for every queued row, not only new ones: a POST retried after a crash before its publish heals here,

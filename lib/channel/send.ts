@@ -8,11 +8,11 @@
  * cabinet (another issue). When it lands, the wait belongs at the top of `sendChannelMessage` (answer "retry" with
  * the delay until the hours end), not in the operator endpoint, which must answer at once.
  */
-import type { Services } from "../../functions/services.js";
+import type { Services } from "../services.js";
 import { storeOutbound } from "../conversations/store.js";
 import { SESSION_WAIT_RETRIES } from "../dispatch/dispatcher.js";
 import { GatewayError } from "../gateway/client.js";
-import type { MessageStatus } from "../gateway/events.js";
+import type { MessageStatus } from "../contract/events.js";
 import { notificationsStore } from "../notifications/store.js";
 import { acceptsWork, getSalon } from "../salons/store.js";
 import { DELIVERY_STATUS, publishChannelStatus } from "./jobs.js";
@@ -37,7 +37,7 @@ export async function sendChannelMessage(s: Services, salonId: number, ycId: str
   if (!row) return { status: "done" };
   // Posted from here rather than by the endpoint, which must answer at once; superseded if the send settles first.
   await publishChannelStatus(s.dispatcher, salonId, ycId, DELIVERY_STATUS.passedToOperator);
-  if (!acceptsWork(await getSalon(s.db, salonId))) {
+  if (!acceptsWork(await getSalon(s.db, salonId), "send")) {
     await fail(s, salonId, ycId, "salon_not_active");
     return { status: "failed" };
   }

@@ -3,7 +3,7 @@
  * is claimed before the post and marked after it (SQL `channel_status_begin` / `_finish`). A crash between YClients
  * taking the post and our mark repeats that one post; nothing else posts a state twice.
  */
-import type { Services } from "../../functions/services.js";
+import type { Services } from "../services.js";
 import { YClientsError, YClientsNotConfiguredError } from "../yclients/errors.js";
 import { DELIVERY_STATUS, type DeliveryStatus } from "./jobs.js";
 import { channelStore } from "./store.js";

@@ -1,23 +1,14 @@
-import { signServiceToken } from "./service-token.js";
-
-export type SessionState = "none" | "connecting" | "qr" | "pairing" | "connected" | "logged_out" | "forbidden" | "stopped";
-
-export interface SessionStatus {
-  salonId: number;
-  state: SessionState;
-  phone: string | null;
-}
+import {
+  RETRYABLE_GATEWAY_CODES,
+  type PresenceRequest,
+  type SendRequest,
+  type SessionStatus,
+} from "../contract/service-api.js";
+import { signServiceToken } from "../contract/service-token.js";
 
 /**
- * A refused call to the gateway, with its error code (whatsapp-gateway/errors.ts answers them):
- * "session_restoring" (503: paired and coming back, e.g. the gateway restarted; wait for it), "session_down" (503,
- * retry later), "session_logged_out" (410: WhatsApp logged the device out; a failure, not worth retrying),
- * "not_on_whatsapp" (422), "restricted_463" (422: WhatsApp refused, never retry), "bad_request" (400),
- * "session_elsewhere" (409: another gateway process holds the session), "already_connected" (409),
- * "unauthorized" (401); "unreachable" (status 0) when the gateway did not answer.
- *
- * A send is answered `{messageId}` once the gateway has durably accepted it, before it leaves; what became of it
- * arrives later as a `message.status` job (lib/gateway/events.ts).
+ * A refused call to the gateway, with its error code (lib/contract/service-api.ts, GatewayErrorCode), or
+ * "unreachable" (status 0) when the gateway did not answer.
  */
 export class GatewayError extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {
@@ -26,7 +17,7 @@ export class GatewayError extends Error {
   }
   /** Worth retrying later: the gateway or the session is down, restarting or elsewhere, not the message that is wrong. */
   get retryable(): boolean {
-    return this.status === 0 || this.status >= 500 || ["session_down", "session_restoring", "session_elsewhere"].includes(this.code);
+    return this.status === 0 || this.status >= 500 || RETRYABLE_GATEWAY_CODES.includes(this.code);
   }
 }
 
@@ -34,8 +25,8 @@ export interface GatewayClient {
   status(salonId: number): Promise<SessionStatus>;
   start(salonId: number): Promise<SessionStatus>;
   logout(salonId: number): Promise<void>;
-  sendText(salonId: number, msg: { to: string; text: string; idempotencyKey: string }): Promise<{ messageId: string }>;
-  presence(salonId: number, msg: { to: string; state: "composing" | "paused" }): Promise<void>;
+  sendText(salonId: number, msg: SendRequest): Promise<{ messageId: string }>;
+  presence(salonId: number, msg: PresenceRequest): Promise<void>;
   health(): Promise<{ ok: boolean; detail: unknown }>;
 }
 

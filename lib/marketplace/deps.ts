@@ -1,18 +1,4 @@
-import type { Clock } from "../clock.js";
-import type { Config } from "../config/index.js";
-import type { Db } from "../db/client.js";
-import type { Dispatcher } from "../dispatch/dispatcher.js";
-import type { GatewayClient } from "../gateway/client.js";
-import type { Logger } from "../log.js";
-import type { YClientsClient } from "../yclients/client.js";
+import type { Services } from "../services.js";
 
-/** What the marketplace flow needs; the functions' `Services` satisfies it. */
-export interface MarketplaceDeps {
-  config: Config;
-  db: Db;
-  dispatcher: Dispatcher;
-  gateway: GatewayClient;
-  yclients: YClientsClient;
-  clock: Clock;
-  log: Logger;
-}
+/** What the marketplace flow needs of the Services. */
+export type MarketplaceDeps = Pick<Services, "config" | "db" | "dispatcher" | "gateway" | "yclients" | "clock" | "log">;

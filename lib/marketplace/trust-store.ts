@@ -37,7 +37,3 @@ export async function startOnboardingLink(db: Db, clock: Clock, salonId: number,
   return db.rpc<number>("onboarding_link_start", { p_salon_id: salonId, p_user_id: userId, p_now: clock.now().toISOString() });
 }
 
-/** The salon's current link epoch; 0 when no redirect was ever honoured for it. */
-export async function onboardingLinkEpoch(db: Db, salonId: number): Promise<number> {
-  return db.rpc<number>("onboarding_link_epoch", { p_salon_id: salonId });
-}

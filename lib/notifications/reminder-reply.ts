@@ -9,8 +9,8 @@
  * - no open reminder → `{handled: false}`.
  * The reply window: `replyWindowHours` after the reminder (default 12), never past the visit's start.
  */
-import type { Services } from "../../functions/services.js";
-import type { MessageReceived } from "../gateway/events.js";
+import type { Services } from "../services.js";
+import type { MessageReceived } from "../contract/events.js";
 import { bookingsStore } from "../bookings/store.js";
 import { storeOutbound } from "../conversations/store.js";
 import { GatewayError } from "../gateway/client.js";

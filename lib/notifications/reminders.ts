@@ -6,8 +6,8 @@
  *
  * Public API: `runReminderTick(services)` → `{ reminders, swept }`.
  */
-import type { Services } from "../../functions/services.js";
-import { publishNotificationSends } from "./jobs.js";
+import type { Services } from "../services.js";
+import { publishNotificationSends } from "../jobs/catalogue.js";
 import { CLAIM_LEASE_SEC } from "./send.js";
 import { notificationsStore } from "./store.js";
 

@@ -14,12 +14,12 @@
  * A booking notice first re-reads the record from YClients: what YClients says then goes through the decision point
  * (a deleted record means no confirmation; a change undone means no change notice).
  */
-import type { Services } from "../../functions/services.js";
+import type { Services } from "../services.js";
 import { processRecordDeleted, processRecordUpdates } from "../bookings/process-records.js";
 import { GatewayError } from "../gateway/client.js";
-import type { MessageStatus } from "../gateway/events.js";
+import type { MessageStatus } from "../contract/events.js";
 import { YClientsError, YClientsNetworkError, YClientsNotConfiguredError } from "../yclients/errors.js";
-import { publishNotificationSends, SEND_RETRIES } from "./jobs.js";
+import { publishNotificationSends, SEND_RETRIES } from "../jobs/catalogue.js";
 import { notificationsStore } from "./store.js";
 import { renderTemplate } from "./templates.js";
 import { renderNotification } from "./texts.js";

@@ -3,9 +3,10 @@
  *
  * For other areas:
  * - `getSalon(db, id)` / `listSalons(db, statuses)` give the public view (never the api key or webhook secret).
- * - `acceptsWork(salon)` is the one test a job or cron applies before doing anything for a salon: only an `active`
- *   salon gets messages, syncs and notifications. `frozen` means paused (session and data kept, work resumes when
- *   YClients reports it active again); `uninstalled` means gone for good.
+ * - `acceptsWork(salon, purpose)` is the one test a job or cron applies before doing anything for a salon: only an
+ *   `active` salon is sent anything; an `activating` one is also synced and takes entity webhooks (its full sync runs
+ *   right after activation). `frozen` means paused (session and data kept, work resumes when YClients reports it
+ *   active again); `uninstalled` means gone for good.
  * - Status transitions are single SQL functions that also write the matching `marketplace_events` row.
  *
  * Statuses: pending_whatsapp → activating → active | activation_failed; active ⇄ frozen; any → uninstalled.
@@ -48,9 +49,18 @@ export interface MarketplaceEvent {
   created_at: string;
 }
 
-/** Only an active salon gets outgoing messages, jobs and syncs. */
-export function acceptsWork(salon: Pick<Salon, "status"> | null): boolean {
-  return salon?.status === "active";
+/** Kinds of work a job or cron does for a salon: syncing data from YClients, taking its entity webhooks, sending. */
+export type WorkPurpose = "sync" | "entity-webhook" | "send";
+
+const ACCEPTING: Record<WorkPurpose, readonly SalonStatus[]> = {
+  sync: ["active", "activating"],
+  "entity-webhook": ["active", "activating"],
+  send: ["active"],
+};
+
+/** Whether a salon (null: unknown) in its current status gets this kind of work now. */
+export function acceptsWork(salon: Pick<Salon, "status"> | null, purpose: WorkPurpose): boolean {
+  return salon !== null && ACCEPTING[purpose].includes(salon.status);
 }
 
 const iso = (clock: Clock) => clock.now().toISOString();

@@ -4,7 +4,7 @@
  * per salon and quarter hour (a tick that runs twice publishes once), and reports the salons blocked after a
  * 403. One salon's failed publish does not stop the others.
  */
-import type { Services } from "../../functions/services.js";
+import type { Services } from "../services.js";
 import { requestSalonSync } from "./jobs.js";
 import { syncStore } from "./store.js";
 

@@ -3,13 +3,14 @@
  * names an RPC. Every save is one call with one JSON array.
  */
 import type { Db } from "../db/client.js";
+import type { SalonStatus } from "../salons/store.js";
 
 export type SyncPart = "company" | "services" | "staff" | "clients" | "schedules" | "schedules_today" | "records";
 
 export interface SyncSalon {
   salon_id: number;
   timezone: string;
-  status: string;
+  status: SalonStatus;
   /** ISO 3166 alpha-2 from YClients' company data; reads numbers written without a country code. */
   country: string | null;
 }

@@ -12,8 +12,9 @@
  * +60 days, deleted ones included, through lib/bookings' processRecordUpdates, then markRecordsGone for records
  * the complete listing no longer has).
  */
-import type { Services } from "../../functions/services.js";
+import type { Services } from "../services.js";
 import { markRecordsGone, processRecordUpdates } from "../bookings/process-records.js";
+import { acceptsWork } from "../salons/store.js";
 import { YClientsError } from "../yclients/errors.js";
 import { addDays, localDate, parseYcDateTime } from "../yclients/time.js";
 import { categoryRow, clientRow, scheduleRow, serviceRow, staffRow, validTimeZone } from "./map.js";
@@ -45,9 +46,6 @@ export interface SyncOutcome {
   forbidden: boolean;
 }
 
-/** Statuses for which a salon is synced: active, and activating (the full sync right after activation). */
-const SYNCABLE = new Set(["active", "activating"]);
-
 export async function syncSalon(s: Services, salonId: number, requested: readonly SyncPart[] = ALL_PARTS): Promise<SyncOutcome> {
   const started = performance.now();
   const parts = [...new Set(requested)].filter((p) => ALL_PARTS.includes(p));
@@ -59,7 +57,7 @@ export async function syncSalon(s: Services, salonId: number, requested: readonl
 
   const salon = await syncStore.salon(s.db, salonId);
   if (!salon) return { ...base, skipped: "unknown_salon" };
-  if (!SYNCABLE.has(salon.status)) return { ...base, skipped: "inactive" };
+  if (!acceptsWork(salon, "sync")) return { ...base, skipped: "inactive" };
   const runStart = s.clock.now();
   const runId = await syncStore.startRun(s.db, salonId, parts, runStart);
   if (runId === null) return { ...base, skipped: "running" };

@@ -7,7 +7,7 @@
  *
  * The cookie is a JWT (HS256, JWT_SECRET, jose) rather than a server-side row: every Lambda instance verifies it
  * without a database read, and nothing needs revoking early because every action on an active salon re-checks the
- * user's rights in YClients at that moment, and the link epoch (lib/marketplace/trust-store.ts) retires old links.
+ * user's rights in YClients at that moment, and the link epoch (lib/contract/onboarding-token.ts) retires old links.
  * It names the YClients user id and the salons they were verified for, and lives SESSION_TTL_SEC.
  *
  * Cookie: HttpOnly, SameSite=Lax (the install redirect is a top-level navigation from yclients.com, which Lax lets
@@ -20,7 +20,7 @@ import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { jwtVerify, SignJWT } from "jose";
 import type { Clock } from "../clock.js";
-import { ApiError } from "../../functions/http/errors.js";
+import { ApiError } from "../http/api-error.js";
 
 export const SESSION_TTL_SEC = 12 * 60 * 60;
 export const CSRF_HEADER = "x-csrf-token";

@@ -14,7 +14,7 @@ import { DEFAULT_GEMINI_MODEL } from "../../lib/config/env.js";
 import { getConversation, listMessages } from "../../lib/conversations/store.js";
 import { freezeSalon } from "../../lib/salons/store.js";
 import { processRecordUpdates } from "../../lib/bookings/process-records.js";
-import { ASSISTANT_REPLY_PATH } from "../../functions/jobs/assistant/reply.js";
+import { ASSISTANT_REPLY_PATH } from "../../lib/jobs/catalogue.js";
 import {
   START, addSyncedRecord, adminWrites, clientWrites, createSalon, newPhone, openWorld, settle, type TestSalon, type World,
 } from "./support.js";

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { markRecordsGone, noteRecordCreatedByAssistant, processRecordUpdates } from "../../lib/bookings/process-records.js";
 import { pollSalonRecords } from "../../lib/bookings/poll.js";
-import { SEND_NOTIFICATION_PATH, SEND_RETRIES } from "../../lib/notifications/jobs.js";
+import { SEND_NOTIFICATION_PATH, SEND_RETRIES } from "../../lib/jobs/catalogue.js";
 import { run as runBookingPoll } from "../../functions/crons/booking-poll.js";
 import { runReminderTick } from "../../lib/notifications/reminders.js";
 import { notificationsStore } from "../../lib/notifications/store.js";

@@ -7,14 +7,16 @@
 import { ManualClock } from "../../lib/clock.js";
 import type { Database } from "../../lib/db/client.js";
 import { LocalDispatcher } from "../../lib/dispatch/local.js";
-import { createGatewayClient, GatewayError, type GatewayClient, type SessionStatus } from "../../lib/gateway/client.js";
+import { createGatewayClient, GatewayError, type GatewayClient } from "../../lib/gateway/client.js";
+import { type SessionStatus } from "../../lib/contract/service-api.js";
 import { startGateway, type RunningGateway } from "../../whatsapp-gateway/server.js";
 import { beginActivation, finishActivation, registerSalon } from "../../lib/salons/store.js";
 import { createYClientsClient, RateLimiter } from "../../lib/yclients/index.js";
 import { createYClientsSandbox, type YClientsSandbox } from "../../fakes/yclients/index.js";
 import { createApp } from "../../functions/app.js";
-import { createServices, type Services } from "../../functions/services.js";
-import { signServiceToken } from "../../lib/gateway/service-token.js";
+import { createServices } from "../../functions/services.js";
+import type { Services } from "../../lib/services.js";
+import { signServiceToken } from "../../lib/contract/service-token.js";
 import { openTestDatabase, silentLog, testConfig } from "../support/harness.js";
 
 export interface Sent {

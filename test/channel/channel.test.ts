@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CHANNEL_DOWN_GRACE_SEC } from "../../lib/channel/availability.js";
 import { listMessages } from "../../lib/conversations/store.js";
 import { GatewayError } from "../../lib/gateway/client.js";
-import { WHATSAPP_EVENT_PATHS, type MessageStatus } from "../../lib/gateway/events.js";
+import { WHATSAPP_EVENT_PATHS, type MessageStatus } from "../../lib/contract/events.js";
 import { notificationSettingsStore, notificationsStore } from "../../lib/notifications/store.js";
 import { freezeSalon } from "../../lib/salons/store.js";
 import { openWorld, type World } from "../bookings/world.js";

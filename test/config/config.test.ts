@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { SignJWT } from "jose";
 import { ConfigError, describeConfig, loadConfig } from "../../lib/config/index.js";
 import { DEFAULT_GEMINI_MODEL } from "../../lib/config/env.js";
-import { signServiceToken, verifyServiceToken } from "../../lib/gateway/service-token.js";
+import { signServiceToken, verifyServiceToken } from "../../lib/contract/service-token.js";
 
 const dirs: string[] = [];
 function tempDir(): string {

@@ -42,20 +42,11 @@ describe("health_ping", () => {
   });
 });
 
-describe("event_claim / event_release", () => {
-  it("claims a key once; a released key can be claimed again", async () => {
+describe("event_claim", () => {
+  it("claims a key once", async () => {
     const key = `claim:${nextSalonId()}:m1`;
     expect(await db.rpc("event_claim", { p_key: key, p_salon_id: 1 })).toBe(true);
     expect(await db.rpc("event_claim", { p_key: key, p_salon_id: 1 })).toBe(false);
-    expect(await db.rpc("event_release", { p_key: key })).toBeNull();
-    expect(await db.rpc("event_claim", { p_key: key })).toBe(true);
-  });
-
-  it("releasing an unknown key changes nothing", async () => {
-    const key = `claim:${nextSalonId()}:m2`;
-    await db.rpc("event_release", { p_key: "never-claimed" });
-    expect(await db.rpc("event_claim", { p_key: key })).toBe(true);
-    expect(await db.rpc("event_claim", { p_key: key })).toBe(false);
   });
 
   it("refuses an empty or missing key with 22023", async () => {

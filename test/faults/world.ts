@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { demoOwner, marketplaceRedirectUrl, startYClientsSandbox, type YClientsSandbox } from "../../fakes/yclients/index.js";
-import { signServiceToken } from "../../lib/gateway/service-token.js";
+import { signServiceToken } from "../../lib/contract/service-token.js";
 import { freePort } from "../support/harness.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -7,7 +7,7 @@ import { ManualClock } from "../../lib/clock.js";
 import type { Config } from "../../lib/config/index.js";
 import type { Database } from "../../lib/db/client.js";
 import { LocalDispatcher } from "../../lib/dispatch/local.js";
-import { MessageFromAdmin, MessageReceived, WHATSAPP_EVENT_PATHS } from "../../lib/gateway/events.js";
+import { MessageFromAdmin, MessageReceived, WHATSAPP_EVENT_PATHS } from "../../lib/contract/events.js";
 import { SalonAuthState, SharedKeyCache } from "../../whatsapp-gateway/auth-state.js";
 import { defaultGatewayOptions, type GatewayOptions } from "../../whatsapp-gateway/config.js";
 import { GatewayApiError } from "../../whatsapp-gateway/errors.js";

@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import { serve, type ServerType } from "@hono/node-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../../lib/db/client.js";
-import { signServiceToken } from "../../lib/gateway/service-token.js";
+import { signServiceToken } from "../../lib/contract/service-token.js";
 import { startGateway, type RunningGateway } from "../../whatsapp-gateway/server.js";
 import { createTestFunctions, openTestDatabase, silentLog, testConfig } from "../support/harness.js";
 

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectDatabase, type Database } from "../../lib/db/client.js";
 import { createPostgrestFetch } from "../../lib/db/postgrest-fetch.js";
 import { signDelivery } from "../../lib/dispatch/signature.js";
-import { verifyServiceToken } from "../../lib/gateway/service-token.js";
+import { verifyServiceToken } from "../../lib/contract/service-token.js";
 
 const SECRETS = {
   GatewaySecret: "gateway-secret-0123456789abcdef",

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { Services } from "../../functions/services.js";
+import type { Services } from "../../lib/services.js";
 import { startLocalCrons, type LocalCron } from "../../local/crons.js";
 import { silentLog } from "../support/harness.js";
 

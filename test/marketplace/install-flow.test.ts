@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { YClientsSandbox } from "../../fakes/yclients/index.js";
 import { ManualClock } from "../../lib/clock.js";
 import type { Database } from "../../lib/db/client.js";
-import { signOnboardingToken, verifyOnboardingToken } from "../../lib/marketplace/onboarding-token.js";
+import { signOnboardingToken, verifyOnboardingToken } from "../../lib/contract/onboarding-token.js";
 import { verifyUserData } from "../../lib/marketplace/user-data.js";
 import { welcomeText } from "../../lib/marketplace/welcome.js";
 import { getSalon, listMarketplaceEvents } from "../../lib/salons/store.js";

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { YClientsSandbox } from "../../fakes/yclients/index.js";
 import { loadConfig } from "../../lib/config/index.js";
 import type { Database } from "../../lib/db/client.js";
-import { signOnboardingToken } from "../../lib/marketplace/onboarding-token.js";
+import { signOnboardingToken } from "../../lib/contract/onboarding-token.js";
 import { signUserData } from "../../lib/marketplace/user-data.js";
 import { getSalon } from "../../lib/salons/store.js";
 import { nextSalonId, type TestFunctions } from "../support/harness.js";

@@ -3,7 +3,7 @@ import { companyUsers } from "../../fakes/yclients/data.js";
 import { startYClientsSandbox, type SandboxOptions, type YClientsSandbox } from "../../fakes/yclients/index.js";
 import type { Database } from "../../lib/db/client.js";
 import type { Dispatcher } from "../../lib/dispatch/dispatcher.js";
-import { signServiceToken } from "../../lib/gateway/service-token.js";
+import { signServiceToken } from "../../lib/contract/service-token.js";
 import { createYClientsClient } from "../../lib/yclients/client.js";
 import { RateLimiter } from "../../lib/yclients/rate-limiter.js";
 import { startGateway, type RunningGateway } from "../../whatsapp-gateway/server.js";

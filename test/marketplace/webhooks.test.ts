@@ -6,7 +6,7 @@ import { createApp } from "../../functions/app.js";
 import { createServices } from "../../functions/services.js";
 import { bookingsStore } from "../../lib/bookings/store.js";
 import type { Database } from "../../lib/db/client.js";
-import { signServiceToken } from "../../lib/gateway/service-token.js";
+import { signServiceToken } from "../../lib/contract/service-token.js";
 import { getSalon, listMarketplaceEvents } from "../../lib/salons/store.js";
 import { nextSalonId, type TestFunctions } from "../support/harness.js";
 import { activate, APPLICATION_ID, PARTNER_TOKEN, postJson, register, startStack, STACK_SECRETS, type Stack } from "./support.js";

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { processRecordUpdates } from "../../lib/bookings/process-records.js";
 import { GatewayError } from "../../lib/gateway/client.js";
-import type { MessageReceived } from "../../lib/gateway/events.js";
+import type { MessageReceived } from "../../lib/contract/events.js";
 import { handleReminderReply } from "../../lib/notifications/reminder-reply.js";
 import { runReminderTick } from "../../lib/notifications/reminders.js";
 import { notificationSettingsStore, notificationsStore } from "../../lib/notifications/store.js";

@@ -3,7 +3,7 @@
  * message.status job. A notification refused then is marked failed, and a 463 reaches the salon.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { WHATSAPP_EVENT_PATHS, type MessageStatus } from "../../lib/gateway/events.js";
+import { WHATSAPP_EVENT_PATHS, type MessageStatus } from "../../lib/contract/events.js";
 import { notificationsStore } from "../../lib/notifications/store.js";
 import { listMarketplaceEvents } from "../../lib/salons/store.js";
 import { openWorld, type World } from "../bookings/world.js";

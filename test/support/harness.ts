@@ -10,7 +10,7 @@
  *   gateway runs with the emulator transport. QStash: `startQStashFake()` (fakes/qstash/server.ts) takes the real
  *   Client's publishes, records them, and `deliver(messageId)` posts one signed attempt to the destination.
  */
-import { signServiceToken } from "../../lib/gateway/service-token.js";
+import { signServiceToken } from "../../lib/contract/service-token.js";
 import { mkdtempSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -23,7 +23,8 @@ import { LocalDispatcher } from "../../lib/dispatch/local.js";
 import { createLogger } from "../../lib/log.js";
 import type { GatewayClient } from "../../lib/gateway/client.js";
 import { createApp } from "../../functions/app.js";
-import { createServices, type ServiceOverrides, type Services } from "../../functions/services.js";
+import { createServices, type ServiceOverrides } from "../../functions/services.js";
+import type { Services } from "../../lib/services.js";
 import { openRealTestDatabase } from "./real-postgres.js";
 
 /** A test's database, with `sql`: SQL as the database owner beside the RPC layer, for setting up and looking. */

@@ -2,10 +2,10 @@ import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { z } from "zod";
 import { JsonTextError, parseJsonText } from "../../lib/http/json-text.js";
-import { verifyServiceToken } from "../../lib/gateway/service-token.js";
+import { verifyServiceToken } from "../../lib/contract/service-token.js";
 import { GatewayApiError } from "../errors.js";
 
-/** Bearer JWT from the functions (lib/gateway/service-token.ts). */
+/** Bearer JWT from the functions (lib/contract/service-token.ts). */
 export function requireServiceToken(secret: string): MiddlewareHandler {
   return async (c, next) => {
     const header = c.req.header("authorization") ?? "";

@@ -1,5 +1,5 @@
 /** One salon's connection: open it, follow it, and on close decide (policy.ts) between reconnect and stop. */
-import type { WhatsAppEvent } from "../../lib/gateway/events.js";
+import type { WhatsAppEvent } from "../../lib/contract/events.js";
 import { LeaseLostError } from "../store.js";
 import type { InboundMessage } from "../transport/types.js";
 import { release, yieldSession } from "./leases.js";

@@ -1,6 +1,6 @@
 import type { Clock } from "../../lib/clock.js";
 import { faultPoint } from "../../lib/faults.js";
-import type { MessageStatus } from "../../lib/gateway/events.js";
+import type { MessageStatus } from "../../lib/contract/events.js";
 import type { Logger } from "../../lib/log.js";
 import { GatewayApiError } from "../errors.js";
 import type { EventOutbox } from "../outbox.js";

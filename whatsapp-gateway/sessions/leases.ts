@@ -3,7 +3,7 @@
  * back when it closes, and given up when another gateway took it; restore in waves after a restart, and adoption of
  * sessions a dead gateway left behind.
  */
-import type { SessionState } from "../../lib/gateway/client.js";
+import type { SessionState } from "../../lib/contract/service-api.js";
 import { SalonAuthState, type Lease } from "../auth-state.js";
 import { jitter } from "../config.js";
 import { GatewayApiError } from "../errors.js";

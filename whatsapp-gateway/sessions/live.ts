@@ -1,6 +1,6 @@
 /** A session this process holds, and what the session modules share about all of them. */
 import type { Clock } from "../../lib/clock.js";
-import type { SessionState } from "../../lib/gateway/client.js";
+import type { SessionState } from "../../lib/contract/service-api.js";
 import type { Logger } from "../../lib/log.js";
 import type { SalonAuthState, SharedKeyCache, Lease } from "../auth-state.js";
 import type { GatewayOptions } from "../config.js";

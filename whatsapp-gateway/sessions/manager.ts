@@ -1,5 +1,5 @@
 import { generateMessageIDV2 } from "@whiskeysockets/baileys";
-import type { SessionState, SessionStatus } from "../../lib/gateway/client.js";
+import type { SessionState, SessionStatus } from "../../lib/contract/service-api.js";
 import { faultPoint } from "../../lib/faults.js";
 import { GatewayApiError, sessionDown, sessionLoggedOut, sessionRestoring } from "../errors.js";
 import { jidForRecipient } from "../transport/types.js";

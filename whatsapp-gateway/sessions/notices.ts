@@ -1,5 +1,5 @@
 /** What the onboarding page hears about its salon's session, and who is listening. */
-import type { SessionState } from "../../lib/gateway/client.js";
+import type { SessionState } from "../../lib/contract/service-api.js";
 import type { Logger } from "../../lib/log.js";
 
 export type SessionNotice =

@@ -1,6 +1,6 @@
 import { getContentType, isJidBroadcast, isJidGroup, isJidNewsletter, isLidUser, normalizeMessageContent } from "@whiskeysockets/baileys";
 import type { proto, WAMessage } from "@whiskeysockets/baileys";
-import type { MessageReceived } from "../../lib/gateway/events.js";
+import type { MessageReceived } from "../../lib/contract/events.js";
 import { phoneFromJid, type InboundMessage } from "./types.js";
 
 /**

@@ -1,4 +1,4 @@
-import type { MessageFromAdmin, MessageReceived } from "../../lib/gateway/events.js";
+import type { MessageFromAdmin, MessageReceived } from "../../lib/contract/events.js";
 import type { SalonAuthState } from "../auth-state.js";
 import type { WebVersionStatus } from "./web-version.js";
 
@@ -7,7 +7,7 @@ import type { WebVersionStatus } from "./web-version.js";
  * behind it. The manager owns the policy (reconnects, wipes, events); a transport session only reports.
  */
 
-/** A refused send, with the code the service API answers (see lib/gateway/client.ts). */
+/** A refused send, with the code the service API answers (lib/contract/service-api.ts). */
 export class SendRefused extends Error {
   constructor(readonly code: "not_on_whatsapp" | "restricted_463" | "session_down" | "bad_request", message: string) {
     super(message);

@@ -1,21 +1,11 @@
 import type { Hono } from "hono";
-import { z } from "zod";
 import { RetryLater, answerBurst } from "../../../lib/assistant/respond.js";
 import { assistantDeps } from "../../../lib/assistant/runtime.js";
-import type { Services } from "../../services.js";
+import { ASSISTANT_REPLY_PATH, AssistantReplyJob } from "../../../lib/jobs/catalogue.js";
+import type { Services } from "../../../lib/services.js";
 import { jobBody } from "../job-body.js";
 
-/** The delayed job that answers a burst; published by message-received with a delay, one per inbound message. */
-export const ASSISTANT_REPLY_PATH = "/jobs/assistant/reply";
-
-export const AssistantReplyJob = z.object({
-  salonId: z.number().int().positive(),
-  phone: z.string().regex(/^[0-9]{7,15}$/),
-  /** Our id of the inbound message (messages.id): only the newest message's job of a burst answers it. */
-  messageId: z.number().int().positive(),
-});
-export type AssistantReplyJob = z.infer<typeof AssistantReplyJob>;
-
+/** The delayed job that answers a burst. */
 export function registerAssistantReplyJob(jobs: Hono, s: Services): void {
   jobs.post(ASSISTANT_REPLY_PATH.replace(/^\/jobs/, ""), async (c) => {
     const parsed = await jobBody(c, AssistantReplyJob);

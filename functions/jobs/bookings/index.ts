@@ -1,14 +1,10 @@
 import type { Hono } from "hono";
-import { z } from "zod";
 import { pollSalonRecords } from "../../../lib/bookings/poll.js";
-import { BOOKING_POLL_PATH, SEND_NOTIFICATION_PATH } from "../../../lib/notifications/jobs.js";
+import { BOOKING_POLL_PATH, BookingPollJob, SEND_NOTIFICATION_PATH, SendNotificationJob } from "../../../lib/jobs/catalogue.js";
 import { sendNotification } from "../../../lib/notifications/send.js";
 import { YClientsError, YClientsNetworkError } from "../../../lib/yclients/errors.js";
-import type { Services } from "../../services.js";
+import type { Services } from "../../../lib/services.js";
 import { jobBody } from "../job-body.js";
-
-const SendJob = z.object({ salonId: z.number().int().positive(), notificationId: z.number().int().positive() });
-const PollJob = z.object({ salonId: z.number().int().positive() });
 
 const route = (path: string) => path.replace(/^\/jobs/, "");
 
@@ -20,7 +16,7 @@ const route = (path: string) => path.replace(/^\/jobs/, "");
  */
 export function registerBookingJobs(jobs: Hono, s: Services): void {
   jobs.post(route(SEND_NOTIFICATION_PATH), async (c) => {
-    const parsed = await jobBody(c, SendJob);
+    const parsed = await jobBody(c, SendNotificationJob);
     if (!parsed.ok) return parsed.res;
     const job = parsed.body;
     const result = await sendNotification(s, job.salonId, job.notificationId);
@@ -31,7 +27,7 @@ export function registerBookingJobs(jobs: Hono, s: Services): void {
   });
 
   jobs.post(route(BOOKING_POLL_PATH), async (c) => {
-    const parsed = await jobBody(c, PollJob);
+    const parsed = await jobBody(c, BookingPollJob);
     if (!parsed.ok) return parsed.res;
     const job = parsed.body;
     try {

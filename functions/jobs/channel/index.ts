@@ -5,7 +5,7 @@ import { CHANNEL_JOB_PATHS, DELIVERY_STATUS } from "../../../lib/channel/jobs.js
 import { sendChannelMessage } from "../../../lib/channel/send.js";
 import { postDeliveryStatus } from "../../../lib/channel/statuses.js";
 import { YClientsError, YClientsNotConfiguredError } from "../../../lib/yclients/errors.js";
-import type { Services } from "../../services.js";
+import type { Services } from "../../../lib/services.js";
 import { jobBody, permanentFailure } from "../job-body.js";
 
 const salonId = z.number().int().positive();

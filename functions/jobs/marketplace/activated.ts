@@ -3,8 +3,8 @@ import { GatewayError } from "../../../lib/gateway/client.js";
 import { ActivatedJob, MARKETPLACE_JOB_PATHS } from "../../../lib/marketplace/jobs.js";
 import { requestFullSync } from "../../../lib/marketplace/full-sync.js";
 import { welcomeIdempotencyKey, welcomeText } from "../../../lib/marketplace/welcome.js";
-import { addMarketplaceEvent, claimSalonEvent, getSalon } from "../../../lib/salons/store.js";
-import type { Services } from "../../services.js";
+import { acceptsWork, addMarketplaceEvent, claimSalonEvent, getSalon } from "../../../lib/salons/store.js";
+import type { Services } from "../../../lib/services.js";
 import { jobBody, permanentFailure } from "../job-body.js";
 
 /**
@@ -18,7 +18,7 @@ export function registerActivatedJob(jobs: Hono, s: Services): void {
     if (!parsed.ok) return parsed.res;
     const { salonId } = parsed.body;
     const salon = await getSalon(s.db, salonId);
-    if (!salon || salon.status !== "active") return c.json({ status: "skipped", reason: `salon ${salon?.status ?? "unknown"}` });
+    if (!salon || !acceptsWork(salon, "send")) return c.json({ status: "skipped", reason: `salon ${salon?.status ?? "unknown"}` });
 
     const activatedAtMs = Date.parse(salon.activated_at ?? "") || 0;
     await requestFullSync(s, salonId, `activated:${activatedAtMs}`);

@@ -2,7 +2,7 @@ import type { Hono } from "hono";
 import { LifecycleJob, MARKETPLACE_JOB_PATHS } from "../../../lib/marketplace/jobs.js";
 import { requestFullSync } from "../../../lib/marketplace/full-sync.js";
 import { applyLifecycle } from "../../../lib/marketplace/lifecycle.js";
-import type { Services } from "../../services.js";
+import type { Services } from "../../../lib/services.js";
 import { jobBody } from "../job-body.js";
 
 /**

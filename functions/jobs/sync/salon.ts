@@ -1,7 +1,7 @@
 import type { Hono } from "hono";
 import { SYNC_JOB_PATH, syncJobSchema } from "../../../lib/sync/jobs.js";
 import { syncSalon } from "../../../lib/sync/sync-salon.js";
-import type { Services } from "../../services.js";
+import type { Services } from "../../../lib/services.js";
 import { jobBody, permanentFailure } from "../job-body.js";
 
 /**

@@ -1,9 +1,9 @@
 import type { Hono } from "hono";
 import { chatSettings } from "../../../lib/conversations/settings.js";
 import { storeAdminMessage } from "../../../lib/conversations/store.js";
-import { MessageFromAdmin, WHATSAPP_EVENT_PATHS } from "../../../lib/gateway/events.js";
+import { MessageFromAdmin, WHATSAPP_EVENT_PATHS } from "../../../lib/contract/events.js";
 import { getSalon } from "../../../lib/salons/store.js";
-import type { Services } from "../../services.js";
+import type { Services } from "../../../lib/services.js";
 import { jobBody } from "../job-body.js";
 
 /**

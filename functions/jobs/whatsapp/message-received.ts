@@ -1,11 +1,11 @@
 import type { Hono } from "hono";
 import { chatSettings } from "../../../lib/conversations/settings.js";
 import { noteOnMessage, storeInbound } from "../../../lib/conversations/store.js";
-import { MessageReceived, WHATSAPP_EVENT_PATHS } from "../../../lib/gateway/events.js";
+import { MessageReceived, WHATSAPP_EVENT_PATHS } from "../../../lib/contract/events.js";
 import { SESSION_WAIT_RETRIES } from "../../../lib/dispatch/dispatcher.js";
 import { handleReminderReply } from "../../../lib/notifications/reminder-reply.js";
-import type { Services } from "../../services.js";
-import { ASSISTANT_REPLY_PATH, type AssistantReplyJob } from "../assistant/reply.js";
+import { ASSISTANT_REPLY_PATH, assistantReplyDedupeId, type AssistantReplyJob } from "../../../lib/jobs/catalogue.js";
+import type { Services } from "../../../lib/services.js";
 import { jobBody } from "../job-body.js";
 
 /**
@@ -51,7 +51,7 @@ export function registerMessageReceivedJob(jobs: Hono, s: Services): void {
     await s.dispatcher.publish({
       path: ASSISTANT_REPLY_PATH,
       body,
-      deduplicationId: `${e.salonId}:assistant:${messageId}`,
+      deduplicationId: assistantReplyDedupeId(body),
       delaySec: chatSettings(stored.settings).burstWaitSec,
       retries: SESSION_WAIT_RETRIES,
     });

@@ -1,9 +1,9 @@
 import type { Hono } from "hono";
-import { MessageStatus, WHATSAPP_EVENT_PATHS } from "../../../lib/gateway/events.js";
+import { MessageStatus, WHATSAPP_EVENT_PATHS } from "../../../lib/contract/events.js";
 import { recordChannelOutcome } from "../../../lib/channel/send.js";
 import { recordSendOutcome } from "../../../lib/notifications/send.js";
 import { notificationsStore } from "../../../lib/notifications/store.js";
-import type { Services } from "../../services.js";
+import type { Services } from "../../../lib/services.js";
 import { jobBody } from "../job-body.js";
 
 /**

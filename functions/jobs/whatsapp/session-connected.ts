@@ -1,9 +1,9 @@
 import type { Hono } from "hono";
-import { SessionConnected, WHATSAPP_EVENT_PATHS } from "../../../lib/gateway/events.js";
+import { SessionConnected, WHATSAPP_EVENT_PATHS } from "../../../lib/contract/events.js";
 import { publishAvailabilityCheck } from "../../../lib/channel/jobs.js";
 import { activateSalon } from "../../../lib/marketplace/activation.js";
 import { setWhatsAppState } from "../../../lib/salons/store.js";
-import type { Services } from "../../services.js";
+import type { Services } from "../../../lib/services.js";
 import { jobBody } from "../job-body.js";
 
 /** A salon that linked WhatsApp but has not finished activation yet. */

@@ -1,9 +1,9 @@
 import type { Hono } from "hono";
-import { SessionLoggedOut, WHATSAPP_EVENT_PATHS } from "../../../lib/gateway/events.js";
+import { SessionLoggedOut, WHATSAPP_EVENT_PATHS } from "../../../lib/contract/events.js";
 import { CHANNEL_DOWN_GRACE_SEC } from "../../../lib/channel/availability.js";
 import { publishAvailabilityCheck } from "../../../lib/channel/jobs.js";
 import { setWhatsAppState } from "../../../lib/salons/store.js";
-import type { Services } from "../../services.js";
+import type { Services } from "../../../lib/services.js";
 import { jobBody } from "../job-body.js";
 
 /**

@@ -2,9 +2,9 @@ import type { Hono } from "hono";
 import { processRecordUpdates } from "../../../lib/bookings/process-records.js";
 import { EntityWebhookJob, MARKETPLACE_JOB_PATHS } from "../../../lib/marketplace/jobs.js";
 import { applyEntityUpdate } from "../../../lib/marketplace/entity-updates.js";
-import { getSalon } from "../../../lib/salons/store.js";
+import { acceptsWork, getSalon } from "../../../lib/salons/store.js";
 import type { YcRecord } from "../../../lib/yclients/types.js";
-import type { Services } from "../../services.js";
+import type { Services } from "../../../lib/services.js";
 import { jobBody, permanentFailure } from "../job-body.js";
 
 /**
@@ -17,7 +17,7 @@ export function registerEntityWebhookJob(jobs: Hono, s: Services): void {
     if (!parsed.ok) return parsed.res;
     const job = parsed.body;
     const salon = await getSalon(s.db, job.salonId);
-    if (!salon || (salon.status !== "active" && salon.status !== "activating")) {
+    if (!acceptsWork(salon, "entity-webhook")) {
       return c.json({ status: "skipped", reason: `salon ${salon?.status ?? "unknown"}` });
     }
     if (job.resource === "record") {

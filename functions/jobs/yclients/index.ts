@@ -1,5 +1,5 @@
 import type { Hono } from "hono";
-import type { Services } from "../../services.js";
+import type { Services } from "../../../lib/services.js";
 import { registerEntityWebhookJob } from "./entity-webhook.js";
 
 /** /jobs/yclients/*: work queued by YClients' entity webhooks. */

@@ -1,8 +1,8 @@
 import type { Context } from "hono";
 import { getSalon, type Salon } from "../../../lib/salons/store.js";
 import { requireSession, type WebSession } from "../../../lib/web-session/index.js";
-import { ApiError } from "../../http/errors.js";
-import type { Services } from "../../services.js";
+import { ApiError } from "../../../lib/http/api-error.js";
+import type { Services } from "../../../lib/services.js";
 
 /** Salons whose cabinet opens; the others still belong to the onboarding page. */
 export const CABINET_STATUSES = ["active", "frozen"];

@@ -5,9 +5,9 @@ import { changeSettings, readSettings, settingsHistory, SettingsError } from "..
 import { parseKind, previewText, saveText, salonTexts } from "../../../lib/cabinet/texts.js";
 import { getSalon } from "../../../lib/salons/store.js";
 import { readSession } from "../../../lib/web-session/index.js";
-import { ApiError } from "../../http/errors.js";
+import { ApiError } from "../../../lib/http/api-error.js";
 import { readJson } from "../../http/json-body.js";
-import type { Services } from "../../services.js";
+import type { Services } from "../../../lib/services.js";
 import { onboardingPath } from "../marketplace/redirect.js";
 import { scriptJson, webFile } from "../marketplace/onboarding.js";
 import { escapeHtml, messagePage, PAGE_HEADERS } from "../marketplace/page.js";

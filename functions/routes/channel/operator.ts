@@ -2,9 +2,9 @@ import type { Hono } from "hono";
 import { z } from "zod";
 import { handleOperatorPost } from "../../../lib/channel/operator.js";
 import { OPERATOR_ERRORS } from "../../../lib/channel/request.js";
-import { ApiError } from "../../http/errors.js";
+import { ApiError } from "../../../lib/http/api-error.js";
 import { readJson } from "../../http/json-body.js";
-import type { Services } from "../../services.js";
+import type { Services } from "../../../lib/services.js";
 
 /** Where YClients' notification module posts the salon's messages (register it as the app's url_operator). */
 export const OPERATOR_PATH = "/channel/yclients/operator";

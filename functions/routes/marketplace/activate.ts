@@ -1,13 +1,12 @@
 import type { Hono } from "hono";
 import { z } from "zod";
 import { activateSalon, type ActivationRefusal } from "../../../lib/marketplace/activation.js";
-import { verifyOnboardingToken } from "../../../lib/marketplace/onboarding-token.js";
+import { onboardingLinkEpoch, verifyOnboardingToken } from "../../../lib/contract/onboarding-token.js";
 import { checkSalonAdmin } from "../../../lib/marketplace/salon-admins.js";
-import { onboardingLinkEpoch } from "../../../lib/marketplace/trust-store.js";
 import { requireSession } from "../../../lib/web-session/index.js";
-import { ApiError } from "../../http/errors.js";
+import { ApiError } from "../../../lib/http/api-error.js";
 import { readJson } from "../../http/json-body.js";
-import type { Services } from "../../services.js";
+import type { Services } from "../../../lib/services.js";
 
 const Body = z.object({ token: z.string().min(1).max(4096) });
 

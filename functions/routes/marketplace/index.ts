@@ -1,5 +1,5 @@
 import type { Hono } from "hono";
-import type { Services } from "../../services.js";
+import type { Services } from "../../../lib/services.js";
 import { registerActivate } from "./activate.js";
 import { registerOnboarding } from "./onboarding.js";
 import { registerRedirect } from "./redirect.js";

@@ -3,13 +3,12 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Hono } from "hono";
-import { signOnboardingToken } from "../../../lib/marketplace/onboarding-token.js";
+import { onboardingLinkEpoch, signOnboardingToken } from "../../../lib/contract/onboarding-token.js";
 import { phoneCountry } from "../../../lib/phone/index.js";
 import { checkSalonAdmin } from "../../../lib/marketplace/salon-admins.js";
-import { onboardingLinkEpoch } from "../../../lib/marketplace/trust-store.js";
 import { getSalon, type SalonStatus } from "../../../lib/salons/store.js";
 import { readSession } from "../../../lib/web-session/index.js";
-import type { Services } from "../../services.js";
+import type { Services } from "../../../lib/services.js";
 import { escapeHtml, messagePage, PAGE_HEADERS } from "./page.js";
 
 /**

@@ -7,7 +7,7 @@ import { verifyUserData } from "../../../lib/marketplace/user-data.js";
 import { getSalon, type SalonStatus } from "../../../lib/salons/store.js";
 import { clientIp } from "../../../lib/web-session/client-ip.js";
 import { issueSession, readSession } from "../../../lib/web-session/index.js";
-import type { Services } from "../../services.js";
+import type { Services } from "../../../lib/services.js";
 import { CABINET_STATUSES, cabinetPath } from "../cabinet/access.js";
 import { escapeHtml, messagePage } from "./page.js";
 

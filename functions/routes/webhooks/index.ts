@@ -1,5 +1,5 @@
 import type { Hono } from "hono";
-import type { Services } from "../../services.js";
+import type { Services } from "../../../lib/services.js";
 import { registerEntityWebhook } from "./yclients-entity.js";
 import { registerLifecycleWebhook } from "./yclients.js";
 

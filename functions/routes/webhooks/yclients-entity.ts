@@ -3,10 +3,10 @@ import type { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { ZodError, z } from "zod";
 import { EntityResource, MARKETPLACE_JOB_PATHS } from "../../../lib/marketplace/jobs.js";
-import { salonByWebhookSecret } from "../../../lib/salons/store.js";
-import { ApiError } from "../../http/errors.js";
+import { acceptsWork, salonByWebhookSecret } from "../../../lib/salons/store.js";
+import { ApiError } from "../../../lib/http/api-error.js";
 import { readJson } from "../../http/json-body.js";
-import type { Services } from "../../services.js";
+import type { Services } from "../../../lib/services.js";
 
 /** The per-salon URL registered in `webhook_urls` at activation; the last segment is the salon's secret. */
 export const ENTITY_WEBHOOK_ROUTE = "/webhook/yclients/entity/:secret";
@@ -45,7 +45,7 @@ export function registerEntityWebhook(app: Hono, s: Services): void {
       }
       const resource = EntityResource.safeParse(body.resource);
       if (!resource.success) return c.json({ status: "ignored", reason: "resource_not_handled" });
-      if (owner.status !== "active" && owner.status !== "activating") {
+      if (!acceptsWork(owner, "entity-webhook")) {
         // Frozen: paused; the sync on unfreeze catches up with whatever changed meanwhile.
         return c.json({ status: "ignored", reason: `salon_${owner.status}` });
       }

@@ -2,9 +2,9 @@ import { timingSafeEqual } from "node:crypto";
 import type { Hono } from "hono";
 import { z } from "zod";
 import { LifecycleEvent, MARKETPLACE_JOB_PATHS } from "../../../lib/marketplace/jobs.js";
-import { ApiError } from "../../http/errors.js";
+import { ApiError } from "../../../lib/http/api-error.js";
 import { readJson } from "../../http/json-body.js";
-import type { Services } from "../../services.js";
+import type { Services } from "../../../lib/services.js";
 
 const id = z.union([z.number().int().positive(), z.string().regex(/^\d{1,15}$/).transform(Number)]);
 

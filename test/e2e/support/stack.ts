@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { startGeminiFake, type GeminiFake } from "../../../fakes/gemini/server.js";
 import { marketplaceRedirectUrl, type MarketplaceUserData, type YClientsSandbox } from "../../../fakes/yclients/index.js";
 import { loadConfig } from "../../../lib/config/index.js";
-import { signServiceToken } from "../../../lib/gateway/service-token.js";
+import { signServiceToken } from "../../../lib/contract/service-token.js";
 import { createLogger } from "../../../lib/log.js";
 import { startStack, type Stack } from "../../../local/stack.js";
 import { freePort } from "../../support/harness.js";

@@ -1,11 +1,12 @@
 import { jwtVerify, SignJWT, errors } from "jose";
+import type { Db } from "../db/client.js";
 
 /**
  * The onboarding token: what the onboarding page hands the gateway's WebSocket (another origin, so the session
  * cookie does not reach it) and activation. Minted by the page only for a signed-in user verified for the salon
  * (lib/web-session), never put in a URL. HS256 with JWT_SECRET; the salon id is the subject, `uid` the YClients user,
  * `epoch` the salon's onboarding link it belongs to: once the owner's redirect starts a new link, an older token
- * opens nothing (lib/marketplace/trust-store.ts).
+ * opens nothing (`onboardingLinkEpoch`, asked by the gateway's WebSocket and by activation).
  */
 const ISSUER = "ai-admin";
 const AUDIENCE = "onboarding";
@@ -59,4 +60,9 @@ export async function verifyOnboardingToken(secret: string, token: string, now: 
   } catch (err) {
     return { ok: false, reason: err instanceof errors.JWTExpired ? "expired" : "invalid" };
   }
+}
+
+/** The salon's current link epoch; 0 when no redirect was ever honoured for it. */
+export async function onboardingLinkEpoch(db: Db, salonId: number): Promise<number> {
+  return db.rpc<number>("onboarding_link_epoch", { p_salon_id: salonId });
 }
