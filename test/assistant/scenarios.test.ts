@@ -23,7 +23,7 @@ let w: World;
 
 beforeAll(async () => {
   w = await openWorld();
-}, 30_000);
+});
 
 afterAll(async () => {
   await w?.close();
