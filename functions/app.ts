@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { handleError, errorBody } from "./http/errors.js";
 import { limitBody } from "./http/body-limit.js";
+import { registerChatPanel } from "./routes/chat-panel/index.js";
 import { registerHealth } from "./routes/health.js";
 import { jobsRouter } from "./jobs/index.js";
 import { registerMarketplace } from "./routes/marketplace/index.js";
@@ -17,6 +18,7 @@ export function createApp(s: Services): Hono {
   registerHealth(app, s);
   registerMarketplace(app, s);
   registerWebhooks(app, s);
+  registerChatPanel(app, s);
   app.route("/jobs", jobsRouter(s));
   return app;
 }

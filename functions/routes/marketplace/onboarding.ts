@@ -18,14 +18,14 @@ import { escapeHtml, messagePage, PAGE_HEADERS } from "./page.js";
 const WEB_DIR = [fileURLToPath(new URL("../../../web/", import.meta.url)), join(process.cwd(), "web") + "/"]
   .find((dir) => existsSync(dir + "onboarding.html")) ?? fileURLToPath(new URL("../../../web/", import.meta.url));
 
-/** The page's files, read once per process; a fixed list, so no request path ever reaches the file system. */
+/** The pages' files (onboarding, chat panel), read once per process; a fixed list, so no request path ever reaches the file system. */
 const ASSETS: Record<string, string> = {
   "onboarding.js": "text/javascript; charset=utf-8",
   "phone.js": "text/javascript; charset=utf-8",
   "onboarding.css": "text/css; charset=utf-8",
 };
 const cache = new Map<string, Promise<string>>();
-function webFile(name: string): Promise<string> {
+export function webFile(name: string): Promise<string> {
   let hit = cache.get(name);
   if (!hit) {
     hit = readFile(WEB_DIR + name, "utf8");
@@ -41,7 +41,7 @@ export function onboardingSocketUrl(gatewayPublicUrl: string): string {
 }
 
 /** JSON inside a <script type="application/json"> must not be able to close the tag. */
-const scriptJson = (v: unknown) => JSON.stringify(v).replace(/</g, "\\u003c").replace(/>/g, "\\u003e").replace(/&/g, "\\u0026");
+export const scriptJson = (v: unknown) => JSON.stringify(v).replace(/</g, "\\u003c").replace(/>/g, "\\u003e").replace(/&/g, "\\u0026");
 
 /** Salons whose WhatsApp is live for clients: showing or changing it needs the user's rights confirmed right now. */
 const LIVE: SalonStatus[] = ["active", "frozen", "activating"];
