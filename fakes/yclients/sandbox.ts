@@ -32,6 +32,7 @@
  *   setLatency(ms), setRateLimit(limits|false), webhooksSent
  */
 import { serve, type ServerType } from "@hono/node-server";
+import { mountChatRoutes, type ChatFrameRecorder } from "./chat-routes.js";
 import { Hono, type Context } from "hono";
 import { systemClock, type Clock } from "../../lib/clock.js";
 import { addDays, isoWithOffset, localDate, localParts, parseYcDateTime } from "../../lib/yclients/time.js";
@@ -146,6 +147,8 @@ export interface YClientsSandbox {
   setLatency(ms: number): void;
   setRateLimit(limits: { perSecond: number; perMinute: number } | false): void;
   installed(salonId: number): { status: string; webhookUrls: string[] } | undefined;
+  /** The chat frame's install, new_message and toggle_highlight calls (fakes/yclients/chat-routes.ts). */
+  readonly chat: ChatFrameRecorder;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -384,7 +387,7 @@ export function createYClientsSandbox(options: SandboxOptions = {}): YClientsSan
     const path = c.req.path;
     const m = SALON_IN_PATH.exec(path);
     let salonId = m ? Number(m[1]) : null;
-    if (salonId === null && path.startsWith("/marketplace/partner/") && c.req.method === "POST") {
+    if (salonId === null && /^\/marketplace\/(partner|application)\//.test(path) && c.req.method === "POST") {
       // Partner calls name the salon in the body; Hono keeps the text for the handler to read again.
       try {
         const v = Number((JSON.parse(await c.req.text()) as { salon_id?: unknown }).salon_id);
@@ -787,7 +790,10 @@ export function createYClientsSandbox(options: SandboxOptions = {}): YClientsSan
       status: "active", createdAt: prev?.createdAt ?? now, webhookUrls: urls, apiKey: b.api_key, payments: prev?.payments ?? [],
       logs: [...(prev?.logs ?? []), { changed_at: at, status_from: prev?.status ?? null, status_to: "active", source: "partner" }],
     });
+    chat.installedByCallback(salonId, b.chat_url);
   }
+
+  const chat = mountChatRoutes(app, { applicationId, clock, installed: (id) => installs.get(id)?.status === "active" });
 
   app.post("/marketplace/partner/callback/redirect", async (c) => {
     const b = await body(c);
@@ -958,6 +964,7 @@ export function createYClientsSandbox(options: SandboxOptions = {}): YClientsSan
       rateLimit = limits;
       arrivals.length = 0;
     },
+    chat,
     installed(salonId) {
       const i = installs.get(salonId);
       return i ? { status: i.status, webhookUrls: [...i.webhookUrls] } : undefined;

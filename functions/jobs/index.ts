@@ -11,6 +11,7 @@ import { registerMessageReceivedJob } from "./whatsapp/message-received.js";
 import { registerMessageFromAdminJob } from "./whatsapp/message-from-admin.js";
 import { registerMessageStatusJob } from "./whatsapp/message-status.js";
 import { registerAssistantReplyJob } from "./assistant/reply.js";
+import { registerJournalAlertJob } from "./chat-panel/journal-alert.js";
 
 /**
  * Routes QStash (or the local dispatcher) calls. Each is signed; each is idempotent, because delivery is at least
@@ -29,5 +30,6 @@ export function jobsRouter(s: Services): Hono {
   registerMessageFromAdminJob(jobs, s);
   registerMessageStatusJob(jobs, s);
   registerAssistantReplyJob(jobs, s);
+  registerJournalAlertJob(jobs, s);
   return jobs;
 }

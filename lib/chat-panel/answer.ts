@@ -3,6 +3,8 @@ import { getConversation, storeAdminMessage } from "../conversations/store.js";
 import { GatewayError, type GatewayClient } from "../gateway/client.js";
 import type { Clock } from "../clock.js";
 import type { Db } from "../db/client.js";
+import type { Dispatcher } from "../dispatch/dispatcher.js";
+import { publishJournalAlert } from "./journal-alerts.js";
 import type { Logger } from "../log.js";
 import { getSalon } from "../salons/store.js";
 
@@ -10,6 +12,7 @@ export interface AnswerDeps {
   db: Db;
   clock: Clock;
   gateway: GatewayClient;
+  dispatcher: Dispatcher;
   log: Logger;
 }
 
@@ -40,6 +43,7 @@ export async function sendPanelAnswer(d: AnswerDeps, q: { salonId: number; phone
   const stored = await storeAdminMessage(d.db, d.clock, {
     salonId: q.salonId, phone: q.phone, waMessageId, text: q.text, pauseSec: chatSettings(salon.settings).adminPauseMin * 60,
   });
+  await publishJournalAlert(d.dispatcher, { kind: "toggle_highlight", salonId: q.salonId, phone: q.phone, waMessageId });
   // `known_message`: a retry of a send already stored (or its echo came first); the chat is paused either way.
   const after = stored.paused ? stored.paused_until ?? null : (await getConversation(d.db, q.salonId, q.phone))?.paused_until ?? null;
   return { ok: true, waMessageId, pausedUntil: after };

@@ -17,9 +17,12 @@ export function frameHashMatches(given: string, salonId: number, partnerToken: s
   return timingSafeEqual(a, b);
 }
 
+/** What we give YClients as the chat frame's URL; YClients adds salon_id, hash, user_id, lang_id (and phone). */
+export const chatPanelUrl = (publicUrl: string) => `${publicUrl}/chat-panel`;
+
 /** The URL YClients opens in its chat frame (what `npm start` prints and the browser test uses). */
 export function frameUrl(publicUrl: string, partnerToken: string, q: { salonId: number; userId: number; langId?: number; phone?: string }): string {
   const p = new URLSearchParams({ salon_id: String(q.salonId), hash: frameHash(q.salonId, partnerToken), user_id: String(q.userId), lang_id: String(q.langId ?? 1) });
   if (q.phone) p.set("phone", q.phone);
-  return `${publicUrl}/chat-panel?${p}`;
+  return `${chatPanelUrl(publicUrl)}?${p}`;
 }

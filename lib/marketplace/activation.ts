@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { beginActivation, finishActivation, getSalon, type Salon } from "../salons/store.js";
 import type { MarketplaceDeps } from "./deps.js";
 import { MARKETPLACE_JOB_PATHS } from "./jobs.js";
+import { chatPanelUrl } from "../chat-panel/frame-hash.js";
 
 /** The registration must be this fresh for activation (the onboarding token lives as long). */
 export const ACTIVATION_WINDOW_SEC = 60 * 60;
@@ -95,7 +96,7 @@ export async function activateSalon(d: MarketplaceDeps, salonId: number): Promis
   const webhookUrls = [entityWebhookUrl(d.config.publicUrl, begin.webhook_secret)];
   let callbackStatus: number;
   try {
-    const answer = await d.yclients.partnerCallbackRedirect({ salonId, apiKey: begin.api_key, webhookUrls });
+    const answer = await d.yclients.partnerCallbackRedirect({ salonId, apiKey: begin.api_key, webhookUrls, chatUrl: chatPanelUrl(d.config.publicUrl) });
     callbackStatus = answer.status;
   } catch (err) {
     const reason = describe(err);

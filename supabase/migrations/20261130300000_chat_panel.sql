@@ -92,3 +92,27 @@ returns jsonb language sql as $$
   where salon_id = p_salon_id and phone = p_phone
   returning jsonb_build_object('paused_until', paused_until)
 $$;
+
+-- Salons whose chat frame we installed with install_frame (those active before the panel shipped; a salon activated
+-- since gets it through the activation callback's chat_url). The daily marketplace cron installs the missing ones once.
+create table chat_panel_frames (
+  salon_id      bigint primary key references salons on delete cascade,
+  url           text not null,
+  installed_at  timestamptz not null
+);
+alter table chat_panel_frames enable row level security;
+revoke all on chat_panel_frames from anon, authenticated;
+
+create function chat_panel_frames_missing(p_activated_before timestamptz, p_limit integer)
+returns setof bigint language sql stable as $$
+  select s.salon_id from salons s
+  where s.status = 'active' and s.activated_at < p_activated_before
+    and not exists (select 1 from chat_panel_frames f where f.salon_id = s.salon_id)
+  order by s.salon_id limit p_limit
+$$;
+
+create function chat_panel_frame_installed(p_salon_id bigint, p_url text, p_now timestamptz)
+returns void language sql as $$
+  insert into chat_panel_frames (salon_id, url, installed_at) values (p_salon_id, p_url, p_now)
+  on conflict (salon_id) do update set url = excluded.url, installed_at = excluded.installed_at
+$$;

@@ -5,7 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { companyUsers } from "../../fakes/yclients/data.js";
 import { createApp } from "../../functions/app.js";
-import { frameHash, frameUrl } from "../../lib/chat-panel/frame-hash.js";
+import { chatPanelUrl, frameHash, frameUrl } from "../../lib/chat-panel/frame-hash.js";
+import { installMissingFrames } from "../../lib/chat-panel/install-frames.js";
 import { storeInbound } from "../../lib/conversations/store.js";
 import { GatewayError } from "../../lib/gateway/client.js";
 import { signServiceToken } from "../../lib/gateway/service-token.js";
@@ -235,5 +236,39 @@ describe("answering", () => {
     expect(((await res.json()) as { error: { message: string } }).error.message).toContain("Не отправлено, WhatsApp не подключён");
     const admin = await st.db.pg!.query("select 1 from messages where salon_id = $1 and phone = $2 and direction = 'admin'", [salonId, client]);
     expect(admin.rows).toEqual([]);
+  });
+});
+
+describe("the YClients journal", () => {
+  it("installs the panel with the app, highlights a chat that needs a person, and clears it when the administrator answers", async () => {
+    const salonId = await activeSalon();
+    expect(st.sandbox.chat.frame(salonId)).toBe(chatPanelUrl(fx.services.config.publicUrl));
+    const token = await openPanel(salonId);
+    const client = "79161110020";
+    await clientWrites(salonId, client, "Хочу перенести запись");
+    await botTurn();
+    // The bot handed the chat over (no model in tests): the journal highlights it.
+    await vi.waitFor(async () => {
+      await fx.drain();
+      expect(st.sandbox.chat.highlighted(salonId)).toEqual([client]);
+    });
+    expect(st.sandbox.chat.alerts.filter((a) => a.salonId === salonId)).toEqual([
+      expect.objectContaining({ kind: "new_message", phone: client, message: "Хочу перенести запись", name: "Анна" }),
+    ]);
+    await clientWrites(salonId, client, "Это срочно");
+    expect((await api(token, "POST", "send", { phone: client, text: "Сейчас перенесём", key: "journal-key-0001" })).status).toBe(200);
+    await fx.drain();
+    expect(st.sandbox.chat.alerts.filter((a) => a.salonId === salonId).map((a) => a.kind)).toEqual(["new_message", "new_message", "toggle_highlight"]);
+    expect(st.sandbox.chat.highlighted(salonId)).toEqual([]);
+  });
+
+  it("installs the frame once in a salon activated before the panel shipped", async () => {
+    const salonId = await activeSalon();
+    await st.db.pg!.query("update salons set activated_at = '2026-11-01' where salon_id = $1", [salonId]);
+    const first = await installMissingFrames(fx.services);
+    expect(first.installed).toBeGreaterThanOrEqual(1);
+    expect(st.sandbox.requests.filter((r) => r.salonId === salonId && r.path === "/marketplace/application/install_frame").length).toBe(1);
+    await installMissingFrames(fx.services);
+    expect(st.sandbox.requests.filter((r) => r.salonId === salonId && r.path === "/marketplace/application/install_frame").length).toBe(1);
   });
 });
