@@ -23,7 +23,7 @@
     for (const c of children) if (c !== null && c !== undefined) e.append(c);
     return e;
   }
-  const time = (iso) => iso ? new Date(iso).toLocaleString("ru-RU", { day: "2-digit", month: "2-digit", hour: "2-digit", minute: "2-digit" }) : "";
+  const time = (iso) => iso ? new Date(iso).toLocaleString("ru-RU", { timeZone: config.timeZone, day: "2-digit", month: "2-digit", hour: "2-digit", minute: "2-digit" }) : "";
   const who = (c) => c.name ? `${c.name} · +${c.phone}` : `+${c.phone}`;
 
   function expired(text) {

@@ -44,7 +44,7 @@ export function registerChatPanelFrame(app: Hono, s: Services): void {
     const { token, expiresAt } = await signPanelToken(s.config.jwtSecret, s.clock, { salonId, userId });
     const phone = c.req.query("phone");
     const config = {
-      token, expiresAt: expiresAt.toISOString(), salonId, title: salon.title ?? `Салон ${salonId}`,
+      token, expiresAt: expiresAt.toISOString(), salonId, title: salon.title ?? `Салон ${salonId}`, timeZone: salon.timezone,
       phone: phone && /^\+?[0-9]{7,15}$/.test(phone) ? phone.replace(/^\+/, "") : null,
     };
     const html = (await webFile("chat-panel.html")).replace("{{CONFIG_JSON}}", scriptJson(config));
