@@ -6,6 +6,7 @@ import type { Db } from "../db/client.js";
 import type { Dispatcher } from "../dispatch/dispatcher.js";
 import { publishJournalAlert } from "./journal-alerts.js";
 import type { Logger } from "../log.js";
+import { faultPoint } from "../faults.js";
 import { getSalon } from "../salons/store.js";
 
 export interface AnswerDeps {
@@ -40,6 +41,7 @@ export async function sendPanelAnswer(d: AnswerDeps, q: { salonId: number; phone
     d.log.warn({ salonId: q.salonId, code: err.code, status: err.status }, "panel answer refused by the gateway");
     return refusal(err);
   }
+  faultPoint("panel-after-accept");
   const stored = await storeAdminMessage(d.db, d.clock, {
     salonId: q.salonId, phone: q.phone, waMessageId, text: q.text, pauseSec: chatSettings(salon.settings).adminPauseMin * 60,
   });
