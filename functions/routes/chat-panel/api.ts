@@ -45,9 +45,8 @@ export function registerChatPanelApi(app: Hono, s: Services): void {
   app.get("/chat-panel/api/messages", async (c) => {
     const p = await panelSession(c, s);
     const q = z.object({ phone, before_id: id.optional(), after_id: id.optional() }).parse(c.req.query());
-    const salon = await getSalon(s.db, p.salonId);
     const chat = await chatState(s, p.salonId, q.phone);
-    return c.json({ messages: await chatHistory(s.db, p.salonId, q.phone, { beforeId: q.before_id, afterId: q.after_id }), chat, adminPauseMin: chatSettings(salon?.settings).adminPauseMin });
+    return c.json({ messages: await chatHistory(s.db, p.salonId, q.phone, { beforeId: q.before_id, afterId: q.after_id }), chat });
   });
 
   app.get("/chat-panel/api/latest", async (c) => {
