@@ -7,6 +7,7 @@ const { createLogger } = await import("../lib/log.js");
 const { startStack } = await import("./stack.js");
 const { stopOnSignals } = await import("../lib/stop-on-signals.js");
 const { demoOwner, marketplaceRedirectUrl } = await import("../fakes/yclients/index.js");
+const { frameUrl } = await import("../lib/chat-panel/frame-hash.js");
 
 /** The sandbox generates any salon from its id (and its owner, whom its company_users lists as an administrator). */
 const DEMO_SALON_ID = 962302;
@@ -33,7 +34,9 @@ console.log(["", "AI Admin is running locally", ...describeConfig(config).map((l
     ? ["", "Install the app into the sandbox's demo salon as its owner would (open in a browser; a signed link is",
        "honoured once per 15 minutes, so restart or wait to use it again in another browser):",
        `  ${marketplaceRedirectUrl(config.publicUrl, stack.config.yclients.partnerToken, DEMO_SALON_ID, demoOwner(stack.yclientsSandbox.owner(DEMO_SALON_ID)))}`,
-       `Once its WhatsApp is linked, the same link opens the salon's cabinet (${stack.urls.functions}/cabinet/${DEMO_SALON_ID}).`]
+       `Once its WhatsApp is linked, the same link opens the salon's cabinet (${stack.urls.functions}/cabinet/${DEMO_SALON_ID}).`,
+       "Once it is installed, its WhatsApp chats open as YClients' chat frame would open them (for its owner):",
+       `  ${frameUrl(config.publicUrl, stack.config.yclients.partnerToken, { salonId: DEMO_SALON_ID, userId: stack.yclientsSandbox.owner(DEMO_SALON_ID).id })}`]
     : []),
   "Ctrl-C stops it.", ""].join("\n"));
 

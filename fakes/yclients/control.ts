@@ -4,10 +4,11 @@ import type { Hono } from "hono";
 import { parseYcDateTime } from "../../lib/yclients/time.js";
 import { recordWire, userAccess, type FakeRecord, type SalonData } from "./data.js";
 import type { ChannelSandbox } from "./channel-routes.js";
+import type { ChatFrameRecorder } from "./chat-routes.js";
 import type { SandboxState } from "./state.js";
 import type { YClientsSandbox } from "./types.js";
 
-export function controlSurface(app: Hono, st: SandboxState, channel: ChannelSandbox): YClientsSandbox {
+export function controlSurface(app: Hono, st: SandboxState, channel: ChannelSandbox, chat: ChatFrameRecorder): YClientsSandbox {
   const { salon, clock, staffOf, bookable, clientByPhone, lengthOf, emit } = st;
   let server: ServerType | undefined;
 
@@ -24,6 +25,7 @@ export function controlSurface(app: Hono, st: SandboxState, channel: ChannelSand
     requests: st.requests,
     webhooksSent: st.webhooksSent,
     channel,
+    chat,
     url: null,
     async listen(port = 0) {
       const s = await new Promise<ServerType>((resolve, reject) => {

@@ -13,7 +13,7 @@ export function gate(app: Hono, st: SandboxState): void {
     const path = c.req.path;
     const m = SALON_IN_PATH.exec(path);
     let salonId = m ? Number(m[1]) : null;
-    if (salonId === null && path.startsWith("/marketplace/partner/") && c.req.method === "POST") {
+    if (salonId === null && /^\/marketplace\/(partner|application)\//.test(path) && c.req.method === "POST") {
       // Partner calls name the salon in the body; Hono keeps the text for the handler to read again.
       try {
         const v = Number((JSON.parse(await c.req.text()) as { salon_id?: unknown }).salon_id);

@@ -1,10 +1,11 @@
 /** The marketplace: install callbacks, payments, application status, uninstall, salons list. */
 import type { Hono } from "hono";
 import { isoWithOffset } from "../../lib/yclients/time.js";
+import type { ChatFrameRecorder } from "./chat-routes.js";
 import type { SandboxState } from "./state.js";
 import { MSG, YcHttpError, body, ok, sid } from "./wire.js";
 
-export function marketplaceRoutes(app: Hono, st: SandboxState): void {
+export function marketplaceRoutes(app: Hono, st: SandboxState, chat: ChatFrameRecorder): void {
   const { salon, clock, installs, partnerCallbacks, applicationId } = st;
   function requireApp(b: Record<string, unknown>): number {
     const salonId = Number(b.salon_id);
@@ -22,6 +23,7 @@ export function marketplaceRoutes(app: Hono, st: SandboxState): void {
       status: "active", createdAt: prev?.createdAt ?? now, webhookUrls: urls, apiKey: b.api_key, payments: prev?.payments ?? [],
       logs: [...(prev?.logs ?? []), { changed_at: at, status_from: prev?.status ?? null, status_to: "active", source: "partner" }],
     });
+    chat.installedByCallback(salonId, b.chat_url);
   }
 
   app.post("/marketplace/partner/callback/redirect", async (c) => {

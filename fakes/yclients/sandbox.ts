@@ -34,6 +34,7 @@
 import { Hono } from "hono";
 import { gate } from "./gate.js";
 import { mountChannelRoutes } from "./channel-routes.js";
+import { mountChatRoutes } from "./chat-routes.js";
 import { controlSurface } from "./control.js";
 import { bookingRoutes } from "./routes-booking.js";
 import { catalogueRoutes } from "./routes-catalogue.js";
@@ -56,12 +57,13 @@ export function createYClientsSandbox(options: SandboxOptions = {}): YClientsSan
   clientsRoutes(app, st);
   recordsRoutes(app, st);
   bookingRoutes(app, st);
-  marketplaceRoutes(app, st);
+  const chat = mountChatRoutes(app, { applicationId: st.applicationId, clock: st.clock, installed: (id) => st.installs.get(id)?.status === "active" });
+  marketplaceRoutes(app, st, chat);
   let sandbox: YClientsSandbox | undefined;
   const channel = mountChannelRoutes(app, {
     partnerToken: st.partnerToken, applicationId: st.applicationId, clock: st.clock, baseUrl: () => sandbox?.url ?? "http://yclients.sandbox",
   });
-  sandbox = controlSurface(app, st, channel);
+  sandbox = controlSurface(app, st, channel, chat);
   return sandbox;
 }
 

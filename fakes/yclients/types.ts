@@ -1,4 +1,5 @@
 import type { ChannelSandbox } from "./channel-routes.js";
+import type { ChatFrameRecorder } from "./chat-routes.js";
 /** The sandbox's public shapes: its options, what it records, and the control surface tests drive. */
 import type { Hono } from "hono";
 import type { Clock } from "../../lib/clock.js";
@@ -110,4 +111,6 @@ export interface YClientsSandbox {
   installed(salonId: number): { status: string; webhookUrls: string[] } | undefined;
   /** The notification-channel protocol: operator requests, status callbacks, update_channel (./channel-routes.ts). */
   readonly channel: ChannelSandbox;
+  /** The chat frame's install, new_message and toggle_highlight calls (fakes/yclients/chat-routes.ts). */
+  readonly chat: ChatFrameRecorder;
 }

@@ -12,6 +12,7 @@ import { registerMessageFromAdminJob } from "./whatsapp/message-from-admin.js";
 import { registerMessageStatusJob } from "./whatsapp/message-status.js";
 import { registerAssistantReplyJob } from "./assistant/reply.js";
 import { registerChannelJobs } from "./channel/index.js";
+import { registerJournalAlertJob } from "./chat-panel/journal-alert.js";
 
 /**
  * Routes QStash (or the local dispatcher) calls. Each is signed; each is idempotent, because delivery is at least
@@ -31,5 +32,6 @@ export function jobsRouter(s: Services): Hono {
   registerMessageStatusJob(jobs, s);
   registerAssistantReplyJob(jobs, s);
   registerChannelJobs(jobs, s);
+  registerJournalAlertJob(jobs, s);
   return jobs;
 }

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { beginActivation, finishActivation, getSalon, type Salon } from "../salons/store.js";
 import type { MarketplaceDeps } from "./deps.js";
 import { MARKETPLACE_JOB_PATHS } from "./jobs.js";
+import { chatPanelUrl } from "../chat-panel/frame-hash.js";
 
 /** The registration must be this fresh for activation (the onboarding token lives as long). */
 export const ACTIVATION_WINDOW_SEC = 60 * 60;
@@ -96,7 +97,7 @@ export async function activateSalon(d: MarketplaceDeps, salonId: number): Promis
   let callbackStatus: number;
   try {
     // `channels`: the salon's YClients notifications may go out through this app's WhatsApp (lib/channel/).
-    const answer = await d.yclients.partnerCallbackRedirect({ salonId, apiKey: begin.api_key, webhookUrls, channels: ["whatsapp"] });
+    const answer = await d.yclients.partnerCallbackRedirect({ salonId, apiKey: begin.api_key, webhookUrls, channels: ["whatsapp"], chatUrl: chatPanelUrl(d.config.publicUrl) });
     callbackStatus = answer.status;
   } catch (err) {
     const reason = describe(err);

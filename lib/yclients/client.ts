@@ -101,6 +101,8 @@ export interface PartnerCallbackInput {
   apiKey?: string;
   webhookUrls: string[];
   channels?: Array<"sms" | "whatsapp">;
+  /** Our chat panel for YClients' chat frame (issue 16); YClients installs it with the app. */
+  chatUrl?: string;
 }
 
 export interface PartnerPaymentInput {
@@ -155,6 +157,10 @@ export interface YClientsClient {
    * the partner token, so it is never logged nor reported to call listeners.
    */
   postDeliveryStatuses(salonId: number, url: string, statuses: Array<{ id: string; status: number }>): Promise<void>;
+  /** Chat frame (lib/chat-panel/yclients-frame.ts): install our panel, flag a chat in the journal, clear the flag. */
+  installFrame(input: { salonId: number; url: string }): Promise<void>;
+  newMessage(input: { salonId: number; phone: string; message: string; name: string }): Promise<void>;
+  toggleHighlight(input: { salonId: number; phone: string }): Promise<void>;
 }
 
 type Query = Record<string, string | number | boolean | undefined | Array<string | number>>;
@@ -403,7 +409,7 @@ export function createYClientsClient(opts: YClientsClientOptions): YClientsClien
     partnerCallbackRedirect: async (input) => {
       const a = await call({
         method: "POST", path: "/marketplace/partner/callback/redirect", salonId: cid(input.salonId), redirect: true,
-        body: { salon_id: input.salonId, application_id: appId(), api_key: input.apiKey, webhook_urls: input.webhookUrls, ...(input.channels ? { channels: input.channels } : {}) },
+        body: { salon_id: input.salonId, application_id: appId(), api_key: input.apiKey, webhook_urls: input.webhookUrls, ...(input.channels ? { channels: input.channels } : {}), ...(input.chatUrl ? { chat_url: input.chatUrl } : {}) },
       });
       return { status: a.status, location: a.location };
     },
@@ -425,6 +431,18 @@ export function createYClientsClient(opts: YClientsClientOptions): YClientsClien
       data<YcSalonApplicationStatus>({ method: "GET", path: `/marketplace/salon/${cid(salonId)}/application/${appId()}`, salonId }),
     uninstallSalon: async (salonId) => {
       await call({ method: "POST", path: `/marketplace/salon/${cid(salonId)}/application/${appId()}/uninstall`, salonId });
+    },
+    installFrame: async (input) => {
+      await call({ method: "POST", path: "/marketplace/application/install_frame", salonId: cid(input.salonId), body: { salon_id: input.salonId, application_id: appId(), type: "chat", url: input.url } });
+    },
+    newMessage: async (input) => {
+      await call({
+        method: "POST", path: "/marketplace/application/new_message", salonId: cid(input.salonId),
+        body: { salon_id: input.salonId, application_id: appId(), phone_from: input.phone, message: input.message, name: input.name },
+      });
+    },
+    toggleHighlight: async (input) => {
+      await call({ method: "POST", path: "/marketplace/application/toggle_highlight", salonId: cid(input.salonId), body: { salon_id: input.salonId, application_id: appId(), phone_from: input.phone } });
     },
     updateChannel: async (salonId, channel, available) => {
       await call({

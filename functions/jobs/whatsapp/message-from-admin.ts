@@ -5,6 +5,7 @@ import { MessageFromAdmin, WHATSAPP_EVENT_PATHS } from "../../../lib/contract/ev
 import { getSalon } from "../../../lib/salons/store.js";
 import type { Services } from "../../../lib/services.js";
 import { jobBody } from "../job-body.js";
+import { publishJournalAlert } from "../../../lib/chat-panel/journal-alerts.js";
 
 /**
  * The salon's administrator wrote to a client from the salon's own phone: a person has taken the chat, so the
@@ -29,6 +30,7 @@ export function registerMessageFromAdminJob(jobs: Hono, s: Services): void {
       text: e.text,
       pauseSec: chatSettings(salon.settings).adminPauseMin * 60,
     });
+    if (r.paused) await publishJournalAlert(s.dispatcher, { kind: "toggle_highlight", salonId: e.salonId, phone, waMessageId: e.messageId });
     return c.json({ status: r.paused ? "paused" : r.reason ?? "ignored", pausedUntil: r.paused_until ?? null });
   });
 }

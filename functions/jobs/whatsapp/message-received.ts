@@ -7,6 +7,7 @@ import { handleReminderReply } from "../../../lib/notifications/reminder-reply.j
 import { ASSISTANT_REPLY_PATH, assistantReplyDedupeId, type AssistantReplyJob } from "../../../lib/jobs/catalogue.js";
 import type { Services } from "../../../lib/services.js";
 import { jobBody } from "../job-body.js";
+import { publishJournalAlert } from "../../../lib/chat-panel/journal-alerts.js";
 
 /**
  * A client wrote to the salon. The message is stored (a redelivery stores nothing new); a reply to a reminder is
@@ -39,6 +40,7 @@ export function registerMessageReceivedJob(jobs: Hono, s: Services): void {
     if (!stored.stored) return c.json({ status: "unknown_salon" });
     if (stored.salon_status !== "active") return c.json({ status: "salon_not_active" });
     const messageId = stored.message_id!;
+    if (stored.paused) await publishJournalAlert(s.dispatcher, { kind: "new_message", salonId: e.salonId, phone, messageId });
 
     const reminder = await handleReminderReply(s, e);
     if (reminder.handled) await noteOnMessage(s.db, e.salonId, messageId, { reminder_handled: true });

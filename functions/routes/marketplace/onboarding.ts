@@ -18,7 +18,7 @@ import { escapeHtml, messagePage, PAGE_HEADERS } from "./page.js";
 const WEB_DIR = [fileURLToPath(new URL("../../../web/", import.meta.url)), join(process.cwd(), "web") + "/"]
   .find((dir) => existsSync(dir + "onboarding.html")) ?? fileURLToPath(new URL("../../../web/", import.meta.url));
 
-/** The page's files, read once per process; a fixed list, so no request path ever reaches the file system. */
+/** The pages' files (onboarding, chat panel), read once per process; a fixed list, so no request path ever reaches the file system. */
 const ASSETS: Record<string, string> = {
   "onboarding.js": "text/javascript; charset=utf-8",
   "phone.js": "text/javascript; charset=utf-8",

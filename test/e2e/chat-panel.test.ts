@@ -1,0 +1,156 @@
+/**
+ * Issue 16 in a real browser: the salon's chats inside YClients' chat frame. `npm start`'s stack (sandbox, emulator,
+ * Gemini fake); a stand-in YClients page on another origin (http://localhost:<port>, the panel being on
+ * http://127.0.0.1:<port>: another site) frames the panel 321 px wide through a signed frame URL, as YClients does.
+ * Screenshots: artifacts/chat-panel/. How fast a client's message appeared is written there too (a figure, not an
+ * assertion); waits are failure bounds.
+ */
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Browser, FrameLocator, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { frameHash, frameUrl } from "../../lib/chat-panel/frame-hash.js";
+import { launchBrowser, newOwnerContext, watchPage } from "./support/browser.js";
+import { startE2eWorld, type E2eWorld } from "./support/stack.js";
+import { waitFor } from "./support/wait.js";
+
+const ARTIFACTS = fileURLToPath(new URL("../../artifacts/chat-panel/", import.meta.url));
+const SALON = 5201;
+const OWNER = { id: 52_010_001, name: "Мария Владелец", phone: "79035552201", email: "owner5201@example.com", is_approved: true, salon_name: "Салон 5201" };
+const SALON_PHONE = "79035552299";
+const CLIENT = "79161230001";
+const STEP_MS = 90_000;
+
+let w: E2eWorld;
+let browser: Browser;
+let host: Server;
+let hostOrigin: string;
+let frameSrc = "";
+const figures: Record<string, number> = {};
+
+/** The stand-in YClients journal: one page that frames whatever `frameSrc` is, 321 px wide. */
+async function startHost(): Promise<void> {
+  host = createServer((_req, res) => {
+    res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+    res.end(`<!doctype html><meta charset="utf-8"><title>YClients — журнал</title>
+<body style="margin:0;display:flex;background:#eef1f5"><main style="flex:1;padding:16px;font:14px sans-serif">Журнал записи</main>
+<iframe id="chat" src="${frameSrc.replace(/"/g, "&quot;")}" style="width:321px;height:760px;border:0;border-left:1px solid #ccd"></iframe></body>`);
+  });
+  await new Promise<void>((r) => host.listen(0, "127.0.0.1", () => r()));
+  hostOrigin = `http://localhost:${(host.address() as { port: number }).port}`;
+}
+
+async function json(path: string, init: RequestInit = {}): Promise<Response> {
+  return fetch(w.urls.functions + path, { redirect: "manual", ...init });
+}
+
+/** The owner installs the app and links WhatsApp (the onboarding flow over HTTP; its browser test is owner-and-client). */
+async function installSalon(): Promise<void> {
+  const r = await fetch(w.redirectUrl(SALON, OWNER), { redirect: "manual" });
+  const cookie = r.headers.get("set-cookie")!.split(";")[0]!;
+  const page = await (await json(`/marketplace/onboarding?salon_id=${SALON}`, { headers: { cookie } })).text();
+  const config = JSON.parse(/id="onboarding-config">([^<]*)</.exec(page)![1]!) as { token: string; csrf: string };
+  await w.scan(SALON, SALON_PHONE);
+  const a = await json("/marketplace/activate", { method: "POST", headers: { cookie, "x-csrf-token": config.csrf, "content-type": "application/json" }, body: JSON.stringify({ token: config.token }) });
+  expect(a.status).toBe(200);
+}
+
+async function openJournal(src: string): Promise<{ page: Page; panel: FrameLocator; errors: string[] }> {
+  frameSrc = src;
+  const context = await newOwnerContext(browser, { width: 1100, height: 800 });
+  const page = await context.newPage();
+  const { errors } = watchPage(page);
+  await page.goto(hostOrigin + "/");
+  return { page, panel: page.frameLocator("#chat"), errors };
+}
+
+const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
+
+beforeAll(async () => {
+  rmSync(ARTIFACTS, { recursive: true, force: true });
+  mkdirSync(ARTIFACTS, { recursive: true });
+  [w, browser] = await Promise.all([startE2eWorld({ start: new Date("2026-11-23T06:00:00Z"), confirmationDelaySec: 2 }), launchBrowser()]);
+  await startHost();
+  await installSalon();
+}, 120_000);
+
+afterAll(async () => {
+  writeFileSync(join(ARTIFACTS, "figures.json"), JSON.stringify(figures, null, 2));
+  await browser?.close();
+  await new Promise((r) => host?.close(r));
+  await w?.stop();
+});
+
+const partnerToken = () => w.stack.config.yclients.partnerToken!;
+const signedFrame = (userId = OWNER.id) => frameUrl(w.urls.functions, partnerToken(), { salonId: SALON, userId });
+
+describe("the chat panel in YClients' frame", () => {
+  it("shows a client's message, sends the administrator's answer once, and keeps the bot silent while paused", async () => {
+    const { page, panel, errors } = await openJournal(signedFrame());
+    await panel.getByTestId("chat-list-view").waitFor({ state: "visible" });
+    // The frame's address lost the salon hash once the page took over.
+    expect(page.frames().find((f) => f.url().includes("/chat-panel"))!.url()).not.toContain("hash=");
+    await shot(page, "01-empty-list");
+
+    const wroteAt = Date.now();
+    await w.clientWrites(SALON, CLIENT, "Здравствуйте! Можно записаться на завтра?", "Ирина");
+    await panel.getByTestId("chat-item").first().waitFor({ state: "visible", timeout: 20_000 });
+    figures.clientMessageAppearedMs = Date.now() - wroteAt;
+    await shot(page, "02-client-wrote");
+
+    await panel.getByTestId("chat-item").first().click();
+    await panel.getByTestId("messages").getByText("Здравствуйте! Можно записаться на завтра?").waitFor();
+    await panel.getByTestId("answer-text").fill("Добрый день, Ирина! Завтра в 15:00 свободно, записать?");
+    await panel.getByTestId("answer-send").click();
+    await panel.locator('[data-direction="admin"]', { hasText: "Завтра в 15:00" }).waitFor({ timeout: 20_000 });
+    await waitFor("the client to receive the answer", async () => (await w.sentTo(SALON, CLIENT)).some((t) => t.includes("Завтра в 15:00")));
+    expect((await w.sentTo(SALON, CLIENT)).filter((t) => t.includes("Завтра в 15:00"))).toHaveLength(1);
+    await expect.poll(async () => panel.getByTestId("pause-toggle").textContent()).toBe("Вернуть чат боту");
+    await shot(page, "03-answered-bot-paused");
+
+    // Give it back, then pause again from the panel: the bot must not answer the next message.
+    await panel.getByTestId("pause-toggle").click();
+    await expect.poll(async () => panel.getByTestId("pause-toggle").textContent()).toBe("Поставить бота на паузу");
+    await panel.getByTestId("pause-toggle").click();
+    await expect.poll(async () => panel.getByTestId("pause-toggle").textContent()).toBe("Вернуть чат боту");
+    const before = (await w.sentTo(SALON, CLIENT)).length;
+    const waId = await w.clientWrites(SALON, CLIENT, "А можно пораньше?", "Ирина");
+    w.clock.advance(30_000);
+    const pg = w.stack.database.pg!;
+    await waitFor("the reply job of the paused chat to finish", async () => {
+      const [m] = (await pg.query<{ id: number }>("select id from messages where salon_id = $1 and wa_message_id = $2", [SALON, waId])).rows;
+      if (!m) return false;
+      const jobs = await pg.query<{ done_at: string | null }>("select done_at from local_dispatch where url like '%/jobs/assistant/reply' and body like $1", [`%"messageId":${m.id}%`]);
+      return jobs.rows.length === 1 && jobs.rows[0]!.done_at !== null;
+    }, { timeoutMs: 30_000 });
+    expect((await w.sentTo(SALON, CLIENT)).length).toBe(before);
+    await panel.getByTestId("messages").getByText("А можно пораньше?").waitFor({ timeout: 20_000 });
+    await shot(page, "04-paused-bot-silent");
+
+    // The journal was told: highlighted when the chat needed a person, cleared by the answer.
+    expect(w.sandbox.chat.frame(SALON)).toBe(`${w.urls.functions}/chat-panel`);
+    expect(w.sandbox.chat.alerts.some((a) => a.kind === "toggle_highlight" && a.phone === CLIENT)).toBe(true);
+    expect(errors).toEqual([]);
+  }, STEP_MS);
+
+  it("refuses a forged hash, a user the salon does not list, and a stale session, each with a clear page", async () => {
+    const forged = signedFrame().replace(/hash=[0-9a-f]{40}/, `hash=${frameHash(SALON, "not-the-partner-token")}`);
+    const a = await openJournal(forged);
+    await expect.poll(async () => a.panel.getByTestId("message-page").getAttribute("data-code")).toBe("bad_hash");
+    expect(await a.panel.getByTestId("message-title").textContent()).toBe("Ссылка не подтверждена");
+    await shot(a.page, "05-forged-hash");
+
+    const b = await openJournal(signedFrame(99_999_999));
+    await expect.poll(async () => b.panel.getByTestId("message-page").getAttribute("data-code")).toBe("not_salon_user");
+    await shot(b.page, "06-foreign-user");
+
+    const c = await openJournal(signedFrame());
+    await c.panel.getByTestId("chat-list-view").waitFor({ state: "visible" });
+    w.clock.advance(31 * 60_000);
+    await c.panel.getByTestId("panel-expired").waitFor({ state: "visible", timeout: 20_000 });
+    expect(await c.panel.getByTestId("panel-expired").textContent()).toContain("Сессия чата истекла");
+    await shot(c.page, "07-stale-session");
+  }, STEP_MS);
+});
