@@ -6,10 +6,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { lastFunctionResponses } from "../../fakes/gemini/server.js";
 import { assistantDeps } from "../../lib/assistant/runtime.js";
+import { TEXTS } from "../../lib/assistant/turn.js";
+import { changeSettings, settingsHistory, SettingsError } from "../../lib/cabinet/settings.js";
 import { getConversation } from "../../lib/conversations/store.js";
 import { salonResults } from "../../lib/cabinet/results.js";
 import { TestChatError, testChatHistory, testChatPhone, testChatSend } from "../../lib/cabinet/test-chat.js";
-import { START, createSalon, openWorld, type World } from "../assistant/support.js";
+import { START, clientWrites, createSalon, newPhone, openWorld, settle, type World } from "../assistant/support.js";
 
 let w: World;
 beforeAll(async () => {
@@ -82,5 +84,26 @@ describe("test chat", () => {
     const salon = await createSalon(w);
     await expect(testChatSend(assistantDeps(w.fnWithoutModel.services), salon.salonId, OWNER, "Привет")).rejects.toSatisfy(
       (e: unknown) => e instanceof TestChatError && e.code === "assistant_off" && /GEMINI_API_KEY/.test(e.message));
+  });
+});
+
+describe("assistant on/off and handover phone", () => {
+  it("switched off by the owner, answers with the fixed reply and hands the chat to the phone the owner set", async () => {
+    w.clock.set(START);
+    const salon = await createSalon(w);
+    const who = { salonId: salon.salonId, userId: OWNER, defaultDelaySec: 30 };
+    await expect(changeSettings(w.db.db, w.clock, who, "assistant", { handover_phone: "12ab" })).rejects.toThrow(SettingsError);
+    await changeSettings(w.db.db, w.clock, who, "assistant", { enabled: false, handover_phone: "+7 916 000-00-99" });
+    const history = await settingsHistory(w.db.db, salon.salonId);
+    expect(history.map((h) => [h.key, h.old, h.new])).toEqual(expect.arrayContaining([["enabled", true, false], ["handover_phone", "", "79160000099"]]));
+
+    const requestsBefore = w.gemini.requests.length;
+    const client = newPhone();
+    await clientWrites(w, salon, client, "Здравствуйте, можно записаться?");
+    await settle(w);
+    expect(w.gemini.requests.length).toBe(requestsBefore);
+    expect(w.gateway.to(salon.salonId, client)).toEqual([TEXTS.assistantOff]);
+    expect(w.gateway.to(salon.salonId, "79160000099")[0]).toContain("Ассистент выключен в кабинете");
+    expect(w.gateway.to(salon.salonId, salon.salonPhone)).toEqual([]);
   });
 });
