@@ -32,7 +32,7 @@ const setupMs = performance.now() - t0;
 
 const { cookie } = await signIn(w, [SALON]);
 await cabinetConfig(w, SALON, cookie);
-const routes = ["/cabinet/" + SALON, ...["overview", "settings", "texts"].map((p) => `/cabinet/api/${SALON}/${p}`)];
+const routes = ["/cabinet/" + SALON, ...["overview", "settings", "texts", "results"].map((p) => `/cabinet/api/${SALON}/${p}`)];
 console.log(`salon with ${N.toLocaleString("en")} notifications and ${N.toLocaleString("en")} messages (setup ${(setupMs / 1000).toFixed(1)} s), ${REQUESTS} requests per route\n`);
 console.log("| route | p50 ms | p95 ms |");
 console.log("| --- | --- | --- |");

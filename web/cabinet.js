@@ -33,7 +33,7 @@ function show(name) {
   }
   if (!loaded.has(name)) {
     loaded.add(name);
-    ({ overview: loadOverview, settings: loadSettings, texts: loadTexts })[name]?.();
+    ({ overview: loadOverview, settings: loadSettings, texts: loadTexts, results: loadResults, chat: loadChat })[name]?.();
   }
 }
 for (const tab of document.querySelectorAll("[role=tab]")) tab.addEventListener("click", () => show(tab.dataset.panel));
@@ -66,13 +66,13 @@ async function loadOverview() {
 // ---- settings ----
 const SECTIONS = {
   notifications: ["bookingCreated", "bookingChanged", "bookingCancelled", "delaySec", "reminderDayBefore", "dayBeforeFrom", "dayBeforeTo", "reminderHoursBefore", "hoursBefore", "quietHours", "quietFrom", "quietTo"],
-  assistant: ["burst_wait_sec", "admin_pause_min", "handover_pause_min", "facts"],
+  assistant: ["enabled", "handover_phone", "burst_wait_sec", "admin_pause_min", "handover_pause_min", "facts"],
 };
 const NAMES = {
   bookingCreated: "подтверждение записи", bookingChanged: "уведомление об изменении", bookingCancelled: "уведомление об отмене",
   delaySec: "задержка подтверждения", reminderDayBefore: "напоминание накануне", dayBeforeFrom: "напоминание накануне с",
   dayBeforeTo: "напоминание накануне до", reminderHoursBefore: "напоминание за часы", hoursBefore: "за сколько часов",
-  quietHours: "тихие часы", quietFrom: "тихие часы с", quietTo: "тихие часы до", burst_wait_sec: "ожидание продолжения",
+  enabled: "ассистент включён", handover_phone: "телефон для передачи чатов", quietHours: "тихие часы", quietFrom: "тихие часы с", quietTo: "тихие часы до", burst_wait_sec: "ожидание продолжения",
   admin_pause_min: "пауза после администратора", handover_pause_min: "пауза после передачи", facts: "сведения о салоне",
 };
 let current = null;
@@ -175,3 +175,59 @@ $("text-save").addEventListener("click", () => saveText(editor.value));
 $("text-reset").addEventListener("click", () => saveText(null));
 
 show("overview");
+
+// ---- results: SVG drawn by the server (lib/cabinet/charts-svg.ts) ----
+async function loadResults() {
+  try {
+    const r = await api("/results");
+    // The fragments are built and escaped on the server from numbers and fixed labels.
+    $("results").innerHTML = r.charts.map((c) => c.html).join("");
+  } catch (err) {
+    say($("results-status"), err.message, "error");
+  }
+}
+
+// ---- test chat ----
+function chatLine(direction, text, note = false) {
+  const li = document.createElement("li");
+  li.dataset.direction = direction;
+  if (note) li.className = "note";
+  li.textContent = text;
+  $("chat-log").append(li);
+  li.scrollIntoView({ block: "nearest" });
+  return li;
+}
+async function loadChat() {
+  try {
+    const chat = await api("/test-chat");
+    for (const m of chat.messages) chatLine(m.direction, m.text);
+    if (!chat.enabled) {
+      say($("chat-status"), "Ассистент выключен: не задан ключ языковой модели (GEMINI_API_KEY). Тестовый чат заработает, когда ключ будет задан.", "error");
+      $("chat-send").disabled = true;
+    }
+  } catch (err) {
+    say($("chat-status"), err.message, "error");
+  }
+}
+$("chat-form").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const text = $("chat-input").value.trim();
+  if (!text) return;
+  $("chat-send").disabled = true;
+  chatLine("in", text);
+  $("chat-input").value = "";
+  say($("chat-status"), "Ассистент печатает…", "");
+  try {
+    const a = await api("/test-chat", { text });
+    for (const t of a.replies) chatLine("out", t);
+    for (const b of a.checked) {
+      chatLine("note", `Проверено в YClients: ${b.service}, ${b.date_human} в ${b.time}, мастер ${b.staff_name} — время свободно. В тестовом чате запись не создаётся.`, true).dataset.testid = "chat-checked";
+    }
+    if (a.handover) chatLine("note", `В настоящем чате здесь бот передал бы разговор администратору (${a.handover}).`, true);
+    say($("chat-status"), "", "");
+  } catch (err) {
+    say($("chat-status"), err.message, "error");
+  } finally {
+    $("chat-send").disabled = false;
+  }
+});

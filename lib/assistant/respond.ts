@@ -88,7 +88,8 @@ export async function answerBurst(d: AssistantDeps, job: AssistantReplyJob): Pro
     return { outcome: "failed", turnId, sent: 0 };
   }
 
-  const result: TurnResult = d.model
+  const chat = chatSettings(ctx.salon.settings);
+  const result: TurnResult = d.model && chat.enabled
     ? await runTurn({
         salonId: job.salonId,
         phone: job.phone,
@@ -117,17 +118,16 @@ export async function answerBurst(d: AssistantDeps, job: AssistantReplyJob): Pro
         modelCalls: 0,
         modelMs: 0,
         yclientsMs: 0,
-        error: "assistant off: no GEMINI_API_KEY",
-        handover: { reason: "Ассистент выключен" },
+        error: d.model ? "assistant switched off by the owner" : "assistant off: no GEMINI_API_KEY",
+        handover: { reason: d.model ? "Ассистент выключен в кабинете" : "Ассистент выключен" },
         greeted: ctx.greet,
       };
 
   const replies: PlannedReply[] = result.parts.map((text, i) => ({ to: job.phone, text, key: `assistant-${job.salonId}-${turnId}-${i}` }));
   if (result.handover) {
-    const settings = chatSettings(ctx.salon.settings);
-    const until = new Date(d.clock.now().getTime() + settings.handoverPauseMin * 60_000);
+    const until = new Date(d.clock.now().getTime() + chat.handoverPauseMin * 60_000);
     await pauseConversation(d.db, job.salonId, job.phone, until, "handover");
-    const salonPhone = ctx.salon.whatsapp_phone;
+    const salonPhone = chat.handoverPhone ?? ctx.salon.whatsapp_phone;
     if (salonPhone && salonPhone !== job.phone) {
       replies.push({ to: salonPhone, text: handoverNotice(ctx, job.phone, burst, result.handover.reason, until), key: `assistant-${job.salonId}-${turnId}-handover` });
     } else {

@@ -39,6 +39,9 @@ const AssistantPatch = z.strictObject({
   burst_wait_sec: int(0, 60, "Ожидание следующих сообщений (секунды)"),
   admin_pause_min: int(0, 7 * 24 * 60, "Пауза после ответа администратора (минуты)"),
   handover_pause_min: int(0, 7 * 24 * 60, "Пауза после передачи администратору (минуты)"),
+  enabled: z.boolean({ error: "Ассистент: включён или выключен" }),
+  handover_phone: z.string().transform((p) => p.replace(/[\s()+-]/g, ""))
+    .pipe(z.string().regex(/^(\d{10,15})?$/, "Телефон для передачи чатов: только цифры с кодом страны, например +7 916 123-45-67, или пусто")),
   facts: z.string().max(FACTS_LIMIT, `Сведения о салоне: не длиннее ${FACTS_LIMIT} символов, сократите текст`),
 }).partial();
 
@@ -53,10 +56,12 @@ export class SettingsError extends Error {
 
 export interface CabinetSettings {
   notifications: NotificationSettings;
-  assistant: { burst_wait_sec: number; admin_pause_min: number; handover_pause_min: number; facts: string };
+  assistant: { enabled: boolean; handover_phone: string; burst_wait_sec: number; admin_pause_min: number; handover_pause_min: number; facts: string };
 }
 
 const assistantDefaults = () => ({
+  enabled: true,
+  handover_phone: "",
   burst_wait_sec: DEFAULT_CHAT_SETTINGS.burstWaitSec,
   admin_pause_min: DEFAULT_CHAT_SETTINGS.adminPauseMin,
   handover_pause_min: DEFAULT_CHAT_SETTINGS.handoverPauseMin,
@@ -73,6 +78,7 @@ export async function readSettings(db: Db, salonId: number, defaultDelaySec: num
   return {
     notifications,
     assistant: {
+      enabled: chat.enabled, handover_phone: chat.handoverPhone ?? "",
       burst_wait_sec: chat.burstWaitSec, admin_pause_min: chat.adminPauseMin, handover_pause_min: chat.handoverPauseMin,
       facts: typeof facts === "string" ? facts : "",
     },

@@ -1,4 +1,4 @@
-/** Typed calls to the cabinet's SQL functions (supabase/migrations/20261130200000_cabinet.sql). */
+/** Typed calls to the cabinet's SQL functions (supabase/migrations/20261130200000_cabinet.sql, 20261130210000_…). */
 import type { StoredRecord } from "../bookings/store.js";
 import type { Db } from "../db/client.js";
 import type { NotificationSettings } from "../notifications/settings.js";
@@ -29,6 +29,10 @@ export const cabinetStore = {
     }),
   history: (db: Db, salonId: number, limit: number) =>
     db.rpc<HistoryEntry[]>("salon_settings_history_list", { p_salon_id: salonId, p_limit: limit }),
+  results: (db: Db, salonId: number, now: Date, days: number) =>
+    db.rpc<{ timezone: string; days: string[]; series: Record<string, number[] | null> } | null>("cabinet_results", {
+      p_salon_id: salonId, p_now: now.toISOString(), p_days: days,
+    }),
   preview: (db: Db, salonId: number, now: Date) =>
     db.rpc<{ salon: SalonForText; record: StoredRecord | null } | null>("cabinet_preview", { p_salon_id: salonId, p_now: now.toISOString() }),
 };

@@ -3,6 +3,10 @@ import { z } from "zod";
 import { salonOverview, cabinetSalons } from "../../../lib/cabinet/overview.js";
 import { changeSettings, readSettings, settingsHistory, SettingsError } from "../../../lib/cabinet/settings.js";
 import { parseKind, previewText, saveText, salonTexts } from "../../../lib/cabinet/texts.js";
+import { chartHtml } from "../../../lib/cabinet/charts-svg.js";
+import { salonResults } from "../../../lib/cabinet/results.js";
+import { TEST_CHAT_LIMIT, TestChatError, testChatHistory, testChatSend } from "../../../lib/cabinet/test-chat.js";
+import { assistantDeps } from "../../../lib/assistant/runtime.js";
 import { getSalon } from "../../../lib/salons/store.js";
 import { readSession } from "../../../lib/web-session/index.js";
 import { ApiError } from "../../../lib/http/api-error.js";
@@ -26,11 +30,15 @@ async function owner<T>(work: () => Promise<T>): Promise<T> {
     return await work();
   } catch (err) {
     if (err instanceof SettingsError) throw new ApiError(400, "invalid_setting", err.message);
+    if (err instanceof TestChatError) throw new ApiError(409, err.code, err.message);
     throw err;
   }
 }
 
 const SettingsChange = z.object({ section: z.enum(["notifications", "assistant"], { error: "Неизвестный раздел настроек. Обновите страницу." }), patch: z.unknown() });
+const TestChatBody = z.object({
+  text: z.string({ error: "Напишите сообщение" }).trim().min(1, "Напишите сообщение").max(TEST_CHAT_LIMIT, `Сообщение длиннее ${TEST_CHAT_LIMIT} символов: сократите его`),
+});
 const TextBody = z.object({ kind: z.string(), text: z.string({ error: "Текст должен быть строкой" }).nullable() });
 
 /**
@@ -117,5 +125,27 @@ export function registerCabinet(app: Hono, s: Services): void {
     const body = await readJson(c, TextBody);
     await owner(() => saveText(s.db, s.clock, { salonId, userId: session.userId }, parseKind(body.kind), body.text));
     return noStore(c, await salonTexts(s.db, salonId));
+  });
+
+  app.get(api("/results"), async (c) => {
+    const { salonId } = await cabinetAccess(c, s, false);
+    const r = await salonResults(s.db, s.clock, salonId);
+    return noStore(c, {
+      timezone: r.timezone, days: r.days,
+      charts: r.charts.map((ch) => ({ title: ch.title, html: chartHtml(ch, r.days) })),
+      totals: Object.fromEntries(r.series.map((x) => [x.key, x.total])),
+    });
+  });
+
+  app.get(api("/test-chat"), async (c) => {
+    const { salonId, session } = await cabinetAccess(c, s, false);
+    const messages = await testChatHistory(s, salonId, session.userId);
+    return noStore(c, { enabled: assistantDeps(s).model !== null, messages: messages.map((m) => ({ direction: m.direction, text: m.text, at: m.created_at })) });
+  });
+
+  app.post(api("/test-chat"), async (c) => {
+    const { salonId, session } = await cabinetAccess(c, s, true);
+    const body = await readJson(c, TestChatBody);
+    return noStore(c, await owner(() => testChatSend(assistantDeps(s), salonId, session.userId, body.text)));
   });
 }
