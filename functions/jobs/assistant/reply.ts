@@ -1,21 +1,15 @@
 import type { Hono } from "hono";
-import { RetryLater, answerBurst } from "../../../lib/assistant/respond.js";
+import { answerBurst } from "../../../lib/assistant/respond.js";
 import { assistantDeps } from "../../../lib/assistant/runtime.js";
-import { ASSISTANT_REPLY_PATH, AssistantReplyJob } from "../../../lib/jobs/catalogue.js";
+import { ASSISTANT_REPLY } from "../../../lib/jobs/catalogue.js";
+import { done } from "../../../lib/jobs/outcome.js";
 import type { Services } from "../../../lib/services.js";
-import { jobBody } from "../job-body.js";
+import { onJob } from "../handle.js";
 
 /** The delayed job that answers a burst. */
 export function registerAssistantReplyJob(jobs: Hono, s: Services): void {
-  jobs.post(ASSISTANT_REPLY_PATH.replace(/^\/jobs/, ""), async (c) => {
-    const parsed = await jobBody(c, AssistantReplyJob);
-    if (!parsed.ok) return parsed.res;
-    try {
-      const r = await answerBurst(assistantDeps(s), parsed.body);
-      return c.json({ status: r.outcome, turnId: r.turnId ?? null, sent: r.sent });
-    } catch (err) {
-      if (err instanceof RetryLater) return c.json({ error: { code: "retry_later", message: err.message } }, 503);
-      throw err;
-    }
+  onJob(jobs, s, ASSISTANT_REPLY, async (job) => {
+    const r = await answerBurst(assistantDeps(s), job);
+    return done({ status: r.outcome, turnId: r.turnId ?? null, sent: r.sent });
   });
 }
