@@ -10,6 +10,7 @@ const UNIT = [
   "test/assistant/text.test.ts",
   "test/config/config.test.ts",
   "test/infra/config.test.ts",
+  "test/jobs/outcome.test.ts",
   "test/lint/**/*.test.ts",
   "test/notifications/texts.test.ts",
 ];

@@ -13,7 +13,7 @@ import { systemClock } from "../lib/clock.js";
 import { LocalDispatcher } from "../lib/dispatch/local.js";
 import { createYClientsClient, RateLimiter } from "../lib/yclients/index.js";
 import { createYClientsSandbox } from "../fakes/yclients/index.js";
-import { BOOKING_POLL_PATH } from "../lib/jobs/catalogue.js";
+import { BOOKING_POLL } from "../lib/jobs/catalogue.js";
 import { beginActivation, finishActivation, registerSalon } from "../lib/salons/store.js";
 import { createApp } from "../functions/app.js";
 import { createServices } from "../functions/services.js";
@@ -59,7 +59,7 @@ async function pollTick(): Promise<void> {
     const before = w.sandbox.requests.length;
     const t0 = performance.now();
     await Promise.all(ids.map((id) =>
-      w.services.dispatcher.publish({ path: BOOKING_POLL_PATH, body: { salonId: id }, deduplicationId: `bench:${label}:${id}` })));
+      w.services.dispatcher.publish({ path: BOOKING_POLL.path, body: { salonId: id }, deduplicationId: `bench:${label}:${id}` })));
     await w.dispatcher.drain(1000);
     const ms = performance.now() - t0;
     return { requests: w.sandbox.requests.length - before, ms };

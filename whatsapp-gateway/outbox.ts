@@ -1,6 +1,6 @@
 import type { Clock } from "../lib/clock.js";
 import { SESSION_WAIT_RETRIES, type Dispatcher } from "../lib/dispatch/dispatcher.js";
-import { WHATSAPP_EVENT_PATHS, type WhatsAppEvent } from "../lib/contract/events.js";
+import { WHATSAPP_EVENT_PATHS, eventDedupeId, type WhatsAppEvent } from "../lib/contract/events.js";
 import type { Logger } from "../lib/log.js";
 import type { GatewayStore } from "./store.js";
 
@@ -23,8 +23,8 @@ export class EventOutbox {
   ) {}
 
   /** Resolves once the event is with the dispatcher or durably in the outbox. */
-  publish(event: WhatsAppEvent, dedupeId: string): Promise<void> {
-    const p = this.publishNow(event, dedupeId);
+  publish(event: WhatsAppEvent): Promise<void> {
+    const p = this.publishNow(event, eventDedupeId(event));
     this.inFlight.add(p);
     void p.finally(() => this.inFlight.delete(p));
     return p;

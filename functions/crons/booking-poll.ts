@@ -1,5 +1,6 @@
 import { bookingsStore } from "../../lib/bookings/store.js";
-import { BOOKING_POLL_PATH, type BookingPollJob } from "../../lib/jobs/catalogue.js";
+import { BOOKING_POLL } from "../../lib/jobs/catalogue.js";
+import { publishJob } from "../../lib/jobs/job.js";
 import type { Services } from "../../lib/services.js";
 import { cronHandler } from "./lambda.js";
 
@@ -23,12 +24,7 @@ export async function run(s: Services) {
   const due = salons.filter((salon) => salon.salon_id % groups === minute % groups);
   await Promise.all(
     due.map((salon) =>
-      s.dispatcher.publish({
-        path: BOOKING_POLL_PATH,
-        body: { salonId: salon.salon_id } satisfies BookingPollJob,
-        deduplicationId: `booking-poll:${salon.salon_id}:${minute}`,
-        retries: 1,
-      }),
+      publishJob(s.dispatcher, BOOKING_POLL, { salonId: salon.salon_id }, { key: minute }),
     ),
   );
   return { salons: salons.length, polled: due.length, everyMinutes: groups };

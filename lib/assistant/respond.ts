@@ -6,8 +6,10 @@
  */
 import { GatewayError } from "../gateway/client.js";
 import type { AssistantReplyJob } from "../jobs/catalogue.js";
+import { RetryLater } from "../jobs/outcome.js";
 import type { Services } from "../services.js";
 import { stripGreeting } from "../conversations/greeting.js";
+import { inboundFacts } from "../conversations/facts.js";
 import { chatSettings } from "../conversations/settings.js";
 import { pauseConversation, storeOutbound } from "../conversations/store.js";
 import { formatPhone } from "../phone/index.js";
@@ -25,14 +27,6 @@ export interface AssistantDeps extends Pick<Services, "db" | "clock" | "log" | "
   model: Model | null;
   /** A running turn older than this is taken over by the next delivery (its process died). */
   leaseSec?: number;
-}
-
-/** The job should be delivered again later (another delivery holds the turn, or the gateway is down). */
-export class RetryLater extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "RetryLater";
-  }
 }
 
 export interface AnswerOutcome {
@@ -153,7 +147,7 @@ export async function answerBurst(d: AssistantDeps, job: AssistantReplyJob): Pro
 
 /** The inbound job answered it already (a confirmation of a reminder got its thanks): not the assistant's to answer. */
 function answeredElsewhere(m: BurstMessage): boolean {
-  return (m.data as { reminder_handled?: unknown } | null | undefined)?.reminder_handled === true;
+  return inboundFacts(m.data).reminder_handled === true;
 }
 
 /** A reaction is kept with the burst for context, but on its own it is not a question. */
@@ -164,8 +158,8 @@ function needsAnswer(m: BurstMessage): boolean {
 /** What the model should know besides the text: for now, the reminder a message answers (set by the inbound job). */
 function facts(burst: BurstMessage[]): string[] {
   return burst
-    .map((m) => (m.data as { reminder?: unknown } | null | undefined)?.reminder)
-    .filter((r): r is string => typeof r === "string" && r !== "")
+    .map((m) => inboundFacts(m.data).reminder)
+    .filter((r): r is string => r !== undefined && r !== "")
     .map((r) => `- Напоминание: ${r}`);
 }
 

@@ -6,6 +6,7 @@
  * Public API: `pollSalonRecords(services, salonId)` → `{ records, pages, requests, notifications, cursor }`.
  * The cursor is the newest `last_change_date` seen (YClients' clock, not ours), kept in sync_cursors.
  */
+import { acceptsWork } from "../salons/store.js";
 import type { Services } from "../services.js";
 import { localNaive, parseYcDateTime } from "../yclients/time.js";
 import { processRecordUpdates } from "./process-records.js";
@@ -28,7 +29,7 @@ export interface PollResult {
 export async function pollSalonRecords(s: Services, salonId: number): Promise<PollResult | { skipped: string }> {
   const salon = await bookingsStore.salon(s.db, salonId);
   if (!salon) return { skipped: "unknown salon" };
-  if (salon.status !== "active") return { skipped: `salon ${salon.status}` };
+  if (!acceptsWork(salon, "poll")) return { skipped: `salon ${salon.status}` };
   const now = s.clock.now();
   const stored = await bookingsStore.pollCursor(s.db, salonId);
   const cursor = stored ? new Date(stored) : new Date(now.getTime() - POLL_FIRST_LOOKBACK_SEC * 1000);

@@ -48,7 +48,7 @@ export async function testChatSend(d: AssistantDeps, salonId: number, userId: nu
   }
   const phone = testChatPhone(userId);
   const stored = await storeInbound(d.db, d.clock, {
-    salonId, phone, jid: null, pushName: "Тест владельца", waMessageId: `test-${randomUUID()}`, kind: "text", text, data: { test: true },
+    salonId, phone, jid: null, pushName: "Тест владельца", waMessageId: `test-${randomUUID()}`, kind: "text", text, data: null,
   });
   const begin = await beginTurn(d.db, d.clock, salonId, phone, stored.message_id!, d.leaseSec ?? 120);
   if (begin.outcome === "inactive") throw new TestChatError("salon_not_active", "Салон сейчас не активен: ассистент не отвечает. Проверьте оплату приложения в YClients.");

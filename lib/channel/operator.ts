@@ -14,7 +14,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { Services } from "../services.js";
 import { acceptsWork } from "../salons/store.js";
-import { DELIVERY_STATUS, publishChannelSend, publishChannelStatus } from "./jobs.js";
+import { DELIVERY_STATUS, publishChannelSend, publishChannelStatus } from "../jobs/channel.js";
 import { OPERATOR_ERRORS, readOperatorRequest, redactForLog, type OperatorErrorCode, type OperatorMessage } from "./request.js";
 import { channelStore, type NewChannelMessage } from "./store.js";
 

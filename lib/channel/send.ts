@@ -15,7 +15,7 @@ import { GatewayError } from "../gateway/client.js";
 import type { MessageStatus } from "../contract/events.js";
 import { notificationsStore } from "../notifications/store.js";
 import { acceptsWork, getSalon } from "../salons/store.js";
-import { DELIVERY_STATUS, publishChannelStatus } from "./jobs.js";
+import { DELIVERY_STATUS, publishChannelStatus } from "../jobs/channel.js";
 import { statusForFailure } from "./statuses.js";
 import { channelStore } from "./store.js";
 

@@ -5,7 +5,7 @@
  */
 import type { Services } from "../services.js";
 import { YClientsError, YClientsNotConfiguredError } from "../yclients/errors.js";
-import { DELIVERY_STATUS, type DeliveryStatus } from "./jobs.js";
+import { DELIVERY_STATUS, type DeliveryStatus } from "../jobs/channel.js";
 import { channelStore } from "./store.js";
 
 /** How long one delivery may hold a status post before another may take it over. */

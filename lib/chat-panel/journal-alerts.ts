@@ -4,16 +4,28 @@
  * `toggle_highlight` once an administrator answers (from the panel or from the salon's phone). Both go through a
  * job, so a YClients outage delays the highlight instead of failing the message that caused it.
  */
+import { getConversation, listMessages } from "../conversations/store.js";
 import type { Dispatcher } from "../dispatch/dispatcher.js";
-
-export const JOURNAL_ALERT_PATH = "/jobs/chat-panel/journal-alert";
-
-export type JournalAlert =
-  | { kind: "new_message"; salonId: number; phone: string; messageId: number }
-  | { kind: "toggle_highlight"; salonId: number; phone: string; waMessageId: string };
+import { JOURNAL_ALERT, type JournalAlert } from "../jobs/chat-panel.js";
+import { publishJob } from "../jobs/job.js";
+import { acceptsWork, getSalon } from "../salons/store.js";
+import type { Services } from "../services.js";
 
 export async function publishJournalAlert(dispatcher: Dispatcher, a: JournalAlert): Promise<void> {
-  // One highlight per client message and one clearing per administrator answer, however often the causes repeat.
-  const dedupe = a.kind === "new_message" ? `${a.salonId}:journal:new:${a.messageId}` : `${a.salonId}:journal:clear:${a.waMessageId}`;
-  await dispatcher.publish({ path: JOURNAL_ALERT_PATH, body: a, deduplicationId: dedupe });
+  await publishJob(dispatcher, JOURNAL_ALERT, a);
+}
+
+/** Tells YClients; a refusal (4xx) is final, an outage is retried (lib/jobs/outcome.ts). */
+export async function tellJournal(s: Pick<Services, "db" | "yclients">, a: JournalAlert): Promise<string> {
+  if (!s.yclients.configured) return "yclients_not_configured";
+  if (!acceptsWork(await getSalon(s.db, a.salonId), "send")) return "salon_not_active";
+  if (a.kind === "new_message") {
+    const [chat, messages] = await Promise.all([getConversation(s.db, a.salonId, a.phone), listMessages(s.db, a.salonId, a.phone)]);
+    const m = messages.find((x) => x.id === a.messageId);
+    const text = m ? (m.kind === "text" ? m.text : `[${m.kind}]`) : "";
+    await s.yclients.newMessage({ salonId: a.salonId, phone: a.phone, message: text.slice(0, 1000), name: chat?.push_name ?? `+${a.phone}` });
+  } else {
+    await s.yclients.toggleHighlight({ salonId: a.salonId, phone: a.phone });
+  }
+  return "sent";
 }

@@ -1,9 +1,8 @@
 import { z } from "zod";
 
 /**
- * What the gateway tells the functions, one job route per event type, published through the dispatcher with
- * deduplication id `<salonId>:<message id>` for messages, `<salonId>:status:<message id>:<status>` for the outcome of
- * a send, and `<salonId>:<event>:<unique>` for session events.
+ * What the gateway tells the functions, one job route per event type, published through the dispatcher with the
+ * deduplication id `eventDedupeId` gives it. The functions' side of these jobs is lib/jobs/whatsapp.ts.
  */
 export const WHATSAPP_EVENT_PATHS = {
   "message.received": "/jobs/whatsapp/message-received",
@@ -83,3 +82,19 @@ export type SessionConnected = z.infer<typeof SessionConnected>;
 export type SessionLoggedOut = z.infer<typeof SessionLoggedOut>;
 export type MessageStatus = z.infer<typeof MessageStatus>;
 export type WhatsAppEvent = MessageReceived | MessageFromAdmin | SessionConnected | SessionLoggedOut | MessageStatus;
+
+/**
+ * `<salonId>:<message id>` for messages, `<salonId>:status:<message id>:<status>` for the outcome of a send, and
+ * `<salonId>:<event>:<time in ms>` for session events: an event published again (the outbox) is one job.
+ */
+export function eventDedupeId(e: WhatsAppEvent): string {
+  switch (e.type) {
+    case "message.received":
+    case "message.from_admin":
+      return `${e.salonId}:${e.messageId}`;
+    case "message.status":
+      return `${e.salonId}:status:${e.messageId}:${e.status}`;
+    default:
+      return `${e.salonId}:${e.type}:${Date.parse(e.timestamp)}`;
+  }
+}

@@ -4,6 +4,7 @@
  */
 import type { Clock } from "../clock.js";
 import type { Db } from "../db/client.js";
+import type { InboundFacts } from "./facts.js";
 
 export interface InboundStored {
   stored: boolean;
@@ -39,7 +40,7 @@ const iso = (clock: Clock) => clock.now().toISOString();
 export async function storeInbound(
   db: Db,
   clock: Clock,
-  m: { salonId: number; phone: string; jid: string | null; pushName: string | null; waMessageId: string; kind: string; text: string; data?: Record<string, unknown> | null },
+  m: { salonId: number; phone: string; jid: string | null; pushName: string | null; waMessageId: string; kind: string; text: string; data?: InboundFacts | null },
 ): Promise<InboundStored> {
   return db.rpc("conversation_inbound", {
     p_salon_id: m.salonId,
@@ -97,7 +98,7 @@ export async function getConversation(db: Db, salonId: number, phone: string): P
   return db.rpc("conversation_get", { p_salon_id: salonId, p_phone: phone });
 }
 
-/** Adds facts to a stored message, for the assistant turn that will read it (e.g. `{reminder: "..."}`). */
-export async function noteOnMessage(db: Db, salonId: number, messageId: number, data: Record<string, unknown>): Promise<void> {
+/** Adds facts to a stored client message, for the assistant turn that will read it. */
+export async function noteOnMessage(db: Db, salonId: number, messageId: number, data: InboundFacts): Promise<void> {
   await db.rpc("conversation_message_note", { p_salon_id: salonId, p_message_id: messageId, p_data: data });
 }

@@ -1,38 +1,49 @@
 /**
- * The job catalogue: each job's path, body schema and deduplication id, defined once; the publishers in lib/ and
- * the handlers in functions/jobs/ both take them from here. The gateway's events are the contract's
- * (lib/contract/events.ts), the marketplace's jobs lib/marketplace/jobs.ts, the sync job lib/sync/jobs.ts.
+ * The job catalogue: each job's path, body schema and deduplication id, defined once (lib/jobs/job.ts); the
+ * publishers in lib/ and the handlers in functions/jobs/ both take them from here. One file per area: this one
+ * holds the notification, poll and reply jobs; `marketplace.ts`, `sync.ts`, `channel.ts`, and `whatsapp.ts` (the
+ * gateway's events, whose paths and bodies are the contract's, lib/contract/events.ts).
  */
 import { z } from "zod";
 import { SESSION_WAIT_RETRIES } from "../dispatch/dispatcher.js";
 import type { Services } from "../services.js";
+import { defineJob, publishJob } from "./job.js";
 
-const salonId = z.number().int().positive();
-
-/** Send one decided notification: published delayed to its due time. */
-export const SEND_NOTIFICATION_PATH = "/jobs/bookings/send-notification";
-export const SendNotificationJob = z.object({ salonId, notificationId: z.number().int().positive() });
-export type SendNotificationJob = z.infer<typeof SendNotificationJob>;
-
-/** One salon's records changed since its cursor; the booking-poll cron fans these out. */
-export const BOOKING_POLL_PATH = "/jobs/bookings/poll";
-export const BookingPollJob = z.object({ salonId });
-export type BookingPollJob = z.infer<typeof BookingPollJob>;
-
-/** Answer a burst: published delayed by message-received, one per inbound message. */
-export const ASSISTANT_REPLY_PATH = "/jobs/assistant/reply";
-export const AssistantReplyJob = z.object({
-  salonId,
-  phone: z.string().regex(/^[0-9]{7,15}$/),
-  /** Our id of the inbound message (messages.id): only the newest message's job of a burst answers it. */
-  messageId: z.number().int().positive(),
-});
-export type AssistantReplyJob = z.infer<typeof AssistantReplyJob>;
-
-export const assistantReplyDedupeId = (job: AssistantReplyJob) => `${job.salonId}:assistant:${job.messageId}`;
+export const salonId = z.number().int().positive();
 
 /** Deliveries of one send job before its row is marked failed: a gateway that stays down this long is reported. */
 export const SEND_RETRIES = SESSION_WAIT_RETRIES;
+
+/** Send one decided notification: published delayed to its due time; `key` tells a republish (quiet hours) apart. */
+export const SEND_NOTIFICATION = defineJob({
+  path: "/jobs/bookings/send-notification",
+  body: z.object({ salonId, notificationId: z.number().int().positive() }),
+  dedupeId: (b, tag: string) => `notification:${b.salonId}:${b.notificationId}:${tag}`,
+  retries: SEND_RETRIES,
+});
+export type SendNotificationJob = z.infer<typeof SEND_NOTIFICATION.body>;
+
+/** One salon's records changed since its cursor; the booking-poll cron fans these out, one per salon and minute. */
+export const BOOKING_POLL = defineJob({
+  path: "/jobs/bookings/poll",
+  body: z.object({ salonId }),
+  dedupeId: (b, minute: number) => `booking-poll:${b.salonId}:${minute}`,
+  retries: 1,
+});
+
+/** Answer a burst: published delayed by the inbound flow, one per inbound message. */
+export const ASSISTANT_REPLY = defineJob({
+  path: "/jobs/assistant/reply",
+  body: z.object({
+    salonId,
+    phone: z.string().regex(/^[0-9]{7,15}$/),
+    /** Our id of the inbound message (messages.id): only the newest message's job of a burst answers it. */
+    messageId: z.number().int().positive(),
+  }),
+  dedupeId: (b) => `${b.salonId}:assistant:${b.messageId}`,
+  retries: SESSION_WAIT_RETRIES,
+});
+export type AssistantReplyJob = z.infer<typeof ASSISTANT_REPLY.body>;
 
 /**
  * Publishes the send job of each decided notification, delayed until its due time. The deduplication id is the
@@ -47,12 +58,9 @@ export async function publishNotificationSends(
   const now = s.clock.now().getTime();
   await Promise.all(
     notes.map((n) =>
-      s.dispatcher.publish({
-        path: SEND_NOTIFICATION_PATH,
-        body: { salonId, notificationId: n.id } satisfies SendNotificationJob,
-        deduplicationId: `notification:${salonId}:${n.id}:${tag}`,
+      publishJob(s.dispatcher, SEND_NOTIFICATION, { salonId, notificationId: n.id }, {
+        key: tag,
         delaySec: Math.max(0, Math.ceil((Date.parse(n.due_at) - now) / 1000)),
-        retries: SEND_RETRIES,
       }),
     ),
   );

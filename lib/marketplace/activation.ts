@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { beginActivation, finishActivation, getSalon, type Salon } from "../salons/store.js";
+import { ACTIVATED } from "../jobs/marketplace.js";
+import { publishJob } from "../jobs/job.js";
+import { activationTime, beginActivation, finishActivation, getSalon, type Salon } from "../salons/store.js";
 import type { MarketplaceDeps } from "./deps.js";
-import { MARKETPLACE_JOB_PATHS } from "./jobs.js";
 import { chatPanelUrl } from "../chat-panel/frame-hash.js";
 
 /** The registration must be this fresh for activation (the onboarding token lives as long). */
@@ -33,11 +34,7 @@ function describe(err: unknown): string {
 
 /** Publishes the follow-up work of an activation; the id makes a repeat (or a healing retry) a no-op. */
 async function publishActivated(d: MarketplaceDeps, salon: Salon): Promise<void> {
-  await d.dispatcher.publish({
-    path: MARKETPLACE_JOB_PATHS.activated,
-    body: { salonId: salon.salon_id },
-    deduplicationId: `${salon.salon_id}:activated:${Date.parse(salon.activated_at ?? "") || 0}`,
-  });
+  await publishJob(d.dispatcher, ACTIVATED, { salonId: salon.salon_id }, { key: activationTime(salon) });
 }
 
 /**

@@ -1,8 +1,28 @@
 import { categoryRow, clientRow, serviceRow, staffRow } from "../sync/map.js";
 import { syncStore } from "../sync/store.js";
-import type { YcClient } from "../yclients/types.js";
+import { processRecordUpdates } from "../bookings/process-records.js";
+import type { EntityWebhookJob } from "../jobs/marketplace.js";
+import { done, permanent, type JobOutcome } from "../jobs/outcome.js";
+import { acceptsWork, getSalon } from "../salons/store.js";
+import type { Services } from "../services.js";
+import type { YcClient, YcRecord } from "../yclients/types.js";
 import type { MarketplaceDeps } from "./deps.js";
-import type { EntityWebhookJob } from "./jobs.js";
+
+/**
+ * One YClients entity event. Records go to the booking-notification logic the moment they arrive; clients, services
+ * and staff update the synced data. Both paths compare with what is stored, so a redelivery changes nothing twice.
+ */
+export async function takeEntityEvent(s: Services, job: EntityWebhookJob): Promise<JobOutcome> {
+  const salon = await getSalon(s.db, job.salonId);
+  if (!acceptsWork(salon, "entity-webhook")) return done({ status: "skipped", reason: `salon ${salon?.status ?? "unknown"}` });
+  if (job.resource === "record") {
+    const record = { ...job.data, id: job.resourceId, ...(job.status === "delete" ? { deleted: true } : {}) } as unknown as YcRecord;
+    const result = await processRecordUpdates(s, job.salonId, [record], { source: "webhook" });
+    return done({ status: "done", notifications: result.notifications.length });
+  }
+  const outcome = await applyEntityUpdate(s, job);
+  return outcome.ok ? done({ status: "done", applied: outcome.applied }) : permanent("not_supported", outcome.message);
+}
 
 export type EntityUpdateOutcome = { ok: true; applied: string } | { ok: false; message: string };
 

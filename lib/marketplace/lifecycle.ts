@@ -1,7 +1,7 @@
 import { GatewayError } from "../gateway/client.js";
 import { freezeSalon, getSalon, listSalons, recordPayment, unfreezeSalon, uninstallSalon } from "../salons/store.js";
 import type { MarketplaceDeps } from "./deps.js";
-import type { LifecycleJob } from "./jobs.js";
+import type { LifecycleJob } from "../jobs/marketplace.js";
 
 export type LifecycleOutcome = "uninstalled" | "frozen" | "unfrozen" | "paid" | "unchanged" | "unknown_salon";
 

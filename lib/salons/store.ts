@@ -49,19 +49,27 @@ export interface MarketplaceEvent {
   created_at: string;
 }
 
-/** Kinds of work a job or cron does for a salon: syncing data from YClients, taking its entity webhooks, sending. */
-export type WorkPurpose = "sync" | "entity-webhook" | "send";
+/**
+ * Kinds of work a job or cron does for a salon: syncing data from YClients, taking its entity webhooks, polling its
+ * records, sending it anything (notifications, the welcome, channel messages), answering its clients.
+ */
+export type WorkPurpose = "sync" | "entity-webhook" | "poll" | "send" | "reply";
 
 const ACCEPTING: Record<WorkPurpose, readonly SalonStatus[]> = {
   sync: ["active", "activating"],
   "entity-webhook": ["active", "activating"],
+  poll: ["active"],
   send: ["active"],
+  reply: ["active"],
 };
 
 /** Whether a salon (null: unknown) in its current status gets this kind of work now. */
-export function acceptsWork(salon: Pick<Salon, "status"> | null, purpose: WorkPurpose): boolean {
-  return salon !== null && ACCEPTING[purpose].includes(salon.status);
+export function acceptsWork(salon: { status: SalonStatus | string | null } | null, purpose: WorkPurpose): boolean {
+  return salon !== null && (ACCEPTING[purpose] as readonly (string | null)[]).includes(salon.status);
 }
+
+/** When the salon's current activation happened, in ms (0 before any): names what is done once per activation. */
+export const activationTime = (salon: Pick<Salon, "activated_at">): number => Date.parse(salon.activated_at ?? "") || 0;
 
 const iso = (clock: Clock) => clock.now().toISOString();
 

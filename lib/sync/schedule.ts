@@ -5,7 +5,7 @@
  * 403. One salon's failed publish does not stop the others.
  */
 import type { Services } from "../services.js";
-import { requestSalonSync } from "./jobs.js";
+import { requestSalonSync } from "../jobs/sync.js";
 import { syncStore } from "./store.js";
 
 export interface FanOutResult {

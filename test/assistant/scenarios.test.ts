@@ -14,7 +14,7 @@ import { DEFAULT_GEMINI_MODEL } from "../../lib/config/env.js";
 import { getConversation, listMessages } from "../../lib/conversations/store.js";
 import { freezeSalon } from "../../lib/salons/store.js";
 import { processRecordUpdates } from "../../lib/bookings/process-records.js";
-import { ASSISTANT_REPLY_PATH } from "../../lib/jobs/catalogue.js";
+import { ASSISTANT_REPLY } from "../../lib/jobs/catalogue.js";
 import {
   START, addSyncedRecord, adminWrites, clientWrites, createSalon, newPhone, openWorld, settle, type TestSalon, type World,
 } from "./support.js";
@@ -659,7 +659,7 @@ describe("conversation", () => {
     await clientWrites(w, salon, phone, "добрый день");
     await settle(w);
     const [msg] = await listMessages(w.db.db, salon.salonId, phone);
-    await w.fn.dispatcher.publish({ path: ASSISTANT_REPLY_PATH, body: { salonId: salon.salonId, phone, messageId: msg!.id } });
+    await w.fn.dispatcher.publish({ path: ASSISTANT_REPLY.path, body: { salonId: salon.salonId, phone, messageId: msg!.id } });
     await w.fn.dispatcher.drain();
     expect(w.gemini.requests).toHaveLength(1);
     expect(w.gateway.to(salon.salonId, phone)).toEqual(["Добрый день! Чем помочь?"]);
@@ -671,7 +671,7 @@ describe("conversation", () => {
     w.gemini.script([{ text: "Слушаю вас.", delayMs: 200 }]);
     await clientWrites(w, salon, phone, "алло");
     const [msg] = await listMessages(w.db.db, salon.salonId, phone);
-    await w.fn.dispatcher.publish({ path: ASSISTANT_REPLY_PATH, body: { salonId: salon.salonId, phone, messageId: msg!.id }, delaySec: 5 });
+    await w.fn.dispatcher.publish({ path: ASSISTANT_REPLY.path, body: { salonId: salon.salonId, phone, messageId: msg!.id }, delaySec: 5 });
     await settle(w);
     w.clock.advance(10_000);
     await w.fn.dispatcher.drain();

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { markRecordsGone, noteRecordCreatedByAssistant, processRecordUpdates } from "../../lib/bookings/process-records.js";
 import { pollSalonRecords } from "../../lib/bookings/poll.js";
-import { SEND_NOTIFICATION_PATH, SEND_RETRIES } from "../../lib/jobs/catalogue.js";
+import { SEND_NOTIFICATION, SEND_RETRIES } from "../../lib/jobs/catalogue.js";
 import { run as runBookingPoll } from "../../functions/crons/booking-poll.js";
 import { runReminderTick } from "../../lib/notifications/reminders.js";
 import { notificationsStore } from "../../lib/notifications/store.js";
@@ -298,7 +298,7 @@ describe("exactly once", () => {
     for (const r of recs) {
       for (const n of await rows(salonId, r.id)) {
         const res = await w.services.dispatcher.publish({
-          path: SEND_NOTIFICATION_PATH, body: { salonId, notificationId: n.id }, deduplicationId: `redeliver:${n.id}`,
+          path: SEND_NOTIFICATION.path, body: { salonId, notificationId: n.id }, deduplicationId: `redeliver:${n.id}`,
         });
         expect(res.deduplicated).toBe(false);
       }

@@ -8,7 +8,7 @@ import { ManualClock } from "../../lib/clock.js";
 import { createYClientsClient, RateLimiter, localDate, addDays } from "../../lib/yclients/index.js";
 import { syncSalon } from "../../lib/sync/sync-salon.js";
 import { syncStore } from "../../lib/sync/store.js";
-import { requestSalonSync } from "../../lib/sync/jobs.js";
+import { requestSalonSync } from "../../lib/jobs/sync.js";
 import { scheduleFor } from "../../fakes/yclients/data.js";
 import { startYClientsSandbox, type YClientsSandbox } from "../../fakes/yclients/index.js";
 import { run as syncTick } from "../../functions/crons/sync.js";

@@ -78,7 +78,6 @@ async function onOpen(s: Sessions, live: Live, phone: string): Promise<void> {
   if (newlyPaired) {
     await s.deps.outbox.publish(
       { type: "session.connected", salonId: live.salonId, phone, timestamp: now.toISOString() },
-      `${live.salonId}:session.connected:${now.getTime()}`,
     );
   }
   setState(s, live, "connected");
@@ -106,7 +105,6 @@ async function onClose(s: Sessions, live: Live, code: number, message: string): 
     await store.sessionMark(live.salonId, decision.state, clock.now(), { code, reason: message, unpair: true });
     await outbox.publish(
       { type: "session.logged_out", salonId: live.salonId, code, timestamp: clock.now().toISOString() },
-      `${live.salonId}:session.logged_out:${now}`,
     );
     await release(s, live, decision.state);
     return;
@@ -154,5 +152,5 @@ async function reconnect(s: Sessions, live: Live): Promise<void> {
 
 async function onMessage(s: Sessions, salonId: number, msg: InboundMessage): Promise<void> {
   const event = { ...msg, salonId } as WhatsAppEvent;
-  await s.deps.outbox.publish(event, `${salonId}:${msg.messageId}`);
+  await s.deps.outbox.publish(event);
 }

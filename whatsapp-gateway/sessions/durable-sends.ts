@@ -151,7 +151,6 @@ export class DurableSends {
   private report(salonId: number, key: string, messageId: string, status: MessageStatus["status"], error: string | null): Promise<void> {
     return this.deps.outbox.publish(
       { type: "message.status", salonId, messageId, idempotencyKey: key, status, error, timestamp: this.deps.clock.now().toISOString() },
-      `${salonId}:status:${messageId}:${status}`,
     );
   }
 }

@@ -1,46 +1,24 @@
 import type { Hono } from "hono";
-import { z } from "zod";
 import { syncChannelAvailability } from "../../../lib/channel/availability.js";
-import { CHANNEL_JOB_PATHS, DELIVERY_STATUS } from "../../../lib/channel/jobs.js";
 import { sendChannelMessage } from "../../../lib/channel/send.js";
 import { postDeliveryStatus } from "../../../lib/channel/statuses.js";
-import { YClientsError, YClientsNotConfiguredError } from "../../../lib/yclients/errors.js";
+import { CHANNEL_AVAILABILITY, CHANNEL_SEND, CHANNEL_STATUS } from "../../../lib/jobs/channel.js";
+import { done, retryLater } from "../../../lib/jobs/outcome.js";
 import type { Services } from "../../../lib/services.js";
-import { jobBody, permanentFailure } from "../job-body.js";
-
-const salonId = z.number().int().positive();
-const ycId = z.string().min(1);
-const route = (path: string) => path.replace(/^\/jobs/, "");
+import { onJob } from "../handle.js";
 
 /** /jobs/channel/*: sending what YClients handed us, posting its statuses back, and the channel's availability. */
 export function registerChannelJobs(jobs: Hono, s: Services): void {
-  jobs.post(route(CHANNEL_JOB_PATHS.send), async (c) => {
-    const parsed = await jobBody(c, z.object({ salonId, ycId }));
-    if (!parsed.ok) return parsed.res;
-    const result = await sendChannelMessage(s, parsed.body.salonId, parsed.body.ycId);
-    return result.status === "retry" ? c.json(result, 503) : c.json(result);
+  onJob(jobs, s, CHANNEL_SEND, async (job) => {
+    const result = await sendChannelMessage(s, job.salonId, job.ycId);
+    return result.status === "retry" ? retryLater("retry", result.error, { result }) : done(result);
   });
 
-  jobs.post(route(CHANNEL_JOB_PATHS.status), async (c) => {
-    const statuses = Object.values(DELIVERY_STATUS) as number[];
-    const parsed = await jobBody(c, z.object({ salonId, ycId, status: z.number().int().refine((v) => statuses.includes(v)) }));
-    if (!parsed.ok) return parsed.res;
-    const { salonId: sid, ycId: id, status } = parsed.body;
-    const outcome = await postDeliveryStatus(s, sid, id, status as (typeof DELIVERY_STATUS)[keyof typeof DELIVERY_STATUS]);
-    return outcome === "retry" || outcome === "busy" ? c.json({ status: outcome }, 503) : c.json({ status: outcome });
+  onJob(jobs, s, CHANNEL_STATUS, async (job) => {
+    const status = await postDeliveryStatus(s, job.salonId, job.ycId, job.status);
+    return status === "retry" || status === "busy" ? retryLater(status, "post the status again later", { result: { status } }) : done({ status });
   });
 
-  jobs.post(route(CHANNEL_JOB_PATHS.availability), async (c) => {
-    const parsed = await jobBody(c, z.object({ salonId }));
-    if (!parsed.ok) return parsed.res;
-    try {
-      return c.json({ status: await syncChannelAvailability(s, parsed.body.salonId) });
-    } catch (err) {
-      if (err instanceof YClientsNotConfiguredError || (err instanceof YClientsError && !err.isRetryable)) {
-        s.log.error({ salonId: parsed.body.salonId, err }, "YClients refused update_channel");
-        return permanentFailure(c, "update_channel_refused", (err as Error).message);
-      }
-      throw err;
-    }
-  });
+  // YClients refusing update_channel (or not configured) is a permanent failure: the mapper's rule for its 4xx.
+  onJob(jobs, s, CHANNEL_AVAILABILITY, async (job) => done({ status: await syncChannelAvailability(s, job.salonId) }));
 }

@@ -1,21 +1,20 @@
 import type { Hono } from "hono";
-import { LifecycleJob, MARKETPLACE_JOB_PATHS } from "../../../lib/marketplace/jobs.js";
+import { LIFECYCLE } from "../../../lib/jobs/marketplace.js";
+import { done } from "../../../lib/jobs/outcome.js";
 import { requestFullSync } from "../../../lib/marketplace/full-sync.js";
 import { applyLifecycle } from "../../../lib/marketplace/lifecycle.js";
 import type { Services } from "../../../lib/services.js";
-import { jobBody } from "../job-body.js";
+import { onJob } from "../handle.js";
 
 /**
- * uninstall / freeze / payment from the lifecycle webhook. A gateway or database failure throws: 500, QStash
- * retries. A salon a payment unfroze is resynced, as the daily check does (its webhooks were ignored while frozen).
+ * uninstall / freeze / payment from the lifecycle webhook. A gateway or database failure throws and is retried. A
+ * salon a payment unfroze is resynced, as the daily check does (its webhooks were ignored while frozen).
  */
 export function registerLifecycleJob(jobs: Hono, s: Services): void {
-  jobs.post(MARKETPLACE_JOB_PATHS.lifecycle.replace(/^\/jobs/, ""), async (c) => {
-    const parsed = await jobBody(c, LifecycleJob);
-    if (!parsed.ok) return parsed.res;
-    const outcome = await applyLifecycle(s, parsed.body);
-    if (outcome === "unfrozen") await requestFullSync(s, parsed.body.salonId, `unfrozen:payment:${parsed.body.receivedAt}`);
-    s.log.info({ salonId: parsed.body.salonId, event: parsed.body.event, outcome }, "lifecycle event applied");
-    return c.json({ outcome });
+  onJob(jobs, s, LIFECYCLE, async (job) => {
+    const outcome = await applyLifecycle(s, job);
+    if (outcome === "unfrozen") await requestFullSync(s, job.salonId, `unfrozen:payment:${job.receivedAt}`);
+    s.log.info({ salonId: job.salonId, event: job.event, outcome }, "lifecycle event applied");
+    return done({ outcome });
   });
 }

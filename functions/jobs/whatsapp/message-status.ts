@@ -1,10 +1,11 @@
 import type { Hono } from "hono";
-import { MessageStatus, WHATSAPP_EVENT_PATHS } from "../../../lib/contract/events.js";
+import { MESSAGE_STATUS } from "../../../lib/jobs/whatsapp.js";
+import { done } from "../../../lib/jobs/outcome.js";
 import { recordChannelOutcome } from "../../../lib/channel/send.js";
 import { recordSendOutcome } from "../../../lib/notifications/send.js";
 import { notificationsStore } from "../../../lib/notifications/store.js";
 import type { Services } from "../../../lib/services.js";
-import { jobBody } from "../job-body.js";
+import { onJob } from "../handle.js";
 
 /**
  * What became of a send the gateway accepted earlier: a notification WhatsApp refused is marked failed there (the
@@ -12,16 +13,13 @@ import { jobBody } from "../job-body.js";
  * kept on the notification or the assistant's message.
  */
 export function registerMessageStatusJob(jobs: Hono, s: Services): void {
-  jobs.post(WHATSAPP_EVENT_PATHS["message.status"].replace(/^\/jobs/, ""), async (c) => {
-    const parsed = await jobBody(c, MessageStatus);
-    if (!parsed.ok) return parsed.res;
-    const e = parsed.body;
+  onJob(jobs, s, MESSAGE_STATUS, async (e) => {
     if (e.status === "delivered" || e.status === "read") {
       // By WhatsApp message id: a notification or one of the assistant's messages.
       await notificationsStore.receipt(s.db, e.salonId, e.messageId, e.status, new Date(e.timestamp));
     } else if (e.idempotencyKey.startsWith("notification:")) await recordSendOutcome(s, e);
-    else if (await recordChannelOutcome(s, e)) return c.json({ status: "done" });
+    else if (await recordChannelOutcome(s, e)) return done({ status: "done" });
     else if (e.status !== "sent") s.log.warn({ salonId: e.salonId, key: e.idempotencyKey, status: e.status, error: e.error }, "reply not delivered");
-    return c.json({ status: "done" });
+    return done({ status: "done" });
   });
 }

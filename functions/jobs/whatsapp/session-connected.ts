@@ -1,10 +1,11 @@
 import type { Hono } from "hono";
-import { SessionConnected, WHATSAPP_EVENT_PATHS } from "../../../lib/contract/events.js";
-import { publishAvailabilityCheck } from "../../../lib/channel/jobs.js";
+import { SESSION_CONNECTED } from "../../../lib/jobs/whatsapp.js";
+import { done } from "../../../lib/jobs/outcome.js";
+import { publishAvailabilityCheck } from "../../../lib/jobs/channel.js";
 import { activateSalon } from "../../../lib/marketplace/activation.js";
 import { setWhatsAppState } from "../../../lib/salons/store.js";
 import type { Services } from "../../../lib/services.js";
-import { jobBody } from "../job-body.js";
+import { onJob } from "../handle.js";
 
 /** A salon that linked WhatsApp but has not finished activation yet. */
 const AWAITING_ACTIVATION = new Set(["pending_whatsapp", "activation_failed"]);
@@ -16,17 +17,14 @@ const AWAITING_ACTIVATION = new Set(["pending_whatsapp", "activation_failed"]);
  * however many callers race (lib/marketplace/activation.ts), and an active salon that re-linked simply carries on.
  */
 export function registerSessionConnectedJob(jobs: Hono, s: Services): void {
-  jobs.post(WHATSAPP_EVENT_PATHS["session.connected"].replace(/^\/jobs/, ""), async (c) => {
-    const parsed = await jobBody(c, SessionConnected);
-    if (!parsed.ok) return parsed.res;
-    const e = parsed.body;
+  onJob(jobs, s, SESSION_CONNECTED, async (e) => {
     const salon = await setWhatsAppState(s.db, s.clock, e.salonId, "connected", e.phone, { phone: e.phone, at: e.timestamp });
-    if (!salon) return c.json({ status: "unknown_salon" });
+    if (!salon) return done({ status: "unknown_salon" });
     // Back after a logout that switched the channel off: YClients may route WhatsApp to us again.
     await publishAvailabilityCheck(s.dispatcher, e.salonId, `up:${e.timestamp}`, 0);
-    if (!AWAITING_ACTIVATION.has(salon.status)) return c.json({ status: "done" });
+    if (!AWAITING_ACTIVATION.has(salon.status)) return done({ status: "done" });
     const activation = await activateSalon(s, e.salonId);
     if (!activation.ok) s.log.warn({ salonId: e.salonId, code: activation.code }, "activation after the WhatsApp link did not go through");
-    return c.json({ status: "done", activation: activation.ok ? "active" : activation.code });
+    return done({ status: "done", activation: activation.ok ? "active" : activation.code });
   });
 }

@@ -2,7 +2,8 @@ import { createHash } from "node:crypto";
 import type { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { ZodError, z } from "zod";
-import { EntityResource, MARKETPLACE_JOB_PATHS } from "../../../lib/marketplace/jobs.js";
+import { publishJob } from "../../../lib/jobs/job.js";
+import { ENTITY_WEBHOOK, EntityResource } from "../../../lib/jobs/marketplace.js";
 import { acceptsWork, salonByWebhookSecret } from "../../../lib/salons/store.js";
 import { ApiError } from "../../../lib/http/api-error.js";
 import { readJson } from "../../http/json-body.js";
@@ -55,19 +56,13 @@ export function registerEntityWebhook(app: Hono, s: Services): void {
         // burst of edits costs one YClients call and the last edit of the burst is still seen.
         const nowMs = s.clock.now().getTime();
         const bucket = Math.floor(nowMs / (LIST_REFRESH_WINDOW_SEC * 1000));
-        await s.dispatcher.publish({
-          path: MARKETPLACE_JOB_PATHS.entityWebhook,
-          body: job,
-          deduplicationId: `${owner.salon_id}:ycwh:${resource.data}:refresh:${bucket}`,
+        await publishJob(s.dispatcher, ENTITY_WEBHOOK, job, {
+          key: { refreshWindow: bucket },
           delaySec: Math.ceil(((bucket + 1) * LIST_REFRESH_WINDOW_SEC * 1000 - nowMs) / 1000),
         });
       } else {
         const digest = createHash("sha256").update(JSON.stringify(body)).digest("hex").slice(0, 24);
-        await s.dispatcher.publish({
-          path: MARKETPLACE_JOB_PATHS.entityWebhook,
-          body: job,
-          deduplicationId: `${owner.salon_id}:ycwh:${resource.data}:${body.resource_id}:${body.status}:${digest}`,
-        });
+        await publishJob(s.dispatcher, ENTITY_WEBHOOK, job, { key: { digest } });
       }
       return c.json({ status: "accepted" });
     } catch (err) {

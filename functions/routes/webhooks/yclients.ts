@@ -1,7 +1,8 @@
 import { timingSafeEqual } from "node:crypto";
 import type { Hono } from "hono";
 import { z } from "zod";
-import { LifecycleEvent, MARKETPLACE_JOB_PATHS } from "../../../lib/marketplace/jobs.js";
+import { publishJob } from "../../../lib/jobs/job.js";
+import { LIFECYCLE, LifecycleEvent } from "../../../lib/jobs/marketplace.js";
 import { ApiError } from "../../../lib/http/api-error.js";
 import { readJson } from "../../http/json-body.js";
 import type { Services } from "../../../lib/services.js";
@@ -75,13 +76,9 @@ export function registerLifecycleWebhook(app: Hono, s: Services): void {
     }
     const now = s.clock.now();
     const paymentDate = known.data === "payment" ? (body.payment_date ?? paymentDateIn(body.data)) : undefined;
-    await s.dispatcher.publish({
-      path: MARKETPLACE_JOB_PATHS.lifecycle,
-      body: {
-        salonId: body.salon_id, event: known.data, receivedAt: now.toISOString(),
-        ...(paymentDate ? { paymentDate } : {}),
-      },
-      deduplicationId: `${body.salon_id}:lifecycle:${known.data}:${Math.floor(now.getTime() / 60_000)}`,
+    await publishJob(s.dispatcher, LIFECYCLE, {
+      salonId: body.salon_id, event: known.data, receivedAt: now.toISOString(),
+      ...(paymentDate ? { paymentDate } : {}),
     });
     s.log.info({ salonId: body.salon_id, event }, "lifecycle webhook accepted");
     return c.json({ status: "accepted", event: known.data });

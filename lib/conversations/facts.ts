@@ -1,0 +1,21 @@
+import { z } from "zod";
+
+/**
+ * What the inbound flow notes on a client's message (`messages.data`) for the reply job that answers its burst:
+ * written by lib/conversations/inbound.ts, read by lib/assistant/respond.ts.
+ */
+export const InboundFacts = z.object({
+  /** The message reacted to or quoted (WhatsApp's id). */
+  ref: z.string().optional(),
+  /** The reminder logic answered this message already (a confirmation got its thanks): not the assistant's. */
+  reminder_handled: z.boolean().optional(),
+  /** Which visit the reminder this message answers was about, in Russian, for the model. */
+  reminder: z.string().optional(),
+});
+export type InboundFacts = z.infer<typeof InboundFacts>;
+
+/** The facts of a stored message; a row written before a fact existed (or by another writer) reads as none. */
+export function inboundFacts(data: unknown): InboundFacts {
+  const parsed = InboundFacts.safeParse(data ?? {});
+  return parsed.success ? parsed.data : {};
+}

@@ -1,0 +1,76 @@
+import { publishJournalAlert } from "../chat-panel/journal-alerts.js";
+import type { MessageFromAdmin, MessageReceived } from "../contract/events.js";
+import { ASSISTANT_REPLY } from "../jobs/catalogue.js";
+import { publishJob } from "../jobs/job.js";
+import { handleReminderReply } from "../notifications/reminder-reply.js";
+import { acceptsWork, getSalon } from "../salons/store.js";
+import type { Services } from "../services.js";
+import type { InboundFacts } from "./facts.js";
+import { chatSettings } from "./settings.js";
+import { noteOnMessage, storeAdminMessage, storeInbound } from "./store.js";
+
+export type ReceiveOutcome = "no_phone" | "unknown_salon" | "salon_not_active" | "reminder_reply" | "scheduled";
+
+/**
+ * A client wrote to the salon. The message is stored (a redelivery stores nothing new); a reply to a reminder is
+ * offered to the reminder logic first (a confirmation is answered there; anything else reaches the assistant with
+ * the reminder in context); then a delayed reply job is published. When it fires, only the newest message of the
+ * burst answers, so three quick messages get one answer. Nothing is answered for a salon the gate refuses replies,
+ * and a chat an administrator holds is checked when the reply job runs, so a takeover during the wait counts.
+ */
+export async function receiveMessage(s: Services, e: MessageReceived): Promise<ReceiveOutcome> {
+  const phone = e.from.phone;
+  if (!phone) {
+    // WhatsApp hid the number (LID only): the client cannot be matched in YClients nor answered by phone.
+    s.log.warn({ salonId: e.salonId, jid: e.from.jid }, "inbound message without a phone number ignored");
+    return "no_phone";
+  }
+  const stored = await storeInbound(s.db, s.clock, {
+    salonId: e.salonId,
+    phone,
+    jid: e.from.jid,
+    pushName: e.pushName,
+    waMessageId: e.messageId,
+    kind: e.kind,
+    text: e.text,
+    data: e.refMessageId ? { ref: e.refMessageId } : null,
+  });
+  if (!stored.stored) return "unknown_salon";
+  if (!acceptsWork({ status: stored.salon_status }, "reply")) return "salon_not_active";
+  const messageId = stored.message_id!;
+  // A paused chat waits for a person: the journal highlights it.
+  if (stored.paused) await publishJournalAlert(s.dispatcher, { kind: "new_message", salonId: e.salonId, phone, messageId });
+
+  const reminder = await handleReminderReply(s, e);
+  const facts: InboundFacts | null = reminder.handled ? { reminder_handled: true } : reminder.context ? { reminder: reminder.context } : null;
+  if (facts) await noteOnMessage(s.db, e.salonId, messageId, facts);
+
+  // Every message gets its reply job, even one answered here or a reaction: only the newest message's job answers
+  // the burst, so a message that published none would silence the question the client typed just before it. The
+  // turn leaves out what was answered here and says nothing to a burst with no question in it.
+  await publishJob(s.dispatcher, ASSISTANT_REPLY, { salonId: e.salonId, phone, messageId }, { delaySec: chatSettings(stored.settings).burstWaitSec });
+  return reminder.handled ? "reminder_reply" : "scheduled";
+}
+
+/**
+ * The salon's administrator wrote to a client from the salon's own phone: a person has taken the chat, so the
+ * assistant stays quiet there for the salon's admin pause (default 2 h). Echoes of our own sends are recognised by
+ * their message id and change nothing.
+ */
+export async function takeOverChat(s: Pick<Services, "db" | "clock" | "dispatcher">, e: MessageFromAdmin): Promise<{ status: string; pausedUntil?: string | null }> {
+  const phone = e.to.phone;
+  if (!phone) return { status: "no_phone" };
+  const salon = await getSalon(s.db, e.salonId);
+  if (!salon) return { status: "unknown_salon" };
+  // The handover notice goes to the salon's own number; that chat is not a client's.
+  if (phone === salon.whatsapp_phone) return { status: "own_chat" };
+  const r = await storeAdminMessage(s.db, s.clock, {
+    salonId: e.salonId,
+    phone,
+    waMessageId: e.messageId,
+    text: e.text,
+    pauseSec: chatSettings(salon.settings).adminPauseMin * 60,
+  });
+  if (r.paused) await publishJournalAlert(s.dispatcher, { kind: "toggle_highlight", salonId: e.salonId, phone, waMessageId: e.messageId });
+  return { status: r.paused ? "paused" : r.reason ?? "ignored", pausedUntil: r.paused_until ?? null };
+}
