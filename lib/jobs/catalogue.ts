@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { SESSION_WAIT_RETRIES } from "../dispatch/dispatcher.js";
 import type { Services } from "../services.js";
+import { ChatKey } from "../identity/chats.js";
 
 const salonId = z.number().int().positive();
 
@@ -23,7 +24,8 @@ export type BookingPollJob = z.infer<typeof BookingPollJob>;
 export const ASSISTANT_REPLY_PATH = "/jobs/assistant/reply";
 export const AssistantReplyJob = z.object({
   salonId,
-  phone: z.string().regex(/^[0-9]{7,15}$/),
+  /** The chat key (lib/identity/chats.ts): phone digits, or the LID while WhatsApp has not told the number. */
+  phone: ChatKey,
   /** Our id of the inbound message (messages.id): only the newest message's job of a burst answers it. */
   messageId: z.number().int().positive(),
 });

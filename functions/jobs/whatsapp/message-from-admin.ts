@@ -2,6 +2,7 @@ import type { Hono } from "hono";
 import { chatSettings } from "../../../lib/conversations/settings.js";
 import { storeAdminMessage } from "../../../lib/conversations/store.js";
 import { MessageFromAdmin, WHATSAPP_EVENT_PATHS } from "../../../lib/contract/events.js";
+import { identifyChat } from "../../../lib/identity/chats.js";
 import { getSalon } from "../../../lib/salons/store.js";
 import type { Services } from "../../../lib/services.js";
 import { jobBody } from "../job-body.js";
@@ -16,7 +17,8 @@ export function registerMessageFromAdminJob(jobs: Hono, s: Services): void {
     const parsed = await jobBody(c, MessageFromAdmin);
     if (!parsed.ok) return parsed.res;
     const e = parsed.body;
-    const phone = e.to.phone;
+    // A chat known only by its LID is paused under that key, like any other.
+    const phone = await identifyChat(s.db, s.clock, e.salonId, e.to);
     if (!phone) return c.json({ status: "no_phone" });
     const salon = await getSalon(s.db, e.salonId);
     if (!salon) return c.json({ status: "unknown_salon" });

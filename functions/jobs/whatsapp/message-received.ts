@@ -2,6 +2,7 @@ import type { Hono } from "hono";
 import { chatSettings } from "../../../lib/conversations/settings.js";
 import { noteOnMessage, storeInbound } from "../../../lib/conversations/store.js";
 import { MessageReceived, WHATSAPP_EVENT_PATHS } from "../../../lib/contract/events.js";
+import { identifyChat } from "../../../lib/identity/chats.js";
 import { SESSION_WAIT_RETRIES } from "../../../lib/dispatch/dispatcher.js";
 import { handleReminderReply } from "../../../lib/notifications/reminder-reply.js";
 import { ASSISTANT_REPLY_PATH, assistantReplyDedupeId, type AssistantReplyJob } from "../../../lib/jobs/catalogue.js";
@@ -20,12 +21,9 @@ export function registerMessageReceivedJob(jobs: Hono, s: Services): void {
     const parsed = await jobBody(c, MessageReceived);
     if (!parsed.ok) return parsed.res;
     const e = parsed.body;
-    const phone = e.from.phone;
-    if (!phone) {
-      // WhatsApp hid the number (LID only): the client cannot be matched in YClients nor answered by phone.
-      s.log.warn({ salonId: e.salonId, jid: e.from.jid }, "inbound message without a phone number ignored");
-      return c.json({ status: "no_phone" });
-    }
+    // The chat key: the phone, or the LID while WhatsApp hides the number (answered at the LID all the same).
+    const phone = await identifyChat(s.db, s.clock, e.salonId, e.from);
+    if (!phone) return c.json({ status: "unknown_sender" });
     const stored = await storeInbound(s.db, s.clock, {
       salonId: e.salonId,
       phone,
