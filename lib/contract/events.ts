@@ -3,7 +3,7 @@ import { z } from "zod";
 /**
  * What the gateway tells the functions, one job route per event type, published through the dispatcher with
  * deduplication id `<salonId>:<message id>` for messages, `<salonId>:status:<message id>:<status>` for the outcome of
- * a send, `<salonId>:lid:<lid>:<phone>` for a LID mapping, and `<salonId>:<event>:<unique>` for session events.
+ * a send, `<salonId>:lid:<LID digits>:<phone>` for a LID mapping, and `<salonId>:<event>:<unique>` for session events.
  */
 export const WHATSAPP_EVENT_PATHS = {
   "message.received": "/jobs/whatsapp/message-received",

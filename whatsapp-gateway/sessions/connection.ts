@@ -155,7 +155,7 @@ async function reconnect(s: Sessions, live: Live): Promise<void> {
 
 async function onLidMapping(s: Sessions, salonId: number, lid: string, phone: string): Promise<void> {
   const event: LidMapping = { type: "lid.mapping", salonId, lid, phone, timestamp: s.deps.clock.now().toISOString() };
-  await s.deps.outbox.publish(event, `${salonId}:lid:${lid}:${phone}`);
+  await s.deps.outbox.publish(event, `${salonId}:lid:${lid.replace("@lid", "")}:${phone}`);
 }
 
 async function onMessage(s: Sessions, salonId: number, msg: InboundMessage): Promise<void> {
