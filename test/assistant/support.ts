@@ -153,7 +153,7 @@ export async function createSalon(w: World, opts: { settings?: Record<string, un
     marketplaceUser: null, eventData: {},
   });
   await beginActivation(w.db.db, w.clock, {
-    salonId, apiKey: "k", webhookSecret: `secret-${salonId}`, whatsappPhone: salonPhone, windowSec: 3600, leaseSec: 60,
+    salonId, apiKey: `k-${salonId}`, webhookSecret: `secret-${salonId}`, whatsappPhone: salonPhone, windowSec: 3600, leaseSec: 60,
   });
   await finishActivation(w.db.db, w.clock, salonId, { ok: true });
   const pg = w.db.pg!;
@@ -202,14 +202,14 @@ export async function clientWrites(
   salon: TestSalon,
   phone: string,
   text: string,
-  opts: { kind?: MessageReceived["kind"]; pushName?: string; fn?: Functions } = {},
+  opts: { kind?: MessageReceived["kind"]; pushName?: string; fn?: Functions; from?: MessageReceived["from"] } = {},
 ): Promise<string> {
   const messageId = `WA${++waSeq}${Date.now()}`;
   const event: MessageReceived = {
     type: "message.received",
     salonId: salon.salonId,
     messageId,
-    from: { phone, jid: `${phone}@s.whatsapp.net`, altJid: null },
+    from: opts.from ?? { phone, jid: `${phone}@s.whatsapp.net`, altJid: null },
     pushName: opts.pushName ?? null,
     timestamp: w.clock.now().toISOString(),
     kind: opts.kind ?? "text",
