@@ -10,6 +10,7 @@ import { registerSessionLoggedOutJob } from "./whatsapp/session-logged-out.js";
 import { registerMessageReceivedJob } from "./whatsapp/message-received.js";
 import { registerMessageFromAdminJob } from "./whatsapp/message-from-admin.js";
 import { registerMessageStatusJob } from "./whatsapp/message-status.js";
+import { registerLidMappingJob } from "./whatsapp/lid-mapping.js";
 import { registerAssistantReplyJob } from "./assistant/reply.js";
 import { registerChannelJobs } from "./channel/index.js";
 import { registerJournalAlertJob } from "./chat-panel/journal-alert.js";
@@ -30,6 +31,7 @@ export function jobsRouter(s: Services): Hono {
   registerMessageReceivedJob(jobs, s);
   registerMessageFromAdminJob(jobs, s);
   registerMessageStatusJob(jobs, s);
+  registerLidMappingJob(jobs, s);
   registerAssistantReplyJob(jobs, s);
   registerChannelJobs(jobs, s);
   registerJournalAlertJob(jobs, s);

@@ -30,6 +30,7 @@ import {
   type ToolResult,
   type ToolState,
 } from "./tool-kit.js";
+import { bookingPhone, needsConfirmedPhone } from "./phone-tools.js";
 
 const COMMENT = "Запись через AI-администратора WhatsApp";
 
@@ -51,6 +52,8 @@ export const BOOKING_TOOLS: Tool[] = [
       if (!state.shown.has(slotKey(staff_id, day, t))) {
         return fail("slot_not_checked", "Это время ещё не проверено: сначала вызови find_free_slots на эту дату и этого мастера");
       }
+      const phone = bookingPhone(state);
+      if (!phone) return fail("phone_required", "WhatsApp скрыл номер: спроси номер телефона клиента (один раз), сохрани его через remember_phone и повтори запись");
       const name = client_name || state.ctx.client?.name || (nameAskedBefore(state) ? state.ctx.push_name : null);
       if (!name) return fail("name_required", "Спроси у клиента имя (один раз) и повтори запись с client_name");
 
@@ -67,7 +70,7 @@ export const BOOKING_TOOLS: Tool[] = [
       }
       const created = await yc(state, () =>
         state.yclients.bookRecord(state.salonId, {
-          phone: state.phone,
+          phone,
           fullname: name,
           comment: COMMENT,
           api_id: `${ASSISTANT_API_ID_PREFIX}-${state.turnId}`,
@@ -97,6 +100,8 @@ export const BOOKING_TOOLS: Tool[] = [
     description: "Предстоящие записи этого клиента (record_id, дата, время, услуги, мастер).",
     schema: z.object({}),
     async run(state) {
+      const unconfirmed = needsConfirmedPhone(state);
+      if (unconfirmed) return unconfirmed;
       const tz = state.ctx.salon.timezone;
       return {
         ok: true,
@@ -209,6 +214,8 @@ function nameAskedBefore(state: ToolState): boolean {
 
 /** The record, live from YClients, if it belongs to this chat's phone and is still ahead. */
 async function ownRecord(state: ToolState, recordId: number): Promise<{ record: YcRecord } | { error: ToolResult }> {
+  const unconfirmed = needsConfirmedPhone(state);
+  if (unconfirmed) return { error: unconfirmed };
   let record: YcRecord;
   try {
     record = await yc(state, () => state.yclients.getRecord(state.salonId, recordId));

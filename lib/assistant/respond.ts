@@ -11,7 +11,8 @@ import type { Services } from "../services.js";
 import { stripGreeting } from "../conversations/greeting.js";
 import { inboundFacts } from "../conversations/facts.js";
 import { chatSettings } from "../conversations/settings.js";
-import { pauseConversation, storeOutbound } from "../conversations/store.js";
+import { getConversation, pauseConversation, storeOutbound } from "../conversations/store.js";
+import { confirmedPhone, resolveChat } from "../identity/chats.js";
 import { formatPhone } from "../phone/index.js";
 import { localDateTime } from "./dates.js";
 import type { Model } from "./model.js";
@@ -35,8 +36,10 @@ export interface AnswerOutcome {
   sent: number;
 }
 
-export async function answerBurst(d: AssistantDeps, job: AssistantReplyJob): Promise<AnswerOutcome> {
+export async function answerBurst(d: AssistantDeps, queued: AssistantReplyJob): Promise<AnswerOutcome> {
   const started = performance.now();
+  // Queued under a LID that WhatsApp has mapped since: the chat (and its messages) is the phone's now.
+  const job = { ...queued, phone: await resolveChat(d.db, queued.salonId, queued.phone) };
   const begin = await beginTurn(d.db, d.clock, job.salonId, job.phone, job.messageId, d.leaseSec ?? 120);
   switch (begin.outcome) {
     case "inactive":
@@ -87,6 +90,7 @@ export async function answerBurst(d: AssistantDeps, job: AssistantReplyJob): Pro
     ? await runTurn({
         salonId: job.salonId,
         phone: job.phone,
+        typedPhone: confirmedPhone(job.phone) ? null : (await getConversation(d.db, job.salonId, job.phone))?.typed_phone ?? null,
         turnId,
         ctx,
         burst,
@@ -169,7 +173,7 @@ export function handoverNotice(ctx: SalonContext, phone: string, burst: BurstMes
   const short = question.length > 300 ? `${question.slice(0, 299)}…` : question;
   const untilLocal = localDateTime(until, ctx.salon.timezone);
   return [
-    `Клиенту нужен администратор: ${formatPhone(phone)}${who ? ` (${who})` : ""}.`,
+    `Клиенту нужен администратор: ${confirmedPhone(phone) ? formatPhone(phone) : "номер скрыт WhatsApp"}${who ? ` (${who})` : ""}.`,
     `Сообщение: «${short}»`,
     `Причина: ${reason}. Бот в этом чате молчит до ${untilLocal.time}${untilLocal.date !== ctx.today ? ` ${untilLocal.date}` : ""}; ответьте клиенту с телефона салона.`,
   ].join("\n");

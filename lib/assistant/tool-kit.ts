@@ -13,7 +13,10 @@ export type BookingApi = Pick<YClientsClient, "bookTimes" | "bookDates" | "bookC
 
 export interface ToolState {
   salonId: number;
+  /** The chat key: the phone WhatsApp confirmed, or the LID while it has not (lib/identity/chats.ts). */
   phone: string;
+  /** In a LID chat, the number the client typed (remember_phone): for a new booking only, never proof. */
+  typedPhone: string | null;
   ctx: SalonContext;
   turnId: number;
   db: Db;

@@ -8,6 +8,7 @@ import { z } from "zod";
 import { YClientsError, YClientsNetworkError } from "../yclients/errors.js";
 import { BOOKING_TOOLS } from "./booking-tools.js";
 import { CATALOGUE_TOOLS } from "./catalogue-tools.js";
+import { REMEMBER_PHONE } from "./phone-tools.js";
 import { keepToolCall, type SalonContext } from "./store.js";
 import type { ToolCallRecord } from "./tool-call.js";
 import { declaration } from "./tool-declarations.js";
@@ -28,7 +29,7 @@ const HANDOVER = tool({
 });
 
 /** Every tool, once; the order is the order the model reads them. */
-const TOOLS: ReadonlyMap<string, Tool> = new Map([...CATALOGUE_TOOLS, ...BOOKING_TOOLS, HANDOVER].map((t) => [t.name, t]));
+const TOOLS: ReadonlyMap<string, Tool> = new Map([...CATALOGUE_TOOLS, ...BOOKING_TOOLS, REMEMBER_PHONE, HANDOVER].map((t) => [t.name, t]));
 
 export const TOOL_DECLARATIONS = [...TOOLS.values()].map(declaration);
 

@@ -39,6 +39,8 @@ const MEDIA: Record<string, string> = {
 export interface TurnInput {
   salonId: number;
   phone: string;
+  /** The number a LID-only client typed earlier (remember_phone). */
+  typedPhone: string | null;
   turnId: number;
   ctx: SalonContext;
   burst: BurstMessage[];
@@ -108,6 +110,7 @@ export async function runTurn(input: TurnInput): Promise<TurnResult> {
   const state: ToolState = {
     salonId: input.salonId,
     phone: input.phone,
+    typedPhone: input.typedPhone,
     ctx,
     turnId: input.turnId,
     db: input.db,
@@ -121,7 +124,7 @@ export async function runTurn(input: TurnInput): Promise<TurnResult> {
     notes: input.records,
     warnings: [],
   };
-  const system = systemPrompt(ctx, input.phone, input.facts);
+  const system = systemPrompt(ctx, input.phone, input.facts, input.typedPhone);
   const contents = buildContents(ctx, input.burst);
   let modelCalls = 0;
   let modelMs = 0;

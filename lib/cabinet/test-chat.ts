@@ -57,7 +57,7 @@ export async function testChatSend(d: AssistantDeps, salonId: number, userId: nu
   const ctx = await loadContext(d.db, d.clock, salonId, phone, stored.message_id!);
   if (!ctx) throw new TestChatError("salon_not_active", "Салон не найден. Обновите страницу.");
   const result = await runTurn({
-    salonId, phone, turnId: begin.turn_id, ctx, burst: begin.burst, priorCalls: begin.tool_calls ?? [], facts: [],
+    salonId, phone, turnId: begin.turn_id, ctx, burst: begin.burst, priorCalls: begin.tool_calls ?? [], facts: [], typedPhone: null,
     db: d.db, clock: d.clock, yclients: checkOnlyBookings(d.yclients), records: NO_NOTES, model: d.model,
   }).catch((err: unknown): TurnResult => {
     d.log.error({ salonId, turnId: begin.turn_id, err }, "test chat turn crashed");

@@ -10,6 +10,7 @@ export const WHATSAPP_EVENT_PATHS = {
   "session.connected": "/jobs/whatsapp/session-connected",
   "session.logged_out": "/jobs/whatsapp/session-logged-out",
   "message.status": "/jobs/whatsapp/message-status",
+  "lid.mapping": "/jobs/whatsapp/lid-mapping",
 } as const;
 
 const salonId = z.number().int().positive();
@@ -21,6 +22,8 @@ export const Peer = z.object({
   jid: z.string().min(1),
   altJid: z.string().min(1).nullable(),
 });
+
+export type Peer = z.infer<typeof Peer>;
 
 export const MessageReceived = z.object({
   type: z.literal("message.received"),
@@ -76,15 +79,32 @@ export const MessageStatus = z.object({
   timestamp: z.string().datetime({ offset: true }),
 });
 
+/** A LID as a chat key: its user part only ("123456789:7@lid" → "123456789@lid"). */
+export const lidJid = z.string().regex(/^[0-9]{1,20}@lid$/);
+
+/**
+ * WhatsApp told the salon's session which phone a LID stands for (Baileys' `lid-mapping.update`). Only this and the
+ * phone WhatsApp puts on a message (`Peer.phone` beside a LID) confirm a number; what a client types never does.
+ */
+export const LidMapping = z.object({
+  type: z.literal("lid.mapping"),
+  salonId,
+  lid: lidJid,
+  phone: digits,
+  timestamp: z.string().datetime({ offset: true }),
+});
+
 export type MessageReceived = z.infer<typeof MessageReceived>;
 export type MessageFromAdmin = z.infer<typeof MessageFromAdmin>;
 export type SessionConnected = z.infer<typeof SessionConnected>;
 export type SessionLoggedOut = z.infer<typeof SessionLoggedOut>;
 export type MessageStatus = z.infer<typeof MessageStatus>;
-export type WhatsAppEvent = MessageReceived | MessageFromAdmin | SessionConnected | SessionLoggedOut | MessageStatus;
+export type LidMapping = z.infer<typeof LidMapping>;
+export type WhatsAppEvent = MessageReceived | MessageFromAdmin | SessionConnected | SessionLoggedOut | MessageStatus | LidMapping;
 
 /**
- * `<salonId>:<message id>` for messages, `<salonId>:status:<message id>:<status>` for the outcome of a send, and
+ * `<salonId>:<message id>` for messages, `<salonId>:status:<message id>:<status>` for the outcome of a send,
+ * `<salonId>:lid:<LID digits>:<phone>` for a LID mapping (QStash refuses `@` in an id), and
  * `<salonId>:<event>:<time in ms>` for session events: an event published again (the outbox) is one job.
  */
 export function eventDedupeId(e: WhatsAppEvent): string {
@@ -94,7 +114,18 @@ export function eventDedupeId(e: WhatsAppEvent): string {
       return `${e.salonId}:${e.messageId}`;
     case "message.status":
       return `${e.salonId}:status:${e.messageId}:${e.status}`;
+    case "lid.mapping":
+      return `${e.salonId}:lid:${e.lid.replace(/@lid$/, "")}:${e.phone}`;
     default:
       return `${e.salonId}:${e.type}:${Date.parse(e.timestamp)}`;
   }
 }
+
+/** A LID JID as a chat key, device suffix dropped ("123:7@lid" → "123@lid"); null for anything else. */
+export function lidKey(jid: string | null | undefined): string | null {
+  const m = jid ? /^([0-9]{1,20})(?::[0-9]+)?@lid$/.exec(jid) : null;
+  return m ? `${m[1]}@lid` : null;
+}
+
+/** The LID of a peer: its JID's or its alternate's. */
+export const peerLid = (peer: Peer): string | null => lidKey(peer.jid) ?? lidKey(peer.altJid);

@@ -1,5 +1,6 @@
 import { publishJournalAlert } from "../chat-panel/journal-alerts.js";
 import type { MessageFromAdmin, MessageReceived } from "../contract/events.js";
+import { identifyChat } from "../identity/chats.js";
 import { ASSISTANT_REPLY } from "../jobs/catalogue.js";
 import { publishJob } from "../jobs/job.js";
 import { handleReminderReply } from "../notifications/reminder-reply.js";
@@ -9,7 +10,7 @@ import type { InboundFacts } from "./facts.js";
 import { chatSettings } from "./settings.js";
 import { noteOnMessage, storeAdminMessage, storeInbound } from "./store.js";
 
-export type ReceiveOutcome = "no_phone" | "unknown_salon" | "salon_not_active" | "reminder_reply" | "scheduled";
+export type ReceiveOutcome = "unknown_sender" | "unknown_salon" | "salon_not_active" | "reminder_reply" | "scheduled";
 
 /**
  * A client wrote to the salon. The message is stored (a redelivery stores nothing new); a reply to a reminder is
@@ -19,12 +20,9 @@ export type ReceiveOutcome = "no_phone" | "unknown_salon" | "salon_not_active" |
  * and a chat an administrator holds is checked when the reply job runs, so a takeover during the wait counts.
  */
 export async function receiveMessage(s: Services, e: MessageReceived): Promise<ReceiveOutcome> {
-  const phone = e.from.phone;
-  if (!phone) {
-    // WhatsApp hid the number (LID only): the client cannot be matched in YClients nor answered by phone.
-    s.log.warn({ salonId: e.salonId, jid: e.from.jid }, "inbound message without a phone number ignored");
-    return "no_phone";
-  }
+  // The chat key: the phone, or the LID while WhatsApp hides the number (answered at the LID all the same).
+  const phone = await identifyChat(s.db, s.clock, e.salonId, e.from);
+  if (!phone) return "unknown_sender";
   const stored = await storeInbound(s.db, s.clock, {
     salonId: e.salonId,
     phone,
@@ -58,7 +56,8 @@ export async function receiveMessage(s: Services, e: MessageReceived): Promise<R
  * their message id and change nothing.
  */
 export async function takeOverChat(s: Pick<Services, "db" | "clock" | "dispatcher">, e: MessageFromAdmin): Promise<{ status: string; pausedUntil?: string | null }> {
-  const phone = e.to.phone;
+  // A chat known only by its LID is paused under that key, like any other.
+  const phone = await identifyChat(s.db, s.clock, e.salonId, e.to);
   if (!phone) return { status: "no_phone" };
   const salon = await getSalon(s.db, e.salonId);
   if (!salon) return { status: "unknown_salon" };

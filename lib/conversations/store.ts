@@ -33,6 +33,8 @@ export interface Conversation {
   paused_reason: string | null;
   last_greeted_on: string | null;
   answered_through_id: number;
+  /** A LID chat's number as the client typed it (lib/identity/chats.ts): not confirmed by WhatsApp. */
+  typed_phone: string | null;
 }
 
 const iso = (clock: Clock) => clock.now().toISOString();

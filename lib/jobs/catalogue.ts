@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { SESSION_WAIT_RETRIES } from "../dispatch/dispatcher.js";
 import type { Services } from "../services.js";
+import { ChatKey } from "../identity/chats.js";
 import { defineJob, publishJob } from "./job.js";
 
 export const salonId = z.number().int().positive();
@@ -36,7 +37,8 @@ export const ASSISTANT_REPLY = defineJob({
   path: "/jobs/assistant/reply",
   body: z.object({
     salonId,
-    phone: z.string().regex(/^[0-9]{7,15}$/),
+    /** The chat key (lib/identity/chats.ts): phone digits, or the LID while WhatsApp has not told the number. */
+    phone: ChatKey,
     /** Our id of the inbound message (messages.id): only the newest message's job of a burst answers it. */
     messageId: z.number().int().positive(),
   }),

@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import {
-  MessageFromAdmin, MessageReceived, MessageStatus, SessionConnected, SessionLoggedOut, WHATSAPP_EVENT_PATHS, eventDedupeId,
+  LidMapping, MessageFromAdmin, MessageReceived, MessageStatus, SessionConnected, SessionLoggedOut, WHATSAPP_EVENT_PATHS, eventDedupeId,
   type WhatsAppEvent,
 } from "../contract/events.js";
 import { SESSION_WAIT_RETRIES } from "../dispatch/dispatcher.js";
@@ -18,3 +18,4 @@ export const MESSAGE_FROM_ADMIN = event("message.from_admin", MessageFromAdmin);
 export const MESSAGE_STATUS = event("message.status", MessageStatus);
 export const SESSION_CONNECTED = event("session.connected", SessionConnected);
 export const SESSION_LOGGED_OUT = event("session.logged_out", SessionLoggedOut);
+export const LID_MAPPING = event("lid.mapping", LidMapping);

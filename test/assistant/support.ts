@@ -202,14 +202,14 @@ export async function clientWrites(
   salon: TestSalon,
   phone: string,
   text: string,
-  opts: { kind?: MessageReceived["kind"]; pushName?: string; fn?: Functions } = {},
+  opts: { kind?: MessageReceived["kind"]; pushName?: string; fn?: Functions; from?: MessageReceived["from"] } = {},
 ): Promise<string> {
   const messageId = `WA${++waSeq}${Date.now()}`;
   const event: MessageReceived = {
     type: "message.received",
     salonId: salon.salonId,
     messageId,
-    from: { phone, jid: `${phone}@s.whatsapp.net`, altJid: null },
+    from: opts.from ?? { phone, jid: `${phone}@s.whatsapp.net`, altJid: null },
     pushName: opts.pushName ?? null,
     timestamp: w.clock.now().toISOString(),
     kind: opts.kind ?? "text",

@@ -314,6 +314,19 @@ describe("Baileys transport over a stand-in socket", () => {
     ]);
   });
 
+  it("tells the functions each LID mapping WhatsApp sends (lid-mapping.update), device suffix dropped", async () => {
+    const salonId = salon();
+    const s = await openPaired(salonId, "79005550011");
+    s.ev.emit("lid-mapping.update", { lid: "444444444444444:3@lid", pn: "79164444444@s.whatsapp.net" });
+    s.ev.emit("lid-mapping.update", { lid: "not-a-lid", pn: "79164444445@s.whatsapp.net" });
+    let mapped: Array<{ dedupe_id: string; body: any }> = [];
+    for (let i = 0; i < 200 && mapped.length < 1; i++) {
+      await new Promise((r) => setTimeout(r, 5));
+      mapped = await jobs(WHATSAPP_EVENT_PATHS["lid.mapping"], salonId);
+    }
+    expect(mapped.map((j) => [j.dedupe_id, j.body.lid, j.body.phone])).toEqual([[`${salonId}:lid:444444444444444:79164444444`, "444444444444444@lid", "79164444444"]]);
+  });
+
   it("sends through the socket and refuses numbers not on WhatsApp and 463 nacks", async () => {
     const salonId = salon();
     const s = await openPaired(salonId, "79005551111");

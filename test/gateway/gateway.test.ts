@@ -6,7 +6,7 @@ import type { Database } from "../../lib/db/client.js";
 import type { Dispatcher, JobMessage } from "../../lib/dispatch/dispatcher.js";
 import { LocalDispatcher } from "../../lib/dispatch/local.js";
 import { createGatewayClient, GatewayError } from "../../lib/gateway/client.js";
-import { MessageFromAdmin, MessageReceived, SessionConnected, SessionLoggedOut, WHATSAPP_EVENT_PATHS } from "../../lib/contract/events.js";
+import { LidMapping, MessageFromAdmin, MessageReceived, SessionConnected, SessionLoggedOut, WHATSAPP_EVENT_PATHS } from "../../lib/contract/events.js";
 import { signServiceToken } from "../../lib/contract/service-token.js";
 import { signOnboardingToken } from "../../lib/contract/onboarding-token.js";
 import { startOnboardingLink } from "../../lib/marketplace/trust-store.js";
@@ -393,6 +393,27 @@ describe("events to the functions", () => {
     const fromAdmin = await jobs(WHATSAPP_EVENT_PATHS["message.from_admin"], salonId);
     expect(fromAdmin.map((j) => j.dedupe_id)).toEqual([`${salonId}:${admin.json.messageId}`]);
     expect(MessageFromAdmin.parse(fromAdmin[0]!.body).to.phone).toBe("79161234567");
+  });
+
+  it("a LID sender: without a mapping no phone, with phoneAlt the phone at once, and a mapping told later for the rest", async () => {
+    const salonId = nextSalonId();
+    await connectSalon(gw, salonId, "79006667722");
+    const lid = "555000111222333@lid";
+    await api(gw, "POST", `/emulator/sessions/${salonId}/inbound`, { from: lid, text: "Здравствуйте", id: "3EB0LID001" });
+    await api(gw, "POST", `/emulator/sessions/${salonId}/inbound`, { from: "555000111222444@lid", phoneAlt: "79161112233", text: "А цены?", id: "3EB0LID002" });
+    expect((await api(gw, "POST", `/emulator/sessions/${salonId}/lid-mapping`, { lid, phone: "79164445566" })).json).toEqual({ ok: true });
+    await api(gw, "POST", `/emulator/sessions/${salonId}/inbound`, { from: lid, text: "Это снова я", id: "3EB0LID003" });
+    expect((await api(gw, "POST", `/emulator/sessions/${salonId}/lid-mapping`, { lid: "79164445566", phone: "79164445566" })).status).toBe(400);
+
+    const froms = (await jobs(WHATSAPP_EVENT_PATHS["message.received"], salonId)).map((j) => MessageReceived.parse(j.body).from);
+    expect(froms).toEqual([
+      { phone: null, jid: lid, altJid: null },
+      { phone: "79161112233", jid: "555000111222444@lid", altJid: "79161112233@s.whatsapp.net" },
+      { phone: "79164445566", jid: lid, altJid: null },
+    ]);
+    const mappings = await jobs(WHATSAPP_EVENT_PATHS["lid.mapping"], salonId);
+    expect(mappings.map((j) => j.dedupe_id)).toEqual([`${salonId}:lid:555000111222333:79164445566`]);
+    expect(LidMapping.parse(mappings[0]!.body)).toMatchObject({ salonId, lid, phone: "79164445566" });
   });
 
   it("keeps events in the outbox while publishing fails, and publishes them later", async () => {

@@ -14,10 +14,15 @@ import { readBody, salonIdParam } from "./common.js";
  *        The salon's phone scans the QR (or enters the pairing code) as `phone` (E.164 digits). Starts a session
  *        first if none is running. Acts out Baileys: creds saved, close 515, reconnect, open; publishes
  *        session.connected on a new pairing. Answers once connected: {salonId, state, phone}.
- *   POST /emulator/sessions/:salonId/inbound       {from, text, pushName?, id?, altJid?}
+ *   POST /emulator/sessions/:salonId/inbound       {from, text, pushName?, id?, altJid?, phoneAlt?}
  *        A client writes to the salon. `from` is phone digits or a JID ("…@lid" for a hidden number; then `altJid`
- *        may carry its "…@s.whatsapp.net"). `id` makes the message id (and so the dedupe id) deterministic.
+ *        may carry its "…@s.whatsapp.net", or `phoneAlt` its digits, as the key's remoteJidAlt; without either, a
+ *        mapping told by lid-mapping below gives the phone). `id` makes the message id (and so the dedupe id)
+ *        deterministic.
  *        Answers {messageId} once message.received is with the dispatcher (or in the outbox).
+ *   POST /emulator/sessions/:salonId/lid-mapping   {lid: "…@lid", phone}
+ *        WhatsApp tells the session which phone a LID stands for (Baileys' lid-mapping.update) → lid.mapping; later
+ *        messages from that LID carry the phone. Answers {ok:true}.
  *   POST /emulator/sessions/:salonId/admin-message {to, text}
  *        The salon types to a client from its own phone → message.from_admin. Answers {messageId}.
  *   POST /emulator/sessions/:salonId/disconnect    {code, message?}
@@ -43,7 +48,9 @@ const InboundBody = z.object({
   pushName: z.string().max(100).optional(),
   id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional(),
   altJid: jidOrPhone.optional(),
+  phoneAlt: phone.optional(),
 });
+const LidMappingBody = z.object({ lid: z.string().regex(/^\d{1,20}@lid$/, "a LID JID"), phone });
 const AdminBody = z.object({ to: jidOrPhone, text: z.string().min(1).max(4096) });
 const DisconnectBody = z.object({ code: z.number().int().min(100).max(999), message: z.string().max(200).optional() });
 const RefuseBody = z.object({ to: jidOrPhone, code: z.enum(["not_on_whatsapp", "restricted_463"]).nullable() });
@@ -75,6 +82,13 @@ export function mountEmulatorRoutes(app: Hono, sessions: SessionManager, world: 
     const body = await readBody(c, InboundBody);
     const messageId = await connected(salonId).inbound(body);
     return c.json({ messageId });
+  });
+
+  app.post("/emulator/sessions/:salonId/lid-mapping", async (c) => {
+    const salonId = salonIdParam(c);
+    const body = await readBody(c, LidMappingBody);
+    await connected(salonId).lidMapping(body.lid, body.phone);
+    return c.json({ ok: true });
   });
 
   app.post("/emulator/sessions/:salonId/admin-message", async (c) => {

@@ -1,5 +1,5 @@
 /** One salon's connection: open it, follow it, and on close decide (policy.ts) between reconnect and stop. */
-import type { WhatsAppEvent } from "../../lib/contract/events.js";
+import type { LidMapping, WhatsAppEvent } from "../../lib/contract/events.js";
 import { LeaseLostError } from "../store.js";
 import type { InboundMessage } from "../transport/types.js";
 import { release, yieldSession } from "./leases.js";
@@ -49,6 +49,7 @@ export async function connect(s: Sessions, live: Live): Promise<void> {
         receipt: (messageId, status) => {
           void s.sends.receipt(live.salonId, messageId, status).catch((err) => log.error({ salonId: live.salonId, err }, "receipt not recorded"));
         },
+        lidMapping: (lid, phone) => onLidMapping(s, live.salonId, lid, phone),
         message: (msg) => onMessage(s, live.salonId, msg).catch((err) => {
           log.error({ salonId: live.salonId, err }, "event publish failed");
           throw err;
@@ -148,6 +149,11 @@ async function reconnect(s: Sessions, live: Live): Promise<void> {
     log.error({ salonId: live.salonId, err }, "reconnect failed");
     await onClose(s, live, 500, (err as Error).message);
   }
+}
+
+async function onLidMapping(s: Sessions, salonId: number, lid: string, phone: string): Promise<void> {
+  const event: LidMapping = { type: "lid.mapping", salonId, lid, phone, timestamp: s.deps.clock.now().toISOString() };
+  await s.deps.outbox.publish(event);
 }
 
 async function onMessage(s: Sessions, salonId: number, msg: InboundMessage): Promise<void> {

@@ -1,6 +1,6 @@
 import { getContentType, isJidBroadcast, isJidGroup, isJidNewsletter, isLidUser, normalizeMessageContent } from "@whiskeysockets/baileys";
 import type { proto, WAMessage } from "@whiskeysockets/baileys";
-import type { MessageReceived } from "../../lib/contract/events.js";
+import { lidKey, type MessageReceived } from "../../lib/contract/events.js";
 import { phoneFromJid, type InboundMessage } from "./types.js";
 
 /**
@@ -53,6 +53,13 @@ export function readContent(message: proto.IMessage | null | undefined): Content
 /** Chats the salon bot has nothing to do with. */
 export function ignoredChat(jid: string | null | undefined): boolean {
   return !jid || !!isJidGroup(jid) || !!isJidBroadcast(jid) || !!isJidNewsletter(jid) || jid === "status@broadcast";
+}
+
+/** A `lid-mapping.update` pair as our event needs it: the LID as a chat key and the phone digits, or null. */
+export function lidMappingOf(lid: string | null | undefined, pn: string | null | undefined): { lid: string; phone: string } | null {
+  const key = lidKey(lid);
+  const phone = phoneFromJid(pn) ?? (pn && /^\d{7,15}$/.test(pn) ? pn : null);
+  return key && phone ? { lid: key, phone } : null;
 }
 
 function timestampOf(msg: WAMessage, fallback: Date): string {

@@ -4,7 +4,7 @@ import type { Clock } from "../../lib/clock.js";
 import type { Logger } from "../../lib/log.js";
 import { SharedKeyCache } from "../auth-state.js";
 import type { GatewayOptions } from "../config.js";
-import { ignoredChat, toInbound } from "./baileys-messages.js";
+import { ignoredChat, lidMappingOf, toInbound } from "./baileys-messages.js";
 import { phoneFromJid, SendRefused, type OpenOptions, type Transport, type TransportSession } from "./types.js";
 import { handleCompanionRegRefresh, withAdvSecret } from "./upstream-fixes/companion-reg-refresh.js";
 import { guardEmptyLinkCodeCompanionReg } from "./upstream-fixes/empty-link-code-guard.js";
@@ -150,6 +150,15 @@ export class BaileysTransport implements Transport {
           }
         }
       });
+    });
+
+    // Kept by Baileys in its LID store too; told to the functions, which key the client's chat by it.
+    sock.ev.on("lid-mapping.update", ({ lid, pn }) => {
+      const mapping = lidMappingOf(lid, pn);
+      if (!mapping) return;
+      inbound = inbound.then(() =>
+        events.lidMapping(mapping.lid, mapping.phone).catch((err) => slog.error({ err: (err as Error).message }, "LID mapping not delivered")),
+      );
     });
 
     sock.ev.on("messages.update", (updates) => {

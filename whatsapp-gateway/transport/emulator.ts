@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import type { Clock } from "../../lib/clock.js";
+import { lidKey } from "../../lib/contract/events.js";
 import type { SalonAuthState } from "../auth-state.js";
 import { QR_REFS_ENDED } from "../sessions/policy.js";
 import { phoneFromJid, SendRefused, type OpenOptions, type Transport, type TransportEvents, type TransportSession } from "./types.js";
@@ -34,6 +35,8 @@ export class EmulatorWorld implements Transport {
   private readonly sessions = new Map<number, EmulatedSession>();
   private readonly sent = new Map<number, SentMessage[]>();
   private readonly refusals = new Map<string, ScriptedRefusal>();
+  /** Baileys' LID store: `salon|lid` → phone, filled by the lid-mapping control route. */
+  private readonly lidPhones = new Map<string, string>();
 
   /**
    * With `outboxFile` (local/stack.ts puts it in DATA_DIR) every message "delivered" is appended to that file before
@@ -83,6 +86,16 @@ export class EmulatorWorld implements Transport {
     let list = this.sent.get(salonId);
     if (!list) this.sent.set(salonId, (list = []));
     list.push(m);
+  }
+
+  /** @internal */
+  mapLid(salonId: number, lid: string, phone: string): void {
+    this.lidPhones.set(`${salonId}|${lid}`, phone);
+  }
+
+  /** @internal */
+  phoneForLid(salonId: number, lid: string | null): string | null {
+    return lid ? this.lidPhones.get(`${salonId}|${lid}`) ?? null : null;
   }
 
   /** @internal */
@@ -139,16 +152,20 @@ export class EmulatedSession implements TransportSession {
     this.close(515, "Stream Errored (restart required)");
   }
 
-  /** A client writes to the salon. */
-  async inbound(m: { from: string; text: string; pushName?: string; id?: string; altJid?: string }): Promise<string> {
+  /**
+   * A client writes to the salon. From a LID, `altJid` (or `phoneAlt`, its digits) plays the key's remoteJidAlt;
+   * without it the phone comes from a mapping told earlier, as Baileys' LID store would give it.
+   */
+  async inbound(m: { from: string; text: string; pushName?: string; id?: string; altJid?: string; phoneAlt?: string }): Promise<string> {
     this.assertOpen();
     const jid = /^\d+$/.test(m.from) ? `${m.from}@s.whatsapp.net` : m.from;
-    const altJid = m.altJid ?? null;
+    const altJid = m.altJid ?? (m.phoneAlt ? `${m.phoneAlt}@s.whatsapp.net` : null);
     const messageId = m.id ?? newId();
+    const phone = phoneFromJid(jid) ?? phoneFromJid(altJid) ?? this.world.phoneForLid(this.salonId, lidKey(jid));
     await this.events.message({
       type: "message.received",
       messageId,
-      from: { phone: phoneFromJid(jid) ?? phoneFromJid(altJid), jid, altJid },
+      from: { phone, jid, altJid },
       pushName: m.pushName ?? null,
       timestamp: this.clock.now().toISOString(),
       kind: "text",
@@ -156,6 +173,13 @@ export class EmulatedSession implements TransportSession {
       refMessageId: null,
     });
     return messageId;
+  }
+
+  /** WhatsApp tells the session which phone a LID stands for (Baileys' lid-mapping.update). */
+  async lidMapping(lid: string, phone: string): Promise<void> {
+    this.assertOpen();
+    this.world.mapLid(this.salonId, lid, phone);
+    await this.events.lidMapping(lid, phone);
   }
 
   /** The salon types to a client from its own phone. */

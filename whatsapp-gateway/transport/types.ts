@@ -29,6 +29,8 @@ export interface TransportEvents {
   close(code: number, message: string): void;
   /** Resolves once the event is with the dispatcher or in the durable outbox. */
   message(msg: InboundMessage): Promise<void>;
+  /** WhatsApp says which phone a LID stands for; resolves once the event is with the dispatcher or the outbox. */
+  lidMapping(lid: string, phone: string): Promise<void>;
   /** WhatsApp's receipt for a message we sent (repeats are the manager's to drop). */
   receipt(messageId: string, status: "delivered" | "read"): void;
 }
