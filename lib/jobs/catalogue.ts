@@ -19,17 +19,19 @@ export const BOOKING_POLL_PATH = "/jobs/bookings/poll";
 export const BookingPollJob = z.object({ salonId });
 export type BookingPollJob = z.infer<typeof BookingPollJob>;
 
-/** Answer a burst: published delayed by message-received, one per inbound message. */
+/** Answer a burst: published delayed by message-received, one per inbound message; republished while it waits. */
 export const ASSISTANT_REPLY_PATH = "/jobs/assistant/reply";
 export const AssistantReplyJob = z.object({
   salonId,
   phone: z.string().regex(/^[0-9]{7,15}$/),
   /** Our id of the inbound message (messages.id): only the newest message's job of a burst answers it. */
   messageId: z.number().int().positive(),
+  /** How many times this reply has already looked and chosen to wait for the client (lib/assistant/burst-wait.ts). */
+  wait: z.number().int().min(0).max(120).optional(),
 });
 export type AssistantReplyJob = z.infer<typeof AssistantReplyJob>;
 
-export const assistantReplyDedupeId = (job: AssistantReplyJob) => `${job.salonId}:assistant:${job.messageId}`;
+export const assistantReplyDedupeId = (job: AssistantReplyJob) => `${job.salonId}:assistant:${job.messageId}${job.wait ? `:w${job.wait}` : ""}`;
 
 /** Deliveries of one send job before its row is marked failed: a gateway that stays down this long is reported. */
 export const SEND_RETRIES = SESSION_WAIT_RETRIES;
