@@ -502,13 +502,14 @@ describe("conversation", () => {
     const salon = await createSalon(w);
     const phone = newPhone();
     w.gemini.script([{ text: "Да, конечно. Когда вам удобно?" }]);
+    // Within the quiet window of each other (1 s by default), with no typing signal.
     await clientWrites(w, salon, phone, "здравствуйте");
-    w.clock.advance(1500);
+    w.clock.advance(500);
     await clientWrites(w, salon, phone, "хочу записаться");
-    w.clock.advance(1500);
+    w.clock.advance(500);
     await clientWrites(w, salon, phone, "на маникюр");
-    // The first message's wait is over while the others' are not: it must leave the answer to the newest one.
-    w.clock.advance(2_500);
+    // The first messages' waits are over while the newest's is not: they must leave the answer to the newest one.
+    w.clock.advance(600);
     await w.fn.dispatcher.drain();
     expect(w.gemini.requests).toHaveLength(0);
     await settle(w);
