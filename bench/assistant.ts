@@ -61,7 +61,7 @@ const SCENARIOS: Scenario[] = [
     },
   },
   {
-    name: "booking: slots, book, answer",
+    name: "booking: slots, book (confirmation ours)",
     async setup(w, salon, i) {
       const { svc } = haircut(salon);
       const slot = await freeSlot(w, salon, i);
@@ -74,13 +74,12 @@ const SCENARIOS: Scenario[] = [
             const t = responses(req)[0]!.response.options[0].times[0];
             return { calls: [{ name: "create_booking", args: { service_id: svc.id, staff_id: slot.staffId, date: slot.date, time: t } }] };
           },
-          (req) => ({ text: responses(req)[0]!.response.ok ? "Записала вас." : "Не получилось." }),
         ],
       };
     },
   },
   {
-    name: "cancel: visits, cancel, answer",
+    name: "cancel: visits, cancel (confirmation ours)",
     async setup(w, salon, i) {
       const { svc } = haircut(salon);
       const phone = newPhone();
@@ -92,7 +91,6 @@ const SCENARIOS: Scenario[] = [
         script: [
           { calls: [{ name: "my_visits", args: {} }] },
           { calls: [{ name: "cancel_visit", args: { record_id: rec.id } }] },
-          (req) => ({ text: responses(req)[0]!.response.ok ? "Запись отменена." : "Не получилось." }),
         ],
       };
     },

@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-const ALL = ["sync", "notifications", "assistant", "gateway", "lambda", "burst", "cabinet", "channel", "chat-panel"];
+const ALL = ["sync", "notifications", "assistant", "answer-time", "gateway", "lambda", "burst", "cabinet", "channel", "chat-panel"];
 const wanted = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ALL;
 const dir = fileURLToPath(new URL(".", import.meta.url));
 let failed = 0;

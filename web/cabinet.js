@@ -66,13 +66,13 @@ async function loadOverview() {
 // ---- settings ----
 const SECTIONS = {
   notifications: ["bookingCreated", "bookingChanged", "bookingCancelled", "delaySec", "reminderDayBefore", "dayBeforeFrom", "dayBeforeTo", "reminderHoursBefore", "hoursBefore", "quietHours", "quietFrom", "quietTo"],
-  assistant: ["enabled", "handover_phone", "burst_wait_sec", "admin_pause_min", "handover_pause_min", "facts"],
+  assistant: ["enabled", "handover_phone", "burst_wait_sec", "typing_wait_max_sec", "admin_pause_min", "handover_pause_min", "facts"],
 };
 const NAMES = {
   bookingCreated: "подтверждение записи", bookingChanged: "уведомление об изменении", bookingCancelled: "уведомление об отмене",
   delaySec: "задержка подтверждения", reminderDayBefore: "напоминание накануне", dayBeforeFrom: "напоминание накануне с",
   dayBeforeTo: "напоминание накануне до", reminderHoursBefore: "напоминание за часы", hoursBefore: "за сколько часов",
-  enabled: "ассистент включён", handover_phone: "телефон для передачи чатов", quietHours: "тихие часы", quietFrom: "тихие часы с", quietTo: "тихие часы до", burst_wait_sec: "ожидание продолжения",
+  enabled: "ассистент включён", handover_phone: "телефон для передачи чатов", quietHours: "тихие часы", quietFrom: "тихие часы с", quietTo: "тихие часы до", burst_wait_sec: "ожидание продолжения", typing_wait_max_sec: "ожидание, пока клиент печатает",
   admin_pause_min: "пауза после администратора", handover_pause_min: "пауза после передачи", facts: "сведения о салоне",
 };
 let current = null;

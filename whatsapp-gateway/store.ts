@@ -61,6 +61,11 @@ export interface QueuedSend {
 export class GatewayStore {
   constructor(private readonly db: Db) {}
 
+  /** The latest presence of a chat with a reply pending (sessions/typing-watch.ts). */
+  async presenceNote(salonId: number, phone: string, state: string, at: Date): Promise<void> {
+    await this.db.rpc("chat_presence_note", { p_salon_id: salonId, p_phone: phone, p_state: state, p_at: at.toISOString() });
+  }
+
   leaseAcquire(salonId: number, holder: string, ttlSec: number, now: Date): Promise<number | null> {
     return this.db.rpc<number | null>("wa_lease_acquire", { p_salon_id: salonId, p_holder: holder, p_ttl_sec: ttlSec, p_now: now.toISOString() });
   }

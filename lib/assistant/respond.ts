@@ -5,7 +5,8 @@
  * so a retry completes what a crash interrupted and nothing reaches the client twice.
  */
 import { GatewayError } from "../gateway/client.js";
-import type { AssistantReplyJob } from "../jobs/catalogue.js";
+import { ASSISTANT_REPLY, type AssistantReplyJob } from "../jobs/catalogue.js";
+import { publishJob } from "../jobs/job.js";
 import { RetryLater } from "../jobs/outcome.js";
 import type { Services } from "../services.js";
 import { stripGreeting } from "../conversations/greeting.js";
@@ -16,12 +17,13 @@ import { confirmedPhone, resolveChat } from "../identity/chats.js";
 import { formatPhone } from "../phone/index.js";
 import { localDateTime } from "./dates.js";
 import type { Model } from "./model.js";
-import { beginTurn, finishTurn, loadContext, type BurstMessage, type PlannedReply, type SalonContext } from "./store.js";
+import { burstDecision } from "./burst-wait.js";
+import { beginTurn, finishTurn, loadContext, replyWaitState, type BurstMessage, type PlannedReply, type SalonContext } from "./store.js";
 import type { BookingApi, RecordNotes } from "./tools.js";
 import { TEXTS, messageText, runTurn, type TurnResult } from "./turn.js";
 
 /** The Services the assistant uses, YClients narrowed to its booking calls, plus the model and record notes. */
-export interface AssistantDeps extends Pick<Services, "db" | "clock" | "log" | "gateway"> {
+export interface AssistantDeps extends Pick<Services, "db" | "clock" | "log" | "gateway" | "dispatcher"> {
   yclients: BookingApi;
   records: RecordNotes;
   /** Null when there is no GEMINI_API_KEY: the assistant is off and every chat goes to the salon's people. */
@@ -30,8 +32,11 @@ export interface AssistantDeps extends Pick<Services, "db" | "clock" | "log" | "
   leaseSec?: number;
 }
 
+/** A bound on re-checks whatever the clock does: the cap (≤ 30 s) at one look a second, with room. */
+const MAX_WAITS = 60;
+
 export interface AnswerOutcome {
-  outcome: "inactive" | "newer" | "paused" | "resent" | "answered" | "handover" | "failed" | "nothing_to_answer";
+  outcome: "inactive" | "newer" | "paused" | "waiting" | "resent" | "answered" | "handover" | "failed" | "nothing_to_answer";
   turnId?: number;
   sent: number;
 }
@@ -40,6 +45,7 @@ export async function answerBurst(d: AssistantDeps, queued: AssistantReplyJob): 
   const started = performance.now();
   // Queued under a LID that WhatsApp has mapped since: the chat (and its messages) is the phone's now.
   const job = { ...queued, phone: await resolveChat(d.db, queued.salonId, queued.phone) };
+  if (await waitForClient(d, job)) return { outcome: "waiting", sent: 0 };
   const begin = await beginTurn(d.db, d.clock, job.salonId, job.phone, job.messageId, d.leaseSec ?? 120);
   switch (begin.outcome) {
     case "inactive":
@@ -147,6 +153,17 @@ export async function answerBurst(d: AssistantDeps, queued: AssistantReplyJob): 
   if (result.error) d.log.warn({ salonId: job.salonId, turnId, error: result.error }, "assistant turn had a problem");
   const sent = await send(d, job, replies);
   return { outcome: result.status, turnId, sent };
+}
+
+/** The client may not be done (a quiet window, or typing): the job looks again later under a new dedupe id. */
+async function waitForClient(d: AssistantDeps, job: AssistantReplyJob): Promise<boolean> {
+  const state = await replyWaitState(d.db, job.salonId, job.phone, job.messageId);
+  if (!state) return false;
+  const decision = burstDecision(state, d.clock.now());
+  if (decision.answer || (job.wait ?? 0) >= MAX_WAITS) return false;
+  const next: AssistantReplyJob = { ...job, wait: (job.wait ?? 0) + 1 };
+  await publishJob(d.dispatcher, ASSISTANT_REPLY, next, { delaySec: decision.delaySec });
+  return true;
 }
 
 /** The inbound job answered it already (a confirmation of a reminder got its thanks): not the assistant's to answer. */

@@ -48,6 +48,7 @@ export function assistantDeps(s: Services): AssistantDeps {
     clock: s.clock,
     log: s.log,
     gateway: s.gateway,
+    dispatcher: s.dispatcher,
     yclients: s.yclients,
     model: modelFor(s),
     leaseSec: assistantOptions(s).leaseSec,

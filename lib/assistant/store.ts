@@ -127,3 +127,16 @@ export async function finishTurn(db: Db, clock: Clock, turnId: number, o: TurnOu
 export async function listTurns(db: Db, salonId: number, phone: string): Promise<TurnRow[]> {
   return db.rpc("assistant_turns_list", { p_salon_id: salonId, p_phone: phone });
 }
+
+/** What the reply job needs to decide between answering now and waiting for the rest of the burst. */
+export interface ReplyWaitState {
+  newer: boolean;
+  received_at: string;
+  presence: string | null;
+  presence_at: string | null;
+  settings: Record<string, unknown> | null;
+}
+
+export function replyWaitState(db: Db, salonId: number, phone: string, messageId: number): Promise<ReplyWaitState | null> {
+  return db.rpc("assistant_reply_wait_state", { p_salon_id: salonId, p_phone: phone, p_message_id: messageId });
+}

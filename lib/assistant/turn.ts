@@ -6,12 +6,13 @@ import type { Clock } from "../clock.js";
 import type { Db } from "../db/client.js";
 import { stripGreeting } from "../conversations/greeting.js";
 import { ModelError, type Content, type Model, type Part } from "./model.js";
+import { confirmationReply, confirmations } from "./confirmation.js";
 import { systemPrompt } from "./prompt.js";
 import { splitReply, unbackedClaims } from "./reply.js";
 import type { BurstMessage, SalonContext } from "./store.js";
 import { TOOL_DECLARATIONS, initialShown, runTool, type BookingApi, type RecordNotes, type ToolCallRecord, type ToolState } from "./tools.js";
 
-/** Model calls per turn: a question with no tool costs one; booking (slots, book, answer) fits with room to spare. */
+/** Model calls per turn: a question with no tool costs one, a booking two (slots, book; the confirmation is ours). */
 export const MAX_MODEL_CALLS = 5;
 const MAX_TOOL_FAILURES = 2;
 
@@ -92,17 +93,9 @@ export function buildContents(ctx: SalonContext, burst: BurstMessage[]): Content
   return contents;
 }
 
-/** What a change that went through says, for when the model cannot say it itself. */
-function doneSummary(calls: ToolCallRecord[]): string[] {
-  const out: string[] = [];
-  for (const c of calls) {
-    if (!c.ok) continue;
-    const r = c.result as Record<string, string | null>;
-    if (c.name === "create_booking") out.push(`Вы записаны: ${r.service}, ${r.date_human} в ${r.time}, мастер ${r.staff_name}.${r.address ? ` Адрес: ${r.address}.` : ""}`);
-    if (c.name === "cancel_visit") out.push(`Ваша запись на ${r.date_human} в ${r.time} отменена.`);
-    if (c.name === "reschedule_visit") out.push(`Ваша запись перенесена на ${r.date_human} в ${r.time}.`);
-  }
-  return out;
+function greeting(ctx: SalonContext): string {
+  const name = ctx.client?.name?.split(/\s+/)[0];
+  return name ? `Здравствуйте, ${name}!` : "Здравствуйте!";
 }
 
 export async function runTurn(input: TurnInput): Promise<TurnResult> {
@@ -155,7 +148,7 @@ export async function runTurn(input: TurnInput): Promise<TurnResult> {
         error = `no answer after ${MAX_MODEL_CALLS} model calls`;
         state.handover ??= { reason: "Ассистент не справился с запросом" };
         status = "failed";
-        return result([...doneSummary(state.calls), TEXTS.handover]);
+        return result([...confirmations(state.calls), TEXTS.handover]);
       }
       const t = performance.now();
       modelCalls += 1;
@@ -182,23 +175,28 @@ export async function runTurn(input: TurnInput): Promise<TurnResult> {
           error = `reply claimed ${claims.join(", ")} without a successful tool call`;
           state.handover ??= { reason: "Ассистент не смог выполнить действие" };
           status = "failed";
-          return result([...doneSummary(state.calls), TEXTS.unbacked]);
+          return result([...confirmations(state.calls), TEXTS.unbacked]);
         }
         break;
       }
       contents.push({ role: "model", parts: answer.parts });
       const responses: Part[] = [];
+      const round: ToolCallRecord[] = [];
       for (const call of answer.calls) {
         const rec = await runTool(state, call.name, call.args);
+        round.push(rec);
         responses.push({ functionResponse: { name: call.name, response: rec.result } });
       }
+      // A change that went through is confirmed from its result: the model would only restate it, a second later.
+      const confirmed = confirmationReply(round, ctx.greet ? greeting(ctx) : null);
+      if (confirmed) return result(confirmed);
       contents.push({ role: "function", parts: responses });
       const failures = state.calls.filter((c) => !c.ok && /^yclients_/.test(String(c.result.error))).length;
       if (failures >= MAX_TOOL_FAILURES) {
         error = `YClients failed ${failures} times: ${state.calls.filter((c) => !c.ok).map((c) => c.result.message).join("; ")}`;
         state.handover ??= { reason: "Система записи YClients не отвечает" };
         status = "failed";
-        return result([...doneSummary(state.calls), TEXTS.tooManyFailures]);
+        return result([...confirmations(state.calls), TEXTS.tooManyFailures]);
       }
     }
   } catch (err) {
@@ -206,7 +204,7 @@ export async function runTurn(input: TurnInput): Promise<TurnResult> {
     error = `model ${err.kind}: ${err.message}`;
     state.handover ??= { reason: "Ассистент временно недоступен" };
     status = "failed";
-    return result([...doneSummary(state.calls), TEXTS.modelDown]);
+    return result([...confirmations(state.calls), TEXTS.modelDown]);
   }
 
   const parts = splitReply(text);

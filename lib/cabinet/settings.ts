@@ -37,6 +37,7 @@ const NotificationsPatch = z.strictObject({
 
 const AssistantPatch = z.strictObject({
   burst_wait_sec: int(0, 60, "Ожидание следующих сообщений (секунды)"),
+  typing_wait_max_sec: int(0, 30, "Ожидание, пока клиент печатает (секунды)"),
   admin_pause_min: int(0, 7 * 24 * 60, "Пауза после ответа администратора (минуты)"),
   handover_pause_min: int(0, 7 * 24 * 60, "Пауза после передачи администратору (минуты)"),
   enabled: z.boolean({ error: "Ассистент: включён или выключен" }),
@@ -56,13 +57,14 @@ export class SettingsError extends Error {
 
 export interface CabinetSettings {
   notifications: NotificationSettings;
-  assistant: { enabled: boolean; handover_phone: string; burst_wait_sec: number; admin_pause_min: number; handover_pause_min: number; facts: string };
+  assistant: { enabled: boolean; handover_phone: string; burst_wait_sec: number; typing_wait_max_sec: number; admin_pause_min: number; handover_pause_min: number; facts: string };
 }
 
 const assistantDefaults = () => ({
   enabled: true,
   handover_phone: "",
   burst_wait_sec: DEFAULT_CHAT_SETTINGS.burstWaitSec,
+  typing_wait_max_sec: DEFAULT_CHAT_SETTINGS.typingWaitMaxSec,
   admin_pause_min: DEFAULT_CHAT_SETTINGS.adminPauseMin,
   handover_pause_min: DEFAULT_CHAT_SETTINGS.handoverPauseMin,
   facts: "",
@@ -79,7 +81,7 @@ export async function readSettings(db: Db, salonId: number, defaultDelaySec: num
     notifications,
     assistant: {
       enabled: chat.enabled, handover_phone: chat.handoverPhone ?? "",
-      burst_wait_sec: chat.burstWaitSec, admin_pause_min: chat.adminPauseMin, handover_pause_min: chat.handoverPauseMin,
+      burst_wait_sec: chat.burstWaitSec, typing_wait_max_sec: chat.typingWaitMaxSec, admin_pause_min: chat.adminPauseMin, handover_pause_min: chat.handoverPauseMin,
       facts: typeof facts === "string" ? facts : "",
     },
   };

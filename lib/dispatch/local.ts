@@ -65,7 +65,11 @@ export class LocalDispatcher implements Dispatcher {
       p_retries: m.retries ?? 3,
       p_now: this.opts.clock.now().toISOString(),
     });
-    if (this.running && !res.deduplicated && !m.delaySec) this.wake();
+    if (this.running && !res.deduplicated) {
+      if (!m.delaySec) this.wake();
+      // A delayed job (a reply waiting out the client's quiet window) runs when due, not up to a poll later.
+      else setTimeout(() => this.running && this.wake(), Math.round(m.delaySec) * 1000).unref();
+    }
     return { messageId: `local_${res.id}`, deduplicated: res.deduplicated };
   }
 

@@ -41,8 +41,10 @@ export const ASSISTANT_REPLY = defineJob({
     phone: ChatKey,
     /** Our id of the inbound message (messages.id): only the newest message's job of a burst answers it. */
     messageId: z.number().int().positive(),
+    /** How many times this reply has already looked and chosen to wait for the client (lib/assistant/burst-wait.ts). */
+    wait: z.number().int().min(0).max(120).optional(),
   }),
-  dedupeId: (b) => `${b.salonId}:assistant:${b.messageId}`,
+  dedupeId: (b) => `${b.salonId}:assistant:${b.messageId}${b.wait ? `:w${b.wait}` : ""}`,
   retries: SESSION_WAIT_RETRIES,
 });
 export type AssistantReplyJob = z.infer<typeof ASSISTANT_REPLY.body>;

@@ -32,6 +32,9 @@ import { readBody, salonIdParam } from "./common.js";
  *        Messages the bot sent: {messages:[{id, to, text, at}]}, `to` as a JID ("79001234567@s.whatsapp.net").
  *   POST /emulator/sessions/:salonId/receipt       {messageId, status: "delivered"|"read"}
  *        The client's phone acknowledged or opened one of our messages → message.status (once per message and state).
+ *   POST /emulator/sessions/:salonId/presence      {from, state: "composing"|"recording"|"paused"|"available"|"unavailable"}
+ *        A client types or stops typing. Delivered (as WhatsApp does) only while the gateway watches that chat and
+ *        shows the salon online, i.e. while a reply to the client is pending. Answers {delivered, available}.
  *   POST /emulator/sessions/:salonId/refuse        {to, code: "not_on_whatsapp"|"restricted_463"|null}
  *        (extension) Sends to `to` fail as WhatsApp would refuse them; null lifts it.
  *
@@ -56,6 +59,7 @@ const DisconnectBody = z.object({ code: z.number().int().min(100).max(999), mess
 const RefuseBody = z.object({ to: jidOrPhone, code: z.enum(["not_on_whatsapp", "restricted_463"]).nullable() });
 
 const ReceiptBody = z.object({ messageId: z.string().min(1).max(128), status: z.enum(["delivered", "read"]) });
+const PresenceBody = z.object({ from: z.string().min(1).max(64), state: z.enum(["composing", "recording", "paused", "available", "unavailable"]) });
 
 const CONNECT_WAIT_MS = 10_000;
 
@@ -112,6 +116,13 @@ export function mountEmulatorRoutes(app: Hono, sessions: SessionManager, world: 
     const body = await readBody(c, ReceiptBody);
     connected(salonId).receipt(body.messageId, body.status);
     return c.json({ ok: true });
+  });
+
+  app.post("/emulator/sessions/:salonId/presence", async (c) => {
+    const salonId = salonIdParam(c);
+    const body = await readBody(c, PresenceBody);
+    const s = connected(salonId);
+    return c.json({ delivered: s.clientPresence(body), available: s.available });
   });
 
   app.get("/emulator/sessions/:salonId/outbox", (c) => c.json({ messages: world.outbox(salonIdParam(c)) }));

@@ -50,6 +50,7 @@ export async function connect(s: Sessions, live: Live): Promise<void> {
           void s.sends.receipt(live.salonId, messageId, status).catch((err) => log.error({ salonId: live.salonId, err }, "receipt not recorded"));
         },
         lidMapping: (lid, phone) => onLidMapping(s, live.salonId, lid, phone),
+        presence: (jid, state) => s.typing.presence(live.salonId, jid, state),
         message: (msg) => onMessage(s, live.salonId, msg).catch((err) => {
           log.error({ salonId: live.salonId, err }, "event publish failed");
           throw err;
@@ -159,4 +160,10 @@ async function onLidMapping(s: Sessions, salonId: number, lid: string, phone: st
 async function onMessage(s: Sessions, salonId: number, msg: InboundMessage): Promise<void> {
   const event = { ...msg, salonId } as WhatsAppEvent;
   await s.deps.outbox.publish(event);
+  // After the publish, so the reply is never later for it: a client's message leaves a reply pending.
+  if (msg.type === "message.received" && msg.from.phone) {
+    s.typing.inbound(salonId, msg.from.jid, msg.from.phone).catch((err: unknown) => {
+      s.deps.log.warn({ salonId, err: (err as Error).message }, "typing watch not started");
+    });
+  }
 }

@@ -10,6 +10,7 @@ import type { Transport, TransportSession } from "../transport/types.js";
 import type { DurableSends, SendTarget } from "./durable-sends.js";
 import type { PageNotices } from "./notices.js";
 import type { SendQueue } from "./send-queue.js";
+import type { TypingWatch } from "./typing-watch.js";
 
 export interface Live {
   salonId: number;
@@ -48,6 +49,7 @@ export interface Sessions {
   readonly starting: Map<number, Promise<Live>>;
   readonly sends: DurableSends;
   readonly notices: PageNotices;
+  readonly typing: TypingWatch;
   stopped: boolean;
 }
 

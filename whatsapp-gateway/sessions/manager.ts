@@ -9,8 +9,14 @@ import { claim, release, renewLeases, SessionRestore } from "./leases.js";
 import { sendTarget, type Live, type SessionManagerDeps, type Sessions } from "./live.js";
 import { PageNotices, type SessionListener } from "./notices.js";
 import { PairingThrottle, qrNotice } from "./pairing.js";
+import { TypingWatch } from "./typing-watch.js";
 
 export type { SessionManagerDeps } from "./live.js";
+
+/** A chat is watched for typing from a client's message until our reply, at most this long (the cap is ≤ 30 s). */
+const TYPING_WATCH_MS = 35_000;
+/** One presence write per chat per this long, whatever the client's phone sends. */
+const PRESENCE_COALESCE_MS = 250;
 export type { SessionListener, SessionNotice } from "./notices.js";
 
 /**
@@ -30,6 +36,13 @@ export class SessionManager {
       starting: new Map<number, Promise<Live>>(),
       sends: new DurableSends(deps),
       notices: new PageNotices(deps.log),
+      typing: new TypingWatch({
+        store: deps.store, clock: deps.clock, log: deps.log, watchMs: TYPING_WATCH_MS, coalesceMs: PRESENCE_COALESCE_MS,
+        conn: (salonId) => {
+          const live = this.s.live.get(salonId);
+          return live?.state === "connected" && !live.closing ? live.conn : null;
+        },
+      }),
       stopped: false,
     };
     this.restore = new SessionRestore(this.s, (salonId) => this.start(salonId));
@@ -148,6 +161,7 @@ export class SessionManager {
     if (live && !live.closing && live.paired && (live.state === "connected" || live.state === "connecting")) {
       const messageId = generateMessageIDV2(live.phone ? `${live.phone}@s.whatsapp.net` : undefined);
       const accepted = await this.s.sends.accept(salonId, msg.idempotencyKey, { jid, text: msg.text, messageId });
+      this.s.typing.replied(salonId, jid);
       this.s.sends.wake(salonId, () => sendTarget(this.s, salonId));
       return accepted;
     }
@@ -188,6 +202,7 @@ export class SessionManager {
   /** Graceful stop: close every socket, flush auth writes, release every lease. */
   async stop(): Promise<void> {
     this.s.stopped = true;
+    this.s.typing.stop();
     this.restore.stopLeaseRenewal();
     await Promise.allSettled([...this.s.starting.values()]);
     await Promise.allSettled([...this.s.live.values()].map(async (live) => {

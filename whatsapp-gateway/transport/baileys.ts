@@ -13,7 +13,7 @@ import { WebVersion, type WebVersionStatus } from "./web-version.js";
 /** The part of a Baileys socket the gateway uses; tests pass a stand-in object with these members. */
 export type BaileysSocket = Pick<
   WASocket,
-  "ev" | "ws" | "authState" | "requestPairingCode" | "sendMessage" | "sendPresenceUpdate" | "onWhatsApp" | "logout" | "end" | "signalRepository" | "sendNode"
+  "ev" | "ws" | "authState" | "requestPairingCode" | "sendMessage" | "sendPresenceUpdate" | "presenceSubscribe" | "onWhatsApp" | "logout" | "end" | "signalRepository" | "sendNode"
 >;
 
 export interface BaileysTransportDeps {
@@ -132,6 +132,12 @@ export class BaileysTransport implements Transport {
       }
     });
 
+    // A 1:1 chat's presence comes keyed by the chat; a group's is not ours to watch.
+    sock.ev.on("presence.update", ({ id, presences }) => {
+      const state = (presences[id] ?? Object.values(presences)[0])?.lastKnownPresence;
+      if (state && !id.endsWith("@g.us")) events.presence?.(id, state);
+    });
+
     // One batch after another, so a chat's messages reach the functions in the order WhatsApp delivered them.
     let inbound: Promise<void> = Promise.resolve();
     sock.ev.on("messages.upsert", ({ messages, type }) => {
@@ -230,6 +236,14 @@ export class BaileysTransport implements Transport {
 
       async presence(jid, state) {
         await sock.sendPresenceUpdate(state, jid);
+      },
+
+      async watchPresence(jid) {
+        await sock.presenceSubscribe(jid);
+      },
+
+      async setAvailable(available) {
+        await sock.sendPresenceUpdate(available ? "available" : "unavailable");
       },
 
       async logout() {

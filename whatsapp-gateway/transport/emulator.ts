@@ -4,7 +4,7 @@ import type { Clock } from "../../lib/clock.js";
 import { lidKey } from "../../lib/contract/events.js";
 import type { SalonAuthState } from "../auth-state.js";
 import { QR_REFS_ENDED } from "../sessions/policy.js";
-import { phoneFromJid, SendRefused, type OpenOptions, type Transport, type TransportEvents, type TransportSession } from "./types.js";
+import { phoneFromJid, SendRefused, type ChatPresence, type OpenOptions, type Transport, type TransportEvents, type TransportSession } from "./types.js";
 
 /**
  * WhatsApp without WhatsApp (WHATSAPP_TRANSPORT=emulator): the same transport interface as Baileys, driven by the
@@ -229,6 +229,33 @@ export class EmulatedSession implements TransportSession {
 
   async presence(): Promise<void> {
     if (this.state !== "open") throw new SendRefused("session_down", "not connected");
+  }
+
+  /** Shown online to WhatsApp (what the salon's phone would notice: its notifications go quiet meanwhile). */
+  available = false;
+  /** Chats whose presence we asked for. */
+  readonly watched = new Set<string>();
+
+  async watchPresence(jid: string): Promise<void> {
+    if (this.state !== "open") throw new SendRefused("session_down", "not connected");
+    this.watched.add(jid);
+  }
+
+  async setAvailable(available: boolean): Promise<void> {
+    if (this.state !== "open") throw new SendRefused("session_down", "not connected");
+    this.available = available;
+  }
+
+  /**
+   * A client types (or stops). As WhatsApp: delivered only to a device that subscribed to the chat and is available;
+   * answers whether it was delivered.
+   */
+  clientPresence(m: { from: string; state: ChatPresence }): boolean {
+    this.assertOpen();
+    const jid = /^\d+$/.test(m.from) ? `${m.from}@s.whatsapp.net` : m.from;
+    if (!this.available || !this.watched.has(jid)) return false;
+    this.events.presence?.(jid, m.state);
+    return true;
   }
 
   async logout(): Promise<void> {

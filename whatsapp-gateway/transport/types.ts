@@ -33,7 +33,11 @@ export interface TransportEvents {
   lidMapping(lid: string, phone: string): Promise<void>;
   /** WhatsApp's receipt for a message we sent (repeats are the manager's to drop). */
   receipt(messageId: string, status: "delivered" | "read"): void;
+  /** A contact's presence in a chat we subscribed to (sessions/typing-watch.ts); WhatsApp sends it only while we are available. */
+  presence?(jid: string, state: ChatPresence): void;
 }
+
+export type ChatPresence = "composing" | "recording" | "paused" | "available" | "unavailable";
 
 export interface TransportSession {
   /** Ask for a pairing code once the socket is ready for it (after its first QR). */
@@ -41,6 +45,10 @@ export interface TransportSession {
   /** Sends under the WhatsApp message id the gateway chose when it accepted the send. */
   sendText(to: string, text: string, messageId: string): Promise<{ messageId: string }>;
   presence(to: string, state: "composing" | "paused"): Promise<void>;
+  /** Asks WhatsApp for this contact's presence (Baileys' presenceSubscribe). */
+  watchPresence(jid: string): Promise<void>;
+  /** Shows the linked device online (needed to receive presence; silences the phone's notifications) or not. */
+  setAvailable(available: boolean): Promise<void>;
   /** Unlinks the device on WhatsApp's side (best effort) and closes. */
   logout(): Promise<void>;
   /** Closes the connection without logging out; no close event follows. */
