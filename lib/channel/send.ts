@@ -69,6 +69,11 @@ export async function recordChannelOutcome(s: Services, e: MessageStatus): Promi
     if (changed) await publishChannelStatus(s.dispatcher, e.salonId, ycId, DELIVERY_STATUS.sentToPhone);
   } else if (e.status === "failed") {
     await fail(s, e.salonId, ycId, e.error ?? "failed");
+  } else if (e.status === "delivered") {
+    // WhatsApp's receipt: YClients' "delivered" (1), posted once like every status.
+    await publishChannelStatus(s.dispatcher, e.salonId, ycId, DELIVERY_STATUS.delivered);
+  } else if (e.status === "read") {
+    // YClients' statuses have no "read"; the receipt is kept with the chat history only.
   } else {
     // Cut off by a gateway crash while on the socket: most likely it left; YClients keeps "passed to operator".
     s.log.warn({ salonId: e.salonId, ycId, messageId: e.messageId }, "channel message outcome unknown after a gateway crash");

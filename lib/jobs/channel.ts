@@ -6,7 +6,7 @@ import { defineJob, publishJob } from "./job.js";
 
 /** The channel's jobs (functions/jobs/channel/): sending what YClients handed us, its statuses, its availability. */
 
-/** YClients' delivery statuses (the operator protocol's callback). 1 (delivered) waits for WhatsApp receipts. */
+/** YClients' delivery statuses (the operator protocol's callback); 1 (delivered) comes from WhatsApp's receipt. */
 export const DELIVERY_STATUS = { delivered: 1, notDelivered: 2, sentToPhone: 4, passedToOperator: 8, rejected: 16 } as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUS)[keyof typeof DELIVERY_STATUS];
 const deliveryStatuses = Object.values(DELIVERY_STATUS) as number[];

@@ -48,7 +48,7 @@ async function sessionEvent(salonId: number, type: "session.logged_out" | "sessi
 }
 
 describe("YClients' notifications through the salon's WhatsApp", () => {
-  it("a YClients reminder goes out once, is in the chat history, and YClients hears 8 then 4", async () => {
+  it("a YClients reminder goes out once, is in the chat history, and YClients hears 8, 4, then 1 on WhatsApp's receipt", async () => {
     const salonId = nextSalonId();
     await w.activeSalon(salonId);
     const text = "Напоминаем: завтра в 15:00 стрижка в Барбершоп Тест. Ответьте, если планы изменились.";
@@ -62,6 +62,9 @@ describe("YClients' notifications through the salon's WhatsApp", () => {
 
     await gatewaySays(salonId, "9001", sent[0]!.messageId, "sent");
     expect(statusesOf("9001")).toEqual([8, 4]);
+    await gatewaySays(salonId, "9001", sent[0]!.messageId, "delivered");
+    await gatewaySays(salonId, "9001", sent[0]!.messageId, "read");
+    expect(statusesOf("9001")).toEqual([8, 4, 1]);
     // The client's answer ("перенесите на завтра") reaches the assistant with the reminder before it.
     const history = await listMessages(w.db.db, salonId, "79125550001");
     expect(history.map((m) => [m.direction, m.text])).toEqual([["out", text]]);

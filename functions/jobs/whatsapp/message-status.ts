@@ -17,6 +17,7 @@ export function registerMessageStatusJob(jobs: Hono, s: Services): void {
     if (e.status === "delivered" || e.status === "read") {
       // By WhatsApp message id: a notification or one of the assistant's messages.
       await notificationsStore.receipt(s.db, e.salonId, e.messageId, e.status, new Date(e.timestamp));
+      await recordChannelOutcome(s, e);
     } else if (e.idempotencyKey.startsWith("notification:")) await recordSendOutcome(s, e);
     else if (await recordChannelOutcome(s, e)) return done({ status: "done" });
     else if (e.status !== "sent") s.log.warn({ salonId: e.salonId, key: e.idempotencyKey, status: e.status, error: e.error }, "reply not delivered");
