@@ -151,9 +151,13 @@ export async function answerBurst(d: AssistantDeps, job: AssistantReplyJob): Pro
   return { outcome: result.status, turnId, sent };
 }
 
-/** The inbound job answered it already (a confirmation of a reminder got its thanks): not the assistant's to answer. */
+/**
+ * The inbound job answered it already (a confirmation of a reminder got its thanks, a thanks got ❤️): not the
+ * assistant's to answer.
+ */
 function answeredElsewhere(m: BurstMessage): boolean {
-  return (m.data as { reminder_handled?: unknown } | null | undefined)?.reminder_handled === true;
+  const data = m.data as { reminder_handled?: unknown; reacted?: unknown } | null | undefined;
+  return data?.reminder_handled === true || typeof data?.reacted === "string";
 }
 
 /** A reaction is kept with the burst for context, but on its own it is not a question. */

@@ -17,6 +17,7 @@ import { readBody, salonIdParam } from "./common.js";
  *   POST /emulator/sessions/:salonId/inbound       {from, text, pushName?, id?, altJid?}
  *        A client writes to the salon. `from` is phone digits or a JID ("…@lid" for a hidden number; then `altJid`
  *        may carry its "…@s.whatsapp.net"). `id` makes the message id (and so the dedupe id) deterministic.
+ *        With `reactTo` (one of our message ids) it is a reaction: `text` is the emoji.
  *        Answers {messageId} once message.received is with the dispatcher (or in the outbox).
  *   POST /emulator/sessions/:salonId/admin-message {to, text}
  *        The salon types to a client from its own phone → message.from_admin. Answers {messageId}.
@@ -24,7 +25,8 @@ import { readBody, salonIdParam } from "./common.js";
  *        WhatsApp closes the connection with a Baileys code; the gateway's policy applies (401/403 wipe and
  *        session.logged_out, 515 reconnect, 408 in the QR state = QR expired, others backoff). Answers {ok:true}.
  *   GET  /emulator/sessions/:salonId/outbox
- *        Messages the bot sent: {messages:[{id, to, text, at}]}, `to` as a JID ("79001234567@s.whatsapp.net").
+ *        Messages the bot sent: {messages:[{id, to, text, at, reactTo?}]}, `to` as a JID ("79001234567@s.whatsapp.net");
+ *        a reaction has `reactTo` (the client's message it went on) and its emoji as `text`.
  *   POST /emulator/sessions/:salonId/receipt       {messageId, status: "delivered"|"read"}
  *        The client's phone acknowledged or opened one of our messages → message.status (once per message and state).
  *   POST /emulator/sessions/:salonId/refuse        {to, code: "not_on_whatsapp"|"restricted_463"|null}
@@ -43,6 +45,7 @@ const InboundBody = z.object({
   pushName: z.string().max(100).optional(),
   id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional(),
   altJid: jidOrPhone.optional(),
+  reactTo: z.string().min(1).max(128).optional(),
 });
 const AdminBody = z.object({ to: jidOrPhone, text: z.string().min(1).max(4096) });
 const DisconnectBody = z.object({ code: z.number().int().min(100).max(999), message: z.string().max(200).optional() });

@@ -21,8 +21,11 @@ interface EmulatedCreds {
 export interface SentMessage {
   id: string;
   to: string;
+  /** The text, or a reaction's emoji. */
   text: string;
   at: string;
+  /** A reaction: the id of the message it was put on. */
+  reactTo?: string;
 }
 
 export type ScriptedRefusal = "not_on_whatsapp" | "restricted_463";
@@ -139,8 +142,8 @@ export class EmulatedSession implements TransportSession {
     this.close(515, "Stream Errored (restart required)");
   }
 
-  /** A client writes to the salon. */
-  async inbound(m: { from: string; text: string; pushName?: string; id?: string; altJid?: string }): Promise<string> {
+  /** A client writes to the salon (with `reactTo`: puts the emoji `text` on that message of ours). */
+  async inbound(m: { from: string; text: string; pushName?: string; id?: string; altJid?: string; reactTo?: string }): Promise<string> {
     this.assertOpen();
     const jid = /^\d+$/.test(m.from) ? `${m.from}@s.whatsapp.net` : m.from;
     const altJid = m.altJid ?? null;
@@ -151,9 +154,9 @@ export class EmulatedSession implements TransportSession {
       from: { phone: phoneFromJid(jid) ?? phoneFromJid(altJid), jid, altJid },
       pushName: m.pushName ?? null,
       timestamp: this.clock.now().toISOString(),
-      kind: "text",
+      kind: m.reactTo ? "reaction" : "text",
       text: m.text,
-      refMessageId: null,
+      refMessageId: m.reactTo ?? null,
     });
     return messageId;
   }
@@ -201,6 +204,11 @@ export class EmulatedSession implements TransportSession {
     if (refusal === "restricted_463") throw new SendRefused(refusal, "WhatsApp refused the message with 463");
     this.world.record(this.salonId, { id, to, text, at: this.clock.now().toISOString() });
     return { messageId: id };
+  }
+
+  async react(to: string, target: string, emoji: string, id: string): Promise<void> {
+    if (this.state !== "open") throw new SendRefused("session_down", "not connected");
+    this.world.record(this.salonId, { id, to, text: emoji, at: this.clock.now().toISOString(), reactTo: target });
   }
 
   async presence(): Promise<void> {

@@ -1,6 +1,7 @@
 import type { Hono } from "hono";
 import { chatSettings } from "../../../lib/conversations/settings.js";
 import { noteOnMessage, storeInbound } from "../../../lib/conversations/store.js";
+import { heartForThanks } from "../../../lib/conversations/thanks.js";
 import { MessageReceived, WHATSAPP_EVENT_PATHS } from "../../../lib/contract/events.js";
 import { SESSION_WAIT_RETRIES } from "../../../lib/dispatch/dispatcher.js";
 import { handleReminderReply } from "../../../lib/notifications/reminder-reply.js";
@@ -11,7 +12,7 @@ import { jobBody } from "../job-body.js";
 /**
  * A client wrote to the salon. The message is stored (a redelivery stores nothing new); a reply to a reminder is
  * offered to the reminder logic first (a confirmation is answered there; anything else reaches the assistant with
- * the reminder in context); then a delayed reply job is published. When it fires, only the newest message of the
+ * the reminder in context); a plain thanks or goodbye gets ❤️ on it and no words; then a delayed reply job is published. When it fires, only the newest message of the
  * burst answers, so three quick messages get one answer. Nothing is answered for a salon that is not active, and a chat
  * an administrator holds is checked when the reply job runs, so a takeover during the wait counts.
  */
@@ -43,6 +44,7 @@ export function registerMessageReceivedJob(jobs: Hono, s: Services): void {
     const reminder = await handleReminderReply(s, e);
     if (reminder.handled) await noteOnMessage(s.db, e.salonId, messageId, { reminder_handled: true });
     else if (reminder.context) await noteOnMessage(s.db, e.salonId, messageId, { reminder: reminder.context });
+    const hearted = !reminder.handled && (await heartForThanks(s, e, { message_id: messageId, paused: stored.paused }));
 
     // Every message gets its reply job, even one answered here or a reaction: only the newest message's job answers
     // the burst, so a message that published none would silence the question the client typed just before it. The
@@ -55,6 +57,6 @@ export function registerMessageReceivedJob(jobs: Hono, s: Services): void {
       delaySec: chatSettings(stored.settings).burstWaitSec,
       retries: SESSION_WAIT_RETRIES,
     });
-    return c.json({ status: reminder.handled ? "reminder_reply" : "scheduled" });
+    return c.json({ status: reminder.handled ? "reminder_reply" : hearted ? "thanks_hearted" : "scheduled" });
   });
 }
