@@ -125,7 +125,9 @@ async function answerReaction(s: Services, event: MessageReceived, phone: string
   if (ctx.notification.reply_kind === null) {
     const tz = ctx.salon.timezone;
     const visit = new Date(ctx.record.starts_at);
-    await answer(s, event, phone, ctx, reactionReply(reactionTone(emoji), `${relativeDay(visit, now, tz)} в ${clockTime(visit, tz)}`));
+    // Keyed by the reminder: two reactions handled at once (👎 then 😢) still make one message.
+    const key = `reminder-reaction:${event.salonId}:${ctx.notification.id}`;
+    await answer(s, event, phone, ctx, reactionReply(reactionTone(emoji), `${relativeDay(visit, now, tz)} в ${clockTime(visit, tz)}`), key);
     await notificationsStore.noteReply(s.db, ctx.notification.id, "other", now);
   }
   return { handled: true };
@@ -135,13 +137,9 @@ async function answerReaction(s: Services, event: MessageReceived, phone: string
  * The answer first, then the note: a redelivered message repeats the send under the same idempotency key (one
  * message), whereas a note written before a failed send would leave the client unanswered.
  */
-async function answer(s: Services, event: MessageReceived, phone: string, ctx: ReminderContext, text: string): Promise<void> {
+async function answer(s: Services, event: MessageReceived, phone: string, ctx: ReminderContext, text: string, key = `reminder-reply:${event.salonId}:${event.messageId}`): Promise<void> {
   try {
-    const { messageId } = await s.gateway.sendText(event.salonId, {
-      to: phone,
-      text,
-      idempotencyKey: `reminder-reply:${event.salonId}:${event.messageId}`,
-    });
+    const { messageId } = await s.gateway.sendText(event.salonId, { to: phone, text, idempotencyKey: key });
     // In the chat's history, so the assistant's next turn knows the reminder was answered.
     await storeOutbound(s.db, s.clock, { salonId: event.salonId, phone, waMessageId: messageId, text, data: { reminder_reply: ctx.notification.id } });
   } catch (err) {
