@@ -65,15 +65,14 @@ const TOKEN = /\{([^{}]*)\}/g;
 /**
  * Names are filled in as they are in YClients, in the nominative ("Анна", "Стрижка"), and are not inflected: a
  * preposition right before one would ask for a case ("к {мастер}" → "к Анна"). Such a text is refused with a
- * wording that keeps the nominative.
+ * wording that keeps the nominative. The salon's title is left out: "в {салон}" reads as a name ("в Барбершоп Тест").
  */
-const NAMES = ["мастер", "имя", "услуги", "салон"];
+const NAMES = ["мастер", "имя", "услуги"];
 const PREPOSITION_BEFORE_NAME = new RegExp(`(?:^|[^\\p{L}])(к|ко|у|с|со|для|до|от|о|об|обо|про|на|за|при|по|в|во|без|между)\\s+\\{(${NAMES.join("|")})\\}`, "iu");
 const REPHRASE: Record<string, string> = {
   "мастер": "«Мастер: {мастер}» или «Вас ждёт {мастер}»",
   "имя": "«{имя}, здравствуйте!»",
   "услуги": "«Услуги: {услуги}»",
-  "салон": "«Салон: {салон}»",
 };
 
 /** Why the owner's text cannot be used, in Russian with what to do; null when it can. */
