@@ -54,8 +54,19 @@ export type SendState = "queued" | "sending" | "sent" | "failed" | "unknown";
 export interface QueuedSend {
   key: string;
   jid: string;
+  /** The text, or the emoji of a reaction. */
   body: string;
   message_id: string;
+  /** A reaction: the id of the client's message it goes on. */
+  react_to: string | null;
+}
+
+/** A send as accepted: a text, or (with `reactTo`) a reaction whose emoji is `text`. */
+export interface OutgoingSend {
+  jid: string;
+  text: string;
+  messageId: string;
+  reactTo?: string;
 }
 
 export class GatewayStore {
@@ -125,7 +136,12 @@ export class GatewayStore {
     return ids.map(Number);
   }
 
-  sendAccept(salonId: number, key: string, send: { jid: string; text: string; messageId: string }, now: Date): Promise<SendRow> {
+  sendAccept(salonId: number, key: string, send: OutgoingSend, now: Date): Promise<SendRow> {
+    if (send.reactTo !== undefined) {
+      return this.db.rpc("wa_reaction_accept", {
+        p_salon_id: salonId, p_key: key, p_jid: send.jid, p_emoji: send.text, p_react_to: send.reactTo, p_message_id: send.messageId, p_now: now.toISOString(),
+      });
+    }
     return this.db.rpc("wa_send_accept", {
       p_salon_id: salonId, p_key: key, p_jid: send.jid, p_body: send.text, p_message_id: send.messageId, p_now: now.toISOString(),
     });

@@ -128,6 +128,16 @@ const SERVICES: Array<[number, string, number, number, number]> = [
   [4, "Уход за лицом", 3500, 3500, 60], [4, "Массаж лица", 2000, 2000, 45],
 ];
 
+/** What the salon wrote about some services in YClients (`comment`); the rest have none, as in real salons. */
+const DESCRIPTIONS: Record<string, string> = {
+  "Женская стрижка": "Консультация, мытьё головы, стрижка и укладка феном.",
+  "Мужская стрижка": "Стрижка машинкой и ножницами, мытьё головы, укладка.",
+  AirTouch: "Мягкое осветление с растяжкой цвета: пряди выбираются феном. Включает тонирование и уход.",
+  "Маникюр с покрытием гель-лак": "Снятие старого покрытия, аппаратный маникюр, выравнивание и гель-лак в один тон.",
+  "Ламинирование ресниц": "Изгиб и питание натуральных ресниц, окрашивание в подарок. Держится 6–8 недель.",
+  "Уход за лицом": "Очищение, пилинг, маска по типу кожи и массаж лица.",
+};
+
 // [female?, specialization, position, categories served, hidden, fired]
 const STAFF: Array<[boolean, string, string, number[], number, number]> = [
   [true, "Парикмахер-стилист", "Стилист", [0, 1], 0, 0],
@@ -223,7 +233,7 @@ export function generateSalon(salonId: number, opts: SalonOptions, now: Date): S
     for (const m of masters) m.services_links!.push({ service_id: id, master_id: m.id, length: minutes * 60 });
     return {
       id, salon_service_id: id, title, booking_title: title, print_title: "", category_id: categories[cat]!.id,
-      price_min: min, price_max: max, discount: 0, comment: "", weight: 100 - i, active: 1, api_id: null,
+      price_min: min, price_max: max, discount: 0, comment: DESCRIPTIONS[title] ?? "", weight: 100 - i, active: 1, api_id: null,
       prepaid: "forbidden", is_multi: false, capacity: 0, duration: minutes * 60, is_online: true,
       seance_search_start: 0, seance_search_finish: 86400, seance_search_step: 900, date_from: "", date_to: "",
       staff: masters.map((m) => ({ id: m.id, seance_length: minutes * 60, technological_card_id: 0, image_url: "", price: null, name: m.name })),

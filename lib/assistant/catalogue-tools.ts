@@ -1,10 +1,16 @@
-/** Tools that read what the salon offers: services and prices, masters, free time. They change nothing. */
+/**
+ * Tools that read what the salon offers: services and prices, what a service is, masters and their working days,
+ * free time. They change nothing; only free time asks YClients, the rest is the synced catalogue and schedule.
+ */
 import { z } from "zod";
 import type { YcBookTime } from "../yclients/types.js";
 import { addDays, partOfDay, weekday, type PartOfDay } from "./dates.js";
+import { explainService, staffSchedule } from "./store.js";
 import { dateArg, fail, freeTimes, idArg, isPast, price, serviceById, staffById, tool, yc, type Tool, type ToolState } from "./tool-kit.js";
 
 const MAX_STAFF_PER_SEARCH = 4;
+/** How far ahead "when does Анна work?" looks: two weeks, as the original's CHECK_STAFF_SCHEDULE. */
+const SCHEDULE_DAYS = 14;
 
 function staffForService(state: ToolState, serviceId: number): Array<{ id: number; name: string }> {
   const svc = serviceById(state, serviceId);
@@ -54,6 +60,62 @@ export const CATALOGUE_TOOLS: Tool[] = [
     async run(state, { service_id }) {
       const staff = service_id ? staffForService(state, service_id) : state.ctx.staff;
       return { ok: true, staff: staff.map((s) => ({ staff_id: s.id, name: s.name, specialization: staffById(state, s.id)?.specialization ?? null })) };
+    },
+  }),
+
+  tool({
+    name: "explain_service",
+    description: "Что это за услуга: описание салона, цена, длительность, кто делает. Для вопросов «что входит», «что такое …».",
+    schema: z.object({ service_id: idArg }),
+    async run(state, { service_id }) {
+      const svc = await explainService(state.db, state.salonId, service_id);
+      if (!svc) return fail("unknown_service", "Такой услуги нет; возьми service_id из list_services");
+      return {
+        ok: true,
+        service_id: svc.service_id,
+        title: svc.title,
+        price: price(svc),
+        duration_min: svc.duration_sec ? Math.round(svc.duration_sec / 60) : null,
+        category: svc.category,
+        description: svc.description,
+        staff: svc.staff,
+        ...(svc.description ? {} : { note: "Описания у салона нет: не выдумывай состав услуги, предложи уточнить у администратора" }),
+      };
+    },
+  }),
+
+  tool({
+    name: "staff_schedule",
+    description:
+      "Когда работают мастера, по графику салона. staff_id — рабочие дни этого мастера на две недели с date (или с сегодня); без staff_id — кто работает в date (или сегодня). Это график, не свободное время: для записи — find_free_slots.",
+    schema: z.object({ staff_id: idArg.optional(), date: dateArg.optional() }),
+    async run(state, { staff_id, date: day }) {
+      const from = day && !isPast(state, day) ? day : state.ctx.today;
+      if (staff_id && !staffById(state, staff_id)) {
+        return fail("unknown_staff", "Такого мастера нет", { staff: state.ctx.staff.map((s) => ({ staff_id: s.id, name: s.name })) });
+      }
+      const to = staff_id ? addDays(from, SCHEDULE_DAYS - 1) : from;
+      const { known, days } = await staffSchedule(state.db, state.salonId, staff_id ?? null, from, to);
+      if (!known) return fail("schedule_unknown", "Графика мастеров пока нет; смотри свободное время через find_free_slots");
+      const hours = (d: { from: string; to: string }) => `${d.from}–${d.to}`;
+      if (staff_id) {
+        return {
+          ok: true,
+          staff_name: staffById(state, staff_id)!.name,
+          from,
+          to,
+          ...(day ? { works_on_date: days.some((d) => d.date === from) } : {}),
+          working_days: days.map((d) => ({ date: d.date, weekday: weekday(d.date), hours: hours(d) })),
+          ...(days.length === 0 ? { note: "В эти две недели у мастера нет рабочих дней в графике" } : {}),
+        };
+      }
+      return {
+        ok: true,
+        date: from,
+        weekday: weekday(from),
+        working: days.map((d) => ({ staff_id: d.staff_id, name: d.name, hours: hours(d) })),
+        ...(days.length === 0 ? { note: "В этот день по графику никто не работает" } : {}),
+      };
     },
   }),
 

@@ -166,9 +166,13 @@ async function waitForClient(d: AssistantDeps, job: AssistantReplyJob): Promise<
   return true;
 }
 
-/** The inbound job answered it already (a confirmation of a reminder got its thanks): not the assistant's to answer. */
+/**
+ * The inbound job answered it already (a confirmation of a reminder got its thanks, a thanks got ❤️): not the
+ * assistant's to answer.
+ */
 function answeredElsewhere(m: BurstMessage): boolean {
-  return inboundFacts(m.data).reminder_handled === true;
+  const facts = inboundFacts(m.data);
+  return facts.reminder_handled === true || facts.reacted !== undefined;
 }
 
 /** A reaction is kept with the burst for context, but on its own it is not a question. */

@@ -140,3 +140,32 @@ export interface ReplyWaitState {
 export function replyWaitState(db: Db, salonId: number, phone: string, messageId: number): Promise<ReplyWaitState | null> {
   return db.rpc("assistant_reply_wait_state", { p_salon_id: salonId, p_phone: phone, p_message_id: messageId });
 }
+
+export interface ScheduleDay {
+  date: string;
+  staff_id: number;
+  name: string;
+  from: string;
+  to: string;
+}
+
+/** Who works on which day of [from, to] (one master with `staffId`), from the synced schedule. */
+export async function staffSchedule(db: Db, salonId: number, staffId: number | null, from: string, to: string): Promise<{ known: boolean; days: ScheduleDay[] }> {
+  return db.rpc("assistant_staff_schedule", { p_salon_id: salonId, p_staff_id: staffId, p_from: from, p_to: to });
+}
+
+export interface ServiceExplained {
+  service_id: number;
+  title: string;
+  price_min: number | null;
+  price_max: number | null;
+  duration_sec: number | null;
+  category: string | null;
+  description: string | null;
+  staff: string[];
+}
+
+/** A service with the salon's description of it (YClients `comment`) and who performs it; null if unknown. */
+export async function explainService(db: Db, salonId: number, serviceId: number): Promise<ServiceExplained | null> {
+  return db.rpc("assistant_service_explain", { p_salon_id: salonId, p_service_id: serviceId });
+}

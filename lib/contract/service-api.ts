@@ -8,6 +8,8 @@ import { z } from "zod";
  *   DELETE /v1/sessions/:salonId            → log out on WhatsApp, wipe the auth state → {ok:true}
  *   POST   /v1/sessions/:salonId/messages   SendRequest → {messageId}, once durably accepted (before it leaves;
  *                                           what became of it arrives as a `message.status` event, ./events.ts)
+ *   POST   /v1/sessions/:salonId/reactions  ReactionRequest → {messageId}: an emoji on the client's message
+ *                                           `messageId`, accepted durably and once per key like a send
  *   POST   /v1/sessions/:salonId/presence   PresenceRequest → {ok:true}
  *   GET    /v1/health                       → the gateway's details (the open /health says only up or not)
  * `to` is E.164 digits or a JID as received (reply to a LID as is). A refusal is `{error:{code,message}}` with one
@@ -28,6 +30,16 @@ export const SendRequest = z.object({
   idempotencyKey: z.string().regex(/^[A-Za-z0-9:._-]{1,200}$/, "letters, digits and :._- only"),
 });
 export type SendRequest = z.infer<typeof SendRequest>;
+
+export const ReactionRequest = z.object({
+  to: z.string().min(1).max(64),
+  /** The id of the client's message the reaction goes on. */
+  messageId: z.string().min(1).max(128),
+  /** One emoji; "" takes an earlier reaction back. */
+  emoji: z.string().max(16),
+  idempotencyKey: SendRequest.shape.idempotencyKey,
+});
+export type ReactionRequest = z.infer<typeof ReactionRequest>;
 
 export const PresenceRequest = z.object({
   to: z.string().min(1).max(64),

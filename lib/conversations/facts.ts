@@ -11,6 +11,8 @@ export const InboundFacts = z.object({
   reminder_handled: z.boolean().optional(),
   /** Which visit the reminder this message answers was about, in Russian, for the model. */
   reminder: z.string().optional(),
+  /** A thanks or goodbye got this reaction instead of words (lib/conversations/thanks.ts): nothing to answer. */
+  reacted: z.string().optional(),
 });
 export type InboundFacts = z.infer<typeof InboundFacts>;
 

@@ -1,6 +1,7 @@
 import {
   RETRYABLE_GATEWAY_CODES,
   type PresenceRequest,
+  type ReactionRequest,
   type SendRequest,
   type SessionStatus,
 } from "../contract/service-api.js";
@@ -26,6 +27,8 @@ export interface GatewayClient {
   start(salonId: number): Promise<SessionStatus>;
   logout(salonId: number): Promise<void>;
   sendText(salonId: number, msg: SendRequest): Promise<{ messageId: string }>;
+  /** Puts an emoji on a client's message; one reaction per idempotency key, like sendText. */
+  react(salonId: number, msg: ReactionRequest): Promise<{ messageId: string }>;
   presence(salonId: number, msg: PresenceRequest): Promise<void>;
   health(): Promise<{ ok: boolean; detail: unknown }>;
 }
@@ -70,6 +73,7 @@ export function createGatewayClient(opts: {
       await call("DELETE", `/v1/sessions/${salonId}`);
     },
     sendText: (salonId, msg) => call("POST", `/v1/sessions/${salonId}/messages`, msg),
+    react: (salonId, msg) => call("POST", `/v1/sessions/${salonId}/reactions`, msg),
     presence: async (salonId, msg) => {
       await call("POST", `/v1/sessions/${salonId}/presence`, msg);
     },

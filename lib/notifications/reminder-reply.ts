@@ -4,6 +4,8 @@
  * - a confirmation ("да", "ок", "приду", "👍", "✅", "всё в силе"… or a positive reaction to the reminder) within the
  *   reminder's reply window sets attendance 2 in YClients and answers once with a short thanks → `{handled: true}`;
  *   a second "да" to the same reminder is handled silently;
+ * - any other reaction to the reminder gets the original's fixed text once per reminder: a negative one (👎, 😢, ❌…)
+ *   offers to move the visit, a neutral or unknown one asks whether it stands → `{handled: true}`;
  * - anything else while a reminder is open (a refusal, a wish to move, a question) → `{handled: false, context}`:
  *   the assistant answers, with `context` (Russian, for the model) saying which visit the reminder was about;
  * - no open reminder → `{handled: false}`.
@@ -30,6 +32,21 @@ const CONFIRM_EMOJI = ["👍", "👌", "✅", "💯", "❤", "♥", "😊", "�
 const CONFIRM_PHRASES = ["приду на запись", "всё в силе", "все в силе", "подтверждаю запись", "подтверждаю визит", "буду вовремя"];
 /** Any of these and it is not a plain yes: "да, но можно перенести?", "не приду", "отмените". */
 const DOUBT = /(^|[^\p{L}])(не|нет|неа|отмен\p{L}*|перен[её]с\p{L}*|перенести|позже|раньше|опозда\p{L}*|другое|другой|заболел\p{L}*|можно|а можно|если)([^\p{L}]|$)|\?/u;
+
+const NEGATIVE_EMOJI = ["👎", "😞", "😢", "😭", "❌", "💔", "🙁", "☹", "😔", "😕", "😟", "😣", "😫", "😩", "🚫", "⛔", "😡", "😠"];
+
+/** A reaction that is not a confirmation: "negative" (the visit does not suit) or "neutral" (🤔, 😐, anything else). */
+export function reactionTone(emoji: string): "negative" | "neutral" {
+  const chars = [...emoji.replace(/[\s\uFE0F\u200D]/gu, "")].filter((ch) => !/\p{Emoji_Modifier}/u.test(ch));
+  return chars.length > 0 && chars.every((ch) => NEGATIVE_EMOJI.some((e) => e.startsWith(ch))) ? "negative" : "neutral";
+}
+
+/** The original's answers to a reaction on a reminder, `visit` as "завтра в 10:00". */
+export function reactionReply(tone: "negative" | "neutral", visit: string): string {
+  return tone === "negative"
+    ? `Понял вас. Вижу, что запись ${visit} вам не подходит. Хотите перенести на другое время? Просто напишите когда вам удобно, и я помогу с переносом.`
+    : `Вижу вашу реакцию на напоминание о записи ${visit}. Всё в силе? Если нужно перенести запись, просто напишите когда вам удобно.`;
+}
 
 /** True for a message that means "yes, I'm coming". */
 export function isConfirmation(text: string): boolean {
@@ -74,6 +91,7 @@ export async function handleReminderReply(s: Services, event: MessageReceived): 
 
   const text = event.kind === "text" || isReaction ? event.text : "";
   if (isReaction && text.trim() === "") return { handled: true }; // a reaction taken back says nothing
+  if (isReaction && !isConfirmation(text)) return answerReaction(s, event, phone, ctx, text, now);
   if (!isConfirmation(text)) {
     await notificationsStore.noteReply(s.db, ctx.notification.id, "other", now);
     return { handled: false, context: context(ctx, now) };
@@ -91,24 +109,42 @@ export async function handleReminderReply(s: Services, event: MessageReceived): 
     await bookingsStore.setAttendance(s.db, event.salonId, record.record_id, 2, now);
   }
   if (ctx.notification.reply_kind === "confirmed") return { handled: true };
-  // Thanks first, then the note: a redelivered message repeats the send under the same idempotency key (one
-  // message), whereas a note written before a failed send would leave the client unanswered.
   const tz = ctx.salon.timezone;
   const visit = new Date(record.starts_at);
   const thanks = `❤️ Спасибо, что подтвердили! Ждём вас ${relativeDay(visit, now, tz)} в ${clockTime(visit, tz)}.`;
+  await answer(s, event, phone, ctx, thanks);
+  await notificationsStore.noteReply(s.db, ctx.notification.id, "confirmed", now);
+  return { handled: true };
+}
+
+/**
+ * 👎 or 🤔 on the reminder: the fixed text, once per reminder (a client changing their reaction, or who already
+ * wrote back, is not asked again); the client's next words go to the assistant with the reminder in context.
+ */
+async function answerReaction(s: Services, event: MessageReceived, phone: string, ctx: ReminderContext, emoji: string, now: Date): Promise<ReminderReplyResult> {
+  if (ctx.notification.reply_kind === null) {
+    const tz = ctx.salon.timezone;
+    const visit = new Date(ctx.record.starts_at);
+    // Keyed by the reminder: two reactions handled at once (👎 then 😢) still make one message.
+    const key = `reminder-reaction:${event.salonId}:${ctx.notification.id}`;
+    await answer(s, event, phone, ctx, reactionReply(reactionTone(emoji), `${relativeDay(visit, now, tz)} в ${clockTime(visit, tz)}`), key);
+    await notificationsStore.noteReply(s.db, ctx.notification.id, "other", now);
+  }
+  return { handled: true };
+}
+
+/**
+ * The answer first, then the note: a redelivered message repeats the send under the same idempotency key (one
+ * message), whereas a note written before a failed send would leave the client unanswered.
+ */
+async function answer(s: Services, event: MessageReceived, phone: string, ctx: ReminderContext, text: string, key = `reminder-reply:${event.salonId}:${event.messageId}`): Promise<void> {
   try {
-    const { messageId } = await s.gateway.sendText(event.salonId, {
-      to: phone,
-      text: thanks,
-      idempotencyKey: `reminder-reply:${event.salonId}:${event.messageId}`,
-    });
-    // In the chat's history, so the assistant's next turn knows the confirmation was answered.
-    await storeOutbound(s.db, s.clock, { salonId: event.salonId, phone, waMessageId: messageId, text: thanks, data: { reminder_reply: ctx.notification.id } });
+    const { messageId } = await s.gateway.sendText(event.salonId, { to: phone, text, idempotencyKey: key });
+    // In the chat's history, so the assistant's next turn knows the reminder was answered.
+    await storeOutbound(s.db, s.clock, { salonId: event.salonId, phone, waMessageId: messageId, text, data: { reminder_reply: ctx.notification.id } });
   } catch (err) {
     // WhatsApp refused it (463): the same key answers the same refusal, so a redelivery could never succeed.
     if (!(err instanceof GatewayError) || err.retryable) throw err;
-    s.log.warn({ salonId: event.salonId, notificationId: ctx.notification.id, code: err.code }, "thanks for a confirmed reminder refused by WhatsApp");
+    s.log.warn({ salonId: event.salonId, notificationId: ctx.notification.id, code: err.code }, "answer to a reminder reply refused by WhatsApp");
   }
-  await notificationsStore.noteReply(s.db, ctx.notification.id, "confirmed", now);
-  return { handled: true };
 }

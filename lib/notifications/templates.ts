@@ -62,6 +62,19 @@ export const DEFAULT_TEMPLATES: Record<NotificationKind, string> = {
 
 const TOKEN = /\{([^{}]*)\}/g;
 
+/**
+ * Names are filled in as they are in YClients, in the nominative ("Анна", "Стрижка"), and are not inflected: a
+ * preposition right before one would ask for a case ("к {мастер}" → "к Анна"). Such a text is refused with a
+ * wording that keeps the nominative. The salon's title is left out: "в {салон}" reads as a name ("в Барбершоп Тест").
+ */
+const NAMES = ["мастер", "имя", "услуги"];
+const PREPOSITION_BEFORE_NAME = new RegExp(`(?:^|[^\\p{L}])(к|ко|у|с|со|для|до|от|о|об|обо|про|на|за|при|по|в|во|без|между)\\s+\\{(${NAMES.join("|")})\\}`, "iu");
+const REPHRASE: Record<string, string> = {
+  "мастер": "«Мастер: {мастер}» или «Вас ждёт {мастер}»",
+  "имя": "«{имя}, здравствуйте!»",
+  "услуги": "«Услуги: {услуги}»",
+};
+
 /** Why the owner's text cannot be used, in Russian with what to do; null when it can. */
 export function templateProblem(kind: NotificationKind, text: string): string | null {
   if (text.trim() === "") return "Текст пустой. Напишите текст или нажмите «Вернуть стандартный».";
@@ -73,6 +86,11 @@ export function templateProblem(kind: NotificationKind, text: string): string | 
   const foreign = [...text.matchAll(TOKEN)].map((m) => m[1]!).find((name) => KIND_ONLY[name] && KIND_ONLY[name] !== kind);
   if (foreign) return `Подстановка {${foreign}} есть только в уведомлении об изменении записи. Уберите её из этого текста.`;
   if (/[{}]/.test(text.replace(TOKEN, ""))) return "В тексте есть непарная фигурная скобка. Подстановки пишутся так: {имя}.";
+  const cased = PREPOSITION_BEFORE_NAME.exec(text);
+  if (cased) {
+    const [, word, name] = cased;
+    return `«${word} {${name}}» не получится: подстановка не склоняется и встанет в именительном падеже. Напишите так, чтобы падеж не менялся, например ${REPHRASE[name!]}.`;
+  }
   return null;
 }
 

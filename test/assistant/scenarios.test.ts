@@ -615,7 +615,7 @@ describe("conversation", () => {
     const ours = w.gateway.sent.find((m) => m.salonId === salon.salonId && m.to === phone)!;
     await adminWrites(w, salon, phone, ours.text, ours.messageId);
     expect((await getConversation(w.db.db, salon.salonId, phone))?.paused_until).toBeNull();
-    await clientWrites(w, salon, phone, "спасибо");
+    await clientWrites(w, salon, phone, "понятно");
     await settle(w);
     expect(w.gateway.to(salon.salonId, phone)).toEqual(["Слушаю вас.", "Хорошо."]);
   });

@@ -31,6 +31,8 @@ export interface SentMessage {
 export class RecordingGateway implements GatewayClient {
   readonly sent: SentMessage[] = [];
   readonly presences: Array<{ salonId: number; to: string; state: string }> = [];
+  /** Reactions put on clients' messages, one per idempotency key. */
+  readonly reactions: Array<{ salonId: number; to: string; messageId: string; emoji: string; key: string }> = [];
   sendCalls = 0;
   failSends = 0;
   private seq = 0;
@@ -53,6 +55,11 @@ export class RecordingGateway implements GatewayClient {
     const messageId = `3EB0${String(++this.seq).padStart(8, "0")}`;
     this.sent.push({ salonId, to: msg.to, text: msg.text, key: msg.idempotencyKey, messageId });
     return { messageId };
+  }
+  async react(salonId: number, msg: { to: string; messageId: string; emoji: string; idempotencyKey: string }) {
+    const known = this.reactions.findIndex((r) => r.salonId === salonId && r.key === msg.idempotencyKey);
+    if (known < 0) this.reactions.push({ salonId, to: msg.to, messageId: msg.messageId, emoji: msg.emoji, key: msg.idempotencyKey });
+    return { messageId: `REACT${known < 0 ? this.reactions.length : known + 1}` };
   }
   async presence(salonId: number, msg: { to: string; state: "composing" | "paused" }) {
     this.presences.push({ salonId, ...msg });

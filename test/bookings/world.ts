@@ -29,6 +29,8 @@ export interface Sent {
 
 export class RecordingGateway implements GatewayClient {
   readonly sent: Sent[] = [];
+  /** Reactions put on clients' messages (`messageId` is the message reacted to), one per idempotency key. */
+  readonly reactions: Array<{ salonId: number; to: string; messageId: string; emoji: string }> = [];
   private readonly byKey = new Map<string, string>();
   private readonly script: GatewayError[] = [];
   /** Called inside sendText after the message went out, before answering (to simulate a crash there). */
@@ -71,6 +73,15 @@ export class RecordingGateway implements GatewayClient {
     return this.status(salonId);
   }
   async logout(): Promise<void> {}
+  async react(salonId: number, msg: { to: string; messageId: string; emoji: string; idempotencyKey: string }) {
+    const key = `${salonId}:${msg.idempotencyKey}`;
+    const known = this.byKey.get(key);
+    if (known) return { messageId: known };
+    const messageId = `wamid.r${this.reactions.length + 1}`;
+    this.byKey.set(key, messageId);
+    this.reactions.push({ salonId, to: msg.to, messageId: msg.messageId, emoji: msg.emoji });
+    return { messageId };
+  }
   async presence(): Promise<void> {}
   async health() {
     return { ok: true, detail: null };
@@ -97,7 +108,9 @@ export interface World {
    * WhatsApp; returns what the salon's number sent. `useRecordingGateway()` switches back.
    */
   useEmulator(salonId: number): Promise<{
-    outbox(): Array<{ id: string; to: string; text: string }>;
+    outbox(): Array<{ id: string; to: string; text: string; reactTo?: string }>;
+    /** A client's message (with `reactTo`: their reaction to that message of ours); resolves once it is published. */
+    inbound(msg: { from: string; text: string; reactTo?: string }): Promise<string>;
     receipt(messageId: string, status: "delivered" | "read"): void;
     refuse(jid: string, code: "not_on_whatsapp" | "restricted_463" | null): void;
   }>;
@@ -171,7 +184,8 @@ export async function openWorld(start = "2026-11-23T09:00:00Z", env: Record<stri
       if (!scan.ok) throw new Error(`emulator scan answered ${scan.status}: ${await scan.text()}`);
       services.gateway = real!;
       return {
-        outbox: () => world.outbox(salonId).map((m) => ({ id: m.id, to: m.to, text: m.text })),
+        outbox: () => world.outbox(salonId).map((m) => ({ id: m.id, to: m.to, text: m.text, ...(m.reactTo ? { reactTo: m.reactTo } : {}) })),
+        inbound: (msg) => world.session(salonId)!.inbound(msg),
         receipt: (messageId, status) => world.session(salonId)!.receipt(messageId, status),
         refuse: (jid, code) => world.refuse(salonId, jid, code),
       };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { StoredRecord } from "../../lib/bookings/store.js";
 import { isConfirmation } from "../../lib/notifications/reminder-reply.js";
+import { DEFAULT_TEMPLATES, TEXT_KINDS, templateProblem } from "../../lib/notifications/templates.js";
 import { renderNotification, type RenderInput } from "../../lib/notifications/texts.js";
 
 const record: StoredRecord = {
@@ -65,5 +66,32 @@ describe("reminder confirmations", () => {
     for (const no of ["нет", "не приду", "да, но можно перенести?", "можно на час позже", "отмените", "да?", "дайте подумать", "👎", "", "Здравствуйте, а сколько стоит стрижка?"]) {
       expect(isConfirmation(no), no).toBe(false);
     }
+  });
+});
+
+describe("names in Russian cases", () => {
+  // Names stay as YClients has them (nominative); the texts only put them where the nominative is right.
+  const staffName = "Анна Попова";
+  const named = { ...record, staff_name: staffName };
+
+  it("built-in texts put the master's name only after «Мастер:» or an arrow, never after a preposition", () => {
+    const old = { starts_at: "2026-08-21T12:00:00Z", staff_id: 3, staff_name: "Ольга", services: record.services, service_ids: [1, 2] };
+    for (let id = 0; id < 40; id++) {
+      for (const kind of ["booking_created", "booking_changed", "booking_cancelled", "reminder_day_before", "reminder_hours_before"] as const) {
+        const text = render({ id, kind, record: named, data: kind === "booking_changed" ? { old } : {}, now: new Date("2026-08-20T16:00:00Z") }) ?? "";
+        for (const m of text.matchAll(new RegExp(`(\\S+\\s)?${staffName}`, "g"))) {
+          expect(["Мастер: ", "→ "]).toContain(m[1] ?? "");
+        }
+      }
+    }
+  });
+
+  it("an owner's text with a preposition before a name is refused with a wording that keeps the nominative", () => {
+    expect(templateProblem("reminder_day_before", "Завтра вы записаны к {мастер} в {время}")).toMatch(/«к \{мастер\}».*«Мастер: \{мастер\}»/);
+    expect(templateProblem("reminder_day_before", "Ждём вас на {услуги}")).toMatch(/«на \{услуги\}».*«Услуги: \{услуги\}»/);
+    expect(templateProblem("booking_created", "Спасибо, что выбрали нас! У {мастер} для вас всё готово")).toMatch(/«У \{мастер\}»/);
+    expect(templateProblem("reminder_day_before", "Завтра в {время} вас ждёт {мастер}. Мастер: {мастер}")).toBeNull();
+    expect(templateProblem("reminder_day_before", "{приветствие}, {имя}! Запись на завтра, {услуги}")).toBeNull();
+    for (const kind of TEXT_KINDS) expect(templateProblem(kind, DEFAULT_TEMPLATES[kind])).toBeNull();
   });
 });

@@ -18,7 +18,7 @@ import { readBody, salonIdParam } from "./common.js";
  *        A client writes to the salon. `from` is phone digits or a JID ("…@lid" for a hidden number; then `altJid`
  *        may carry its "…@s.whatsapp.net", or `phoneAlt` its digits, as the key's remoteJidAlt; without either, a
  *        mapping told by lid-mapping below gives the phone). `id` makes the message id (and so the dedupe id)
- *        deterministic.
+ *        deterministic. With `reactTo` (one of our message ids) it is a reaction: `text` is the emoji.
  *        Answers {messageId} once message.received is with the dispatcher (or in the outbox).
  *   POST /emulator/sessions/:salonId/lid-mapping   {lid: "…@lid", phone}
  *        WhatsApp tells the session which phone a LID stands for (Baileys' lid-mapping.update) → lid.mapping; later
@@ -29,7 +29,8 @@ import { readBody, salonIdParam } from "./common.js";
  *        WhatsApp closes the connection with a Baileys code; the gateway's policy applies (401/403 wipe and
  *        session.logged_out, 515 reconnect, 408 in the QR state = QR expired, others backoff). Answers {ok:true}.
  *   GET  /emulator/sessions/:salonId/outbox
- *        Messages the bot sent: {messages:[{id, to, text, at}]}, `to` as a JID ("79001234567@s.whatsapp.net").
+ *        Messages the bot sent: {messages:[{id, to, text, at, reactTo?}]}, `to` as a JID ("79001234567@s.whatsapp.net");
+ *        a reaction has `reactTo` (the client's message it went on) and its emoji as `text`.
  *   POST /emulator/sessions/:salonId/receipt       {messageId, status: "delivered"|"read"}
  *        The client's phone acknowledged or opened one of our messages → message.status (once per message and state).
  *   POST /emulator/sessions/:salonId/presence      {from, state: "composing"|"recording"|"paused"|"available"|"unavailable"}
@@ -52,6 +53,7 @@ const InboundBody = z.object({
   id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional(),
   altJid: jidOrPhone.optional(),
   phoneAlt: phone.optional(),
+  reactTo: z.string().min(1).max(128).optional(),
 });
 const LidMappingBody = z.object({ lid: z.string().regex(/^\d{1,20}@lid$/, "a LID JID"), phone });
 const AdminBody = z.object({ to: jidOrPhone, text: z.string().min(1).max(4096) });

@@ -1,5 +1,5 @@
 import type { Hono } from "hono";
-import { PresenceRequest, SendRequest } from "../../lib/contract/service-api.js";
+import { PresenceRequest, ReactionRequest, SendRequest } from "../../lib/contract/service-api.js";
 import type { SessionManager } from "../sessions/manager.js";
 import { readBody, salonIdParam } from "./common.js";
 
@@ -18,6 +18,12 @@ export function mountServiceRoutes(app: Hono, sessions: SessionManager): void {
     const salonId = salonIdParam(c);
     const body = await readBody(c, SendRequest);
     return c.json(await sessions.sendText(salonId, body));
+  });
+
+  app.post("/v1/sessions/:salonId/reactions", async (c) => {
+    const salonId = salonIdParam(c);
+    const body = await readBody(c, ReactionRequest);
+    return c.json(await sessions.react(salonId, body));
   });
 
   app.post("/v1/sessions/:salonId/presence", async (c) => {

@@ -4,7 +4,7 @@ import type { MessageStatus } from "../../lib/contract/events.js";
 import type { Logger } from "../../lib/log.js";
 import { GatewayApiError } from "../errors.js";
 import type { EventOutbox } from "../outbox.js";
-import type { GatewayStore, QueuedSend, SendRow } from "../store.js";
+import type { GatewayStore, OutgoingSend, QueuedSend, SendRow } from "../store.js";
 import { SendRefused, type TransportSession } from "../transport/types.js";
 import type { SendQueue } from "./send-queue.js";
 
@@ -31,7 +31,7 @@ export class DurableSends {
   constructor(private readonly deps: { store: GatewayStore; outbox: EventOutbox; clock: Clock; log: Logger }) {}
 
   /** Writes the send (or finds the first one under this key) and answers its message id; the worker sends it. */
-  async accept(salonId: number, key: string, send: { jid: string; text: string; messageId: string }): Promise<{ messageId: string }> {
+  async accept(salonId: number, key: string, send: OutgoingSend): Promise<{ messageId: string }> {
     const row = await this.deps.store.sendAccept(salonId, key, send, this.deps.clock.now());
     faultPoint("after-accept");
     return answer(row);
@@ -124,7 +124,8 @@ export class DurableSends {
     if (!(await store.sendMark(salonId, s.key, ["queued"], "sending", null, clock.now()))) return true;
     faultPoint("mid-send");
     try {
-      await conn.sendText(s.jid, s.body, s.message_id);
+      if (s.react_to !== null) await conn.react(s.jid, s.react_to, s.body, s.message_id);
+      else await conn.sendText(s.jid, s.body, s.message_id);
     } catch (err) {
       if (err instanceof SendRefused && (err.code === "not_on_whatsapp" || err.code === "restricted_463")) {
         await store.sendMark(salonId, s.key, ["sending", "unknown"], "failed", err.code, clock.now());

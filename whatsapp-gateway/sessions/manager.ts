@@ -154,18 +154,27 @@ export class SessionManager {
    * whether to wait (session_restoring), give up (session_logged_out) or retry later (session_down).
    */
   async sendText(salonId: number, msg: { to: string; text: string; idempotencyKey: string }): Promise<{ messageId: string }> {
-    const jid = jidForRecipient(msg.to);
+    return this.accept(salonId, msg.to, msg.idempotencyKey, { text: msg.text });
+  }
+
+  /** A reaction on a client's message, accepted and answered like a send (its own message id, one per key). */
+  async react(salonId: number, msg: { to: string; messageId: string; emoji: string; idempotencyKey: string }): Promise<{ messageId: string }> {
+    return this.accept(salonId, msg.to, msg.idempotencyKey, { text: msg.emoji, reactTo: msg.messageId });
+  }
+
+  private async accept(salonId: number, to: string, key: string, send: { text: string; reactTo?: string }): Promise<{ messageId: string }> {
+    const jid = jidForRecipient(to);
     if (!jid) throw new GatewayApiError(400, "bad_request", "`to` must be E.164 digits or a WhatsApp JID");
     faultPoint("before-accept");
     const live = this.s.live.get(salonId);
     if (live && !live.closing && live.paired && (live.state === "connected" || live.state === "connecting")) {
       const messageId = generateMessageIDV2(live.phone ? `${live.phone}@s.whatsapp.net` : undefined);
-      const accepted = await this.s.sends.accept(salonId, msg.idempotencyKey, { jid, text: msg.text, messageId });
+      const accepted = await this.s.sends.accept(salonId, key, { jid, messageId, ...send });
       this.s.typing.replied(salonId, jid);
       this.s.sends.wake(salonId, () => sendTarget(this.s, salonId));
       return accepted;
     }
-    const earlier = await this.s.sends.earlier(salonId, msg.idempotencyKey);
+    const earlier = await this.s.sends.earlier(salonId, key);
     if (earlier) return earlier;
     if (live && !live.closing) throw sessionDown(salonId);
     const row = await this.deps.store.sessionGet(salonId);

@@ -234,6 +234,17 @@ export class BaileysTransport implements Transport {
         }
       },
 
+      async react(jid, target, emoji, id) {
+        const react = { text: emoji, key: { remoteJid: jid, fromMe: false, id: target } };
+        // Ours before it leaves, like a text: its echo through messages.upsert is not the salon typing.
+        sent.set(id, { reactionMessage: react });
+        try {
+          await sock.sendMessage(jid, { react }, { messageId: id });
+        } catch (err) {
+          throw new SendRefused("session_down", `reaction failed: ${(err as Error).message}`);
+        }
+      },
+
       async presence(jid, state) {
         await sock.sendPresenceUpdate(state, jid);
       },

@@ -22,8 +22,11 @@ interface EmulatedCreds {
 export interface SentMessage {
   id: string;
   to: string;
+  /** The text, or a reaction's emoji. */
   text: string;
   at: string;
+  /** A reaction: the id of the message it was put on. */
+  reactTo?: string;
 }
 
 export type ScriptedRefusal = "not_on_whatsapp" | "restricted_463";
@@ -154,9 +157,10 @@ export class EmulatedSession implements TransportSession {
 
   /**
    * A client writes to the salon. From a LID, `altJid` (or `phoneAlt`, its digits) plays the key's remoteJidAlt;
-   * without it the phone comes from a mapping told earlier, as Baileys' LID store would give it.
+   * without it the phone comes from a mapping told earlier, as Baileys' LID store would give it. With `reactTo` it
+   * puts the emoji `text` on that message of ours.
    */
-  async inbound(m: { from: string; text: string; pushName?: string; id?: string; altJid?: string; phoneAlt?: string }): Promise<string> {
+  async inbound(m: { from: string; text: string; pushName?: string; id?: string; altJid?: string; phoneAlt?: string; reactTo?: string }): Promise<string> {
     this.assertOpen();
     const jid = /^\d+$/.test(m.from) ? `${m.from}@s.whatsapp.net` : m.from;
     const altJid = m.altJid ?? (m.phoneAlt ? `${m.phoneAlt}@s.whatsapp.net` : null);
@@ -168,9 +172,9 @@ export class EmulatedSession implements TransportSession {
       from: { phone, jid, altJid },
       pushName: m.pushName ?? null,
       timestamp: this.clock.now().toISOString(),
-      kind: "text",
+      kind: m.reactTo ? "reaction" : "text",
       text: m.text,
-      refMessageId: null,
+      refMessageId: m.reactTo ?? null,
     });
     return messageId;
   }
@@ -225,6 +229,11 @@ export class EmulatedSession implements TransportSession {
     if (refusal === "restricted_463") throw new SendRefused(refusal, "WhatsApp refused the message with 463");
     this.world.record(this.salonId, { id, to, text, at: this.clock.now().toISOString() });
     return { messageId: id };
+  }
+
+  async react(to: string, target: string, emoji: string, id: string): Promise<void> {
+    if (this.state !== "open") throw new SendRefused("session_down", "not connected");
+    this.world.record(this.salonId, { id, to, text: emoji, at: this.clock.now().toISOString(), reactTo: target });
   }
 
   async presence(): Promise<void> {

@@ -44,6 +44,8 @@ export interface TransportSession {
   requestPairingCode(phone: string): Promise<string>;
   /** Sends under the WhatsApp message id the gateway chose when it accepted the send. */
   sendText(to: string, text: string, messageId: string): Promise<{ messageId: string }>;
+  /** Puts `emoji` ("" takes it back) on the client's message `target` in the chat `to`, as message `messageId`. */
+  react(to: string, target: string, emoji: string, messageId: string): Promise<void>;
   presence(to: string, state: "composing" | "paused"): Promise<void>;
   /** Asks WhatsApp for this contact's presence (Baileys' presenceSubscribe). */
   watchPresence(jid: string): Promise<void>;
