@@ -116,7 +116,8 @@ describe("a client known only by a LID", () => {
     const created = w.sandbox.recordChanges(salon.salonId).filter((c) => c.action === "create");
     expect(created).toHaveLength(1);
     expect(created[0]!.record.client).toMatchObject({ name: "Ольга", phone: `+${phone}` });
-    expect(w.gateway.to(salon.salonId, lid).at(-1)).toBe("Готово, Ольга, вы записаны.");
+    // The confirmation is composed from the booking's result (no third model call), sent to the LID.
+    expect(w.gateway.to(salon.salonId, lid).at(-1)).toMatch(/^Записала вас: Мужская стрижка/);
     expect((await getConversation(w.db.db, salon.salonId, lid))?.typed_phone).toBe(phone);
   });
 
@@ -186,9 +187,9 @@ describe("a client known only by a LID", () => {
 
     // Later messages from the LID alone land in the same chat.
     w.gemini.script([{ text: "Хорошо!" }]);
-    await fromLid(w, salon, lid, "спасибо");
+    await fromLid(w, salon, lid, "а в субботу можно?");
     await settle(w);
-    expect((await listMessages(w.db.db, salon.salonId, salon.known.phone)).at(-2)?.text).toBe("спасибо");
+    expect((await listMessages(w.db.db, salon.salonId, salon.known.phone)).at(-2)?.text).toBe("а в субботу можно?");
   });
 
   it("a message that carries its number (remoteJidAlt) is the number's chat at once, and teaches the LID", async () => {
@@ -207,9 +208,9 @@ describe("a client known only by a LID", () => {
     await settle(w);
     expect(w.gateway.to(salon.salonId, phone)).toEqual(["Здравствуйте!"]);
     expect(system).toContain(`Телефон: ${phone}.`);
-    await fromLid(w, salon, lid, "спасибо");
+    await fromLid(w, salon, lid, "а цены какие?");
     await settle(w);
-    expect((await listMessages(w.db.db, salon.salonId, phone)).map((m) => m.text)).toEqual(["Привет", "Здравствуйте!", "спасибо", "Пожалуйста!"]);
+    expect((await listMessages(w.db.db, salon.salonId, phone)).map((m) => m.text)).toEqual(["Привет", "Здравствуйте!", "а цены какие?", "Пожалуйста!"]);
     expect(await getConversation(w.db.db, salon.salonId, lid)).toBeNull();
   });
 });

@@ -28,7 +28,7 @@ async function failure(p: Promise<unknown>): Promise<DbError> {
 }
 
 async function insertSalon(salonId: number, fields: Record<string, unknown> = {}): Promise<void> {
-  const row = { salon_id: salonId, title: `Salon ${salonId}`, api_key: "secret-api-key", webhook_secret: `wh-${salonId}`, ...fields };
+  const row = { salon_id: salonId, title: `Salon ${salonId}`, api_key: `secret-api-key-${salonId}`, webhook_secret: `wh-${salonId}`, ...fields };
   const cols = Object.keys(row);
   await database.sql.query(
     `insert into salons (${cols.join(", ")}) values (${cols.map((_, i) => `$${i + 1}`).join(", ")})`,
