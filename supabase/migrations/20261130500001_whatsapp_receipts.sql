@@ -5,7 +5,7 @@
 
 alter table wa_sends add column delivered_at timestamptz;
 alter table wa_sends add column read_at timestamptz;
-create index wa_sends_message_idx on wa_sends (salon_id, message_id);
+create index if not exists wa_sends_message_idx on wa_sends (salon_id, message_id);
 
 alter table notifications add column delivered_at timestamptz;
 alter table notifications add column read_at timestamptz;
