@@ -1,5 +1,5 @@
 -- The cabinet's results at 100,000 notifications (issue 17, limit: p95 < 200 ms). Counting messages and notifications
--- row by row on every page view grows with the salon; instead their writes keep daily counters (a trigger per table,
+-- row by row on every page view grows with the salon; instead their writes keep daily counters (statement triggers,
 -- so every writer counts, now and later) and the results read at most 30 rows per series. The rarer sources (the
 -- assistant's bookings, turns, visits) are still read by index ranges.
 
@@ -19,13 +19,6 @@ grant all on cabinet_daily to service_role;
 -- The assistant's own bookings by salon and first sight.
 create index records_salon_ours_seen_idx on records (salon_id, first_seen_at) where created_by_us;
 
-create function cabinet_daily_add(p_salon_id bigint, p_at timestamptz, p_key text, p_n integer) returns void
-language sql as $$
-  insert into cabinet_daily (salon_id, day, key, n)
-  select s.salon_id, (p_at at time zone s.timezone)::date, p_key, p_n from salons s where s.salon_id = p_salon_id
-  on conflict (salon_id, day, key) do update set n = cabinet_daily.n + excluded.n
-$$;
-
 -- What a message counts for: the client's and the bot's messages; the owner's test chat never.
 create function message_daily_keys(m messages) returns table (at timestamptz, key text) language sql immutable as $$
   select m.created_at, 'messages_' || m.direction where m.direction in ('in', 'out') and m.phone not like 'test:%'
@@ -39,34 +32,36 @@ create function notification_daily_keys(n notifications) returns table (at times
   where n.status = 'sent' and (n.kind = 'booking_created' or n.kind like 'reminder_%') and x.at is not null
 $$;
 
--- A row's counts leave with its old version and come with its new one, so a status turning 'failed' after 'sent'
--- (not on WhatsApp) or a delete is counted right.
-create function messages_count_daily() returns trigger language plpgsql as $$
+-- A statement's rows leave their old days and keys and come to their new ones, in one upsert per salon, day and key
+-- (a bulk insert is a write per day, not per row); a status turning 'failed' after 'sent' (not on WhatsApp) or a
+-- delete is counted right. tg_argv[0] names the table's keys function.
+create function cabinet_daily_count() returns trigger language plpgsql as $$
 begin
-  if tg_op <> 'INSERT' then
-    perform cabinet_daily_add(old.salon_id, k.at, k.key, -1) from message_daily_keys(old) k;
-  end if;
-  if tg_op <> 'DELETE' then
-    perform cabinet_daily_add(new.salon_id, k.at, k.key, 1) from message_daily_keys(new) k;
-  end if;
+  execute format($f$
+    insert into cabinet_daily (salon_id, day, key, n)
+    select x.salon_id, (x.at at time zone s.timezone)::date, x.key, sum(x.n)
+    from (%s) x join salons s on s.salon_id = x.salon_id
+    group by 1, 2, 3
+    having sum(x.n) <> 0
+    on conflict (salon_id, day, key) do update set n = cabinet_daily.n + excluded.n$f$,
+    concat_ws(' union all ',
+      case when tg_op <> 'INSERT' then format('select r.salon_id, k.at, k.key, -1 as n from old_rows r, %I(r) k', tg_argv[0]) end,
+      case when tg_op <> 'DELETE' then format('select r.salon_id, k.at, k.key, 1 as n from new_rows r, %I(r) k', tg_argv[0]) end));
   return null;
 end $$;
-create trigger messages_count_daily after insert or delete or update of salon_id, phone, direction, created_at on messages
-  for each row execute function messages_count_daily();
 
-create function notifications_count_daily() returns trigger language plpgsql as $$
-begin
-  if tg_op <> 'INSERT' then
-    perform cabinet_daily_add(old.salon_id, k.at, k.key, -1) from notification_daily_keys(old) k;
-  end if;
-  if tg_op <> 'DELETE' then
-    perform cabinet_daily_add(new.salon_id, k.at, k.key, 1) from notification_daily_keys(new) k;
-  end if;
-  return null;
-end $$;
-create trigger notifications_count_daily
-  after insert or delete or update of salon_id, kind, status, sent_at, delivered_at, read_at, reply_at, reply_kind on notifications
-  for each row execute function notifications_count_daily();
+create trigger messages_count_daily_insert after insert on messages referencing new table as new_rows
+  for each statement execute function cabinet_daily_count('message_daily_keys');
+create trigger messages_count_daily_delete after delete on messages referencing old table as old_rows
+  for each statement execute function cabinet_daily_count('message_daily_keys');
+create trigger messages_count_daily_update after update on messages referencing old table as old_rows new table as new_rows
+  for each statement execute function cabinet_daily_count('message_daily_keys');
+create trigger notifications_count_daily_insert after insert on notifications referencing new table as new_rows
+  for each statement execute function cabinet_daily_count('notification_daily_keys');
+create trigger notifications_count_daily_delete after delete on notifications referencing old table as old_rows
+  for each statement execute function cabinet_daily_count('notification_daily_keys');
+create trigger notifications_count_daily_update after update on notifications referencing old table as old_rows new table as new_rows
+  for each statement execute function cabinet_daily_count('notification_daily_keys');
 
 -- What was there before the counters.
 insert into cabinet_daily (salon_id, day, key, n)
@@ -151,5 +146,29 @@ begin
   into v_out;
   return v_out;
 end $$;
+
+-- The notification defaults with every key: the channel's redefinition (20261130400000_channel.sql, bookingTexts) was
+-- written beside the cabinet's (20261130200000_cabinet.sql, quiet hours) and dropped the quiet-hours keys, so the
+-- cabinet's form showed empty quiet hours.
+create or replace function notification_settings(p_settings jsonb, p_default_delay_sec integer) returns jsonb
+language sql immutable as $$
+  select jsonb_build_object(
+    'delaySec', p_default_delay_sec,
+    'bookingCreated', true,
+    'bookingChanged', true,
+    'bookingCancelled', true,
+    'reminderDayBefore', true,
+    'dayBeforeFrom', '19:00',
+    'dayBeforeTo', '21:00',
+    'reminderHoursBefore', true,
+    'hoursBefore', 2,
+    'replyWindowHours', 12,
+    'quietHours', false,
+    'quietFrom', '22:00',
+    'quietTo', '09:00',
+    'bookingTexts', 'ai_admin'
+  ) || coalesce(case when jsonb_typeof(p_settings -> 'notifications') = 'object' then p_settings -> 'notifications' end,
+                '{}'::jsonb)
+$$;
 
 grant execute on all functions in schema public to service_role;
