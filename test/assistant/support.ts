@@ -153,7 +153,7 @@ export async function createSalon(w: World, opts: { settings?: Record<string, un
     marketplaceUser: null, eventData: {},
   });
   await beginActivation(w.db.db, w.clock, {
-    salonId, apiKey: "k", webhookSecret: `secret-${salonId}`, whatsappPhone: salonPhone, windowSec: 3600, leaseSec: 60,
+    salonId, apiKey: `k-${salonId}`, webhookSecret: `secret-${salonId}`, whatsappPhone: salonPhone, windowSec: 3600, leaseSec: 60,
   });
   await finishActivation(w.db.db, w.clock, salonId, { ok: true });
   const pg = w.db.pg!;
