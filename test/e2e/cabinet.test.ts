@@ -164,7 +164,7 @@ describe("the salon's cabinet in a browser", () => {
     await phone.getByTestId("tab-results").click();
     await phone.locator('g[data-series="confirmations_sent"]').waitFor({ state: "attached" });
     // The page fits the phone: nothing sticks out sideways.
-    const wide = await phone.evaluate((width) => [...document.querySelectorAll("body *")]
+    const wide = await phone.evaluate((width) => Array.from(document.querySelectorAll("body *"))
       .filter((el) => el.getBoundingClientRect().right > width + 1).map((el) => el.id || el.tagName), PHONE.width);
     expect(wide).toEqual([]);
     await screenshot(phone, "06-results-phone-390");
