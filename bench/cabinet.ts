@@ -7,7 +7,7 @@ import type { TestDatabase } from "../test/support/harness.js";
 import { cabinetConfig, openCabinetWorld, signIn } from "../test/cabinet/support.js";
 
 const N = Number(process.env.BENCH_NOTIFICATIONS ?? 100_000);
-const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 100);
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 40);
 const SALON = 770_001;
 
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;

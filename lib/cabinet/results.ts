@@ -1,7 +1,6 @@
 /**
- * The cabinet's results: 30 days by day in the salon's time zone, counted by SQL `cabinet_results` over indexed
- * columns (test chats never counted), grouped into the charts the page shows. A series the database cannot measure
- * yet (delivery and read receipts before their columns exist) is left out, never shown as zeros.
+ * The cabinet's results: 30 days by day in the salon's time zone, counted by SQL `cabinet_results` from daily
+ * counters the writes keep and index ranges (test chats never counted), grouped into the charts the page shows.
  *
  * Public API: `salonResults(db, clock, salonId)`, `CHARTS`.
  */
@@ -41,12 +40,11 @@ export async function salonResults(db: Db, clock: Clock, salonId: number) {
   const charts: Chart[] = CHARTS.map((c) => ({
     title: c.title,
     unit: c.unit,
-    series: c.series.flatMap(([key, label]) => {
-      const values = raw[key]?.map(Number);
-      if (!values) return [];
+    series: c.series.map(([key, label]) => {
+      const values = (raw[key] ?? []).map(Number);
       const s = { key, label, values, total: values.reduce((a, b) => a + b, 0) };
       series.push(s);
-      return [s];
+      return s;
     }),
   }));
   return { timezone: row?.timezone ?? null, days: row?.days ?? [], charts, series };

@@ -30,7 +30,7 @@ export const cabinetStore = {
   history: (db: Db, salonId: number, limit: number) =>
     db.rpc<HistoryEntry[]>("salon_settings_history_list", { p_salon_id: salonId, p_limit: limit }),
   results: (db: Db, salonId: number, now: Date, days: number) =>
-    db.rpc<{ timezone: string; days: string[]; series: Record<string, number[] | null> } | null>("cabinet_results", {
+    db.rpc<{ timezone: string; days: string[]; series: Record<string, number[]> } | null>("cabinet_results", {
       p_salon_id: salonId, p_now: now.toISOString(), p_days: days,
     }),
   preview: (db: Db, salonId: number, now: Date) =>

@@ -65,9 +65,14 @@ describe("results", () => {
     const dayOf = (d: string) => r.days.indexOf(d);
     expect(html).toContain(`<title>22.11: 2 — от клиентов</title>`);
     expect(dayOf("2026-11-22")).toBe(28);
-    // Receipts are shown only when the database has them (columns delivered_at/read_at on notifications).
-    const receipts = Number((await pg.query<{ n: string }>("select count(*) n from information_schema.columns where table_name = 'notifications' and column_name in ('delivered_at', 'read_at')")).rows[0]!.n) === 2;
-    expect(html.includes('data-series="reminders_delivered"')).toBe(receipts);
+    // Receipts: delivered and read on their own days; a reminder that turned out not on WhatsApp leaves the counts.
+    expect(total("reminders_delivered")).toBe(0);
+    await pg.query("update notifications set delivered_at = '2026-11-23T03:01:00Z', read_at = '2026-11-23T03:05:00Z' where salon_id = $1", [salonId]);
+    const receipts = await (await call(w, salonId, { cookie }, "/results")).json();
+    expect(receipts.totals).toMatchObject({ reminders_sent: 1, reminders_delivered: 1, reminders_read: 1 });
+    await pg.query("update notifications set status = 'failed' where salon_id = $1", [salonId]);
+    const failed = await (await call(w, salonId, { cookie }, "/results")).json();
+    expect(failed.totals).toMatchObject({ reminders_sent: 0, reminders_delivered: 0, reminders_read: 0, reminders_confirmed: 0 });
   });
 
   it("is the salon owner's only", async () => {

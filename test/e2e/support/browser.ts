@@ -2,7 +2,7 @@
  * The owner's browser: Debian's Chromium driven by playwright-core (never a downloaded browser), headless, with a
  * fresh profile per launch. Screenshots of each step go to artifacts/e2e/ (CI keeps the folder as an artifact).
  */
-import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
@@ -47,10 +47,10 @@ export function watchPage(page: Page): { errors: string[] } {
 }
 
 let shot = 0;
-/** Starts a clean screenshot folder for this run. */
+/** Starts a clean screenshot folder for this run; a subfolder belongs to a suite running beside it (cabinet/). */
 export function resetArtifacts(): void {
-  rmSync(ARTIFACTS_DIR, { recursive: true, force: true });
   mkdirSync(ARTIFACTS_DIR, { recursive: true });
+  for (const f of readdirSync(ARTIFACTS_DIR, { withFileTypes: true })) if (f.isFile()) rmSync(join(ARTIFACTS_DIR, f.name));
   shot = 0;
 }
 
