@@ -11,8 +11,9 @@
 -- assistant may book a new visit in that number, but never lists, cancels or moves that number's visits.
 
 alter table conversations drop constraint conversations_phone_check;
+-- (the cabinet's test chat keeps its reserved key 'test:<user id>', 20261130210000_cabinet_results_test_chat.sql)
 alter table conversations add constraint conversations_phone_check
-  check (phone ~ '^[0-9]{7,15}$' or phone ~ '^[0-9]{1,20}@lid$');
+  check (phone ~ '^[0-9]{7,15}$' or phone ~ '^[0-9]{1,20}@lid$' or phone ~ '^test:[0-9]{1,15}$');
 alter table conversations add column typed_phone text check (typed_phone ~ '^[0-9]{7,15}$');
 
 create table wa_lid_phones (
