@@ -5,12 +5,13 @@
  */
 import { z } from "zod";
 import { bookingsStore } from "../bookings/store.js";
-import { confirmedPhone, rememberTypedPhone } from "../identity/chats.js";
+import { confirmedPhone, isTestChat, rememberTypedPhone } from "../identity/chats.js";
 import { normalisePhone } from "../phone/index.js";
 import { fail, tool, type ToolResult, type ToolState } from "./tool-kit.js";
 
 /** The number a new booking is made in: WhatsApp's, else the one the client typed; null when neither is known. */
-export const bookingPhone = (state: ToolState): string | null => confirmedPhone(state.phone) ?? state.typedPhone;
+export const bookingPhone = (state: ToolState): string | null =>
+  confirmedPhone(state.phone) ?? state.typedPhone ?? (isTestChat(state.phone) ? state.phone : null);
 
 /** The refusal for a tool that reads or changes existing visits in a chat without a confirmed number, else null. */
 export function needsConfirmedPhone(state: ToolState): ToolResult | null {

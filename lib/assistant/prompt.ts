@@ -3,7 +3,7 @@
  * the original learned the hard way (§5.2: greet once a day, do not repeat yourself, never claim what no tool did).
  */
 import { addDays, humanDate, localDateTime, weekday } from "./dates.js";
-import { confirmedPhone } from "../identity/chats.js";
+import { confirmedPhone, isTestChat } from "../identity/chats.js";
 import type { SalonContext } from "./store.js";
 
 function price(s: { price_min: number | null; price_max: number | null }): string {
@@ -23,7 +23,7 @@ function salonFacts(settings: Record<string, unknown> | null | undefined): strin
 
 /** What the model may do with the client's number: WhatsApp's word, or only what the client typed in a LID chat. */
 function phoneLines(phone: string, typedPhone: string | null): string[] {
-  if (confirmedPhone(phone)) return [`Телефон: ${phone}.`];
+  if (confirmedPhone(phone) || isTestChat(phone)) return [`Телефон: ${phone}.`];
   return [
     `WhatsApp скрыл номер клиента.${typedPhone ? ` Клиент написал номер ${typedPhone} (не подтверждён WhatsApp).` : ""}`,
     typedPhone

@@ -8,6 +8,7 @@
  * Public API: `testChatPhone`, `testChatHistory`, `testChatSend`, `TestChatError`.
  */
 import { randomUUID } from "node:crypto";
+import { TEST_CHAT_PREFIX } from "../identity/chats.js";
 import type { AssistantDeps } from "../assistant/respond.js";
 import { beginTurn, finishTurn, loadContext } from "../assistant/store.js";
 import type { RecordNotes, ToolCallRecord } from "../assistant/tools.js";
@@ -16,7 +17,6 @@ import { listMessages, storeInbound, storeOutbound } from "../conversations/stor
 import { checkOnlyBookings } from "./check-only-bookings.js";
 
 /** The reserved phone prefix of test chats; SQL statistics and lists skip `phone like 'test:%'`. */
-export const TEST_CHAT_PREFIX = "test:";
 export const testChatPhone = (userId: number) => `${TEST_CHAT_PREFIX}${userId}`;
 
 export const TEST_CHAT_LIMIT = 1000;

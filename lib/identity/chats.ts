@@ -15,6 +15,13 @@ export const ChatKey = z.string().regex(/^([0-9]{7,15}|[0-9]{1,20}@lid)$/);
 /** The phone WhatsApp confirmed for this chat, or null while the chat is known only by its LID. */
 export const confirmedPhone = (key: string): string | null => (/^[0-9]{7,15}$/.test(key) ? key : null);
 
+/**
+ * The owner's test chat in the cabinet ("test:<user id>", lib/cabinet/test-chat.ts): no WhatsApp behind it and its
+ * bookings are only checked, so its key stands in for a number.
+ */
+export const TEST_CHAT_PREFIX = "test:";
+export const isTestChat = (key: string): boolean => key.startsWith(TEST_CHAT_PREFIX);
+
 /** The chat key of a message's sender; a phone beside a LID is WhatsApp's word and is kept as the LID's mapping. */
 export async function identifyChat(db: Db, clock: Clock, salonId: number, peer: Peer): Promise<string | null> {
   const lid = peerLid(peer);

@@ -40,24 +40,21 @@ describe("test chat", () => {
         time = (lastFunctionResponses(req)[0]!.response as { options: Array<{ times: string[] }> }).options[0]!.times[0]!;
         return { calls: [{ name: "create_booking", args: { service_id: svc.id, staff_id: staff.id, date: day, time, client_name: "Тест" } }] };
       },
-      (req) => {
-        const r = lastFunctionResponses(req)[0]!.response as { ok: boolean; time: string };
-        return { text: r.ok ? `Записала вас на ${r.time}.` : "Не получилось." };
-      },
     ], { forPhone: testChatPhone(OWNER) });
     const sentBefore = w.gateway.sent.length;
     const changesBefore = w.sandbox.recordChanges(salon.salonId).length;
 
     const answer = await testChatSend(assistantDeps(w.fn.services), salon.salonId, OWNER, `Запишите к ${staff.name} на стрижку`);
 
-    expect(answer.replies).toEqual([`Записала вас на ${time}.`]);
+    // The confirmation is composed from the checked booking's result, as in a real chat (no third model call).
+    expect(answer.replies).toEqual([expect.stringMatching(new RegExp(`Записала вас: Мужская стрижка, .* в ${time}`))]);
     expect(answer.checked).toEqual([expect.objectContaining({ service: svc.title, staff_name: staff.name, time })]);
     expect(answer.handover).toBeNull();
     // Nothing in YClients, nothing through WhatsApp; the chat is kept for its context.
     expect(w.sandbox.recordChanges(salon.salonId).length).toBe(changesBefore);
     expect(w.gateway.sent.length).toBe(sentBefore);
     const history = await testChatHistory({ db: w.db.db }, salon.salonId, OWNER);
-    expect(history.map((m) => [m.direction, m.text])).toEqual([["in", `Запишите к ${staff.name} на стрижку`], ["out", `Записала вас на ${time}.`]]);
+    expect(history.map((m) => [m.direction, m.text])).toEqual([["in", `Запишите к ${staff.name} на стрижку`], ["out", answer.replies[0]]]);
     // The statistics do not count the test chat.
     const results = await salonResults(w.db.db, w.clock, salon.salonId);
     expect(results.series.find((s) => s.key === "messages_in")!.total).toBe(0);
