@@ -1,7 +1,7 @@
-import type { ChannelSandbox } from "./channel-routes.js";
-import type { ChatFrameRecorder } from "./chat-routes.js";
 /** The sandbox's public shapes: its options, what it records, and the control surface tests drive. */
 import type { Hono } from "hono";
+import type { ChannelSandbox } from "./channel-routes.js";
+import type { ChatFrameRecorder } from "./chat-routes.js";
 import type { Clock } from "../../lib/clock.js";
 import type { YcCompanyUser, YcRecord } from "../../lib/yclients/types.js";
 import type { SalonData, SalonOptions } from "./data.js";

@@ -28,6 +28,8 @@ returns jsonb language sql stable as $$
     select c.*, greatest(coalesce(c.last_inbound_at, '-infinity'), coalesce(c.last_outbound_at, '-infinity')) as last_at
     from conversations c
     where c.salon_id = p_salon_id
+      -- the cabinet's test chat (`test:<user id>`) is the owner trying the bot, not a client
+      and c.phone not like 'test:%'
       and (p_before_at is null
            or (greatest(coalesce(c.last_inbound_at, '-infinity'), coalesce(c.last_outbound_at, '-infinity')), c.phone)
               < (p_before_at, p_before_phone))

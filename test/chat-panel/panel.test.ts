@@ -146,6 +146,15 @@ describe("chats", () => {
     expect(after.chats[0]!.unread).toBe(0);
   });
 
+  it("never lists the owner's test chat from the cabinet", async () => {
+    const salonId = await activeSalon();
+    const token = await openPanel(salonId);
+    await storeInbound(st.db.db, fx.clock, { salonId, phone: "test:4201", jid: null, pushName: "Тест владельца", waMessageId: "TEST1", kind: "text", text: "Сколько стоит стрижка?" });
+    await clientWrites(salonId, "79161110004", "Здравствуйте");
+    const list = (await (await api(token, "GET", "conversations")).json()) as { chats: Array<{ phone: string }> };
+    expect(list.chats.map((c) => c.phone)).toEqual(["79161110004"]);
+  });
+
   it("shows one salon only: a token of another salon sees none of these chats", async () => {
     const a = await activeSalon();
     const b = await activeSalon();
