@@ -99,6 +99,7 @@ export interface World {
   services: Services;
   dispatcher: LocalDispatcher;
   app: ReturnType<typeof createApp>;
+  /** Delivers the jobs due now; with the real gateway in use, also until it has sent every send it accepted. */
   drain(): Promise<number>;
   /** Delivers what is due, advances the clock, and delivers what became due. */
   after(sec: number): Promise<void>;
@@ -142,9 +143,20 @@ export async function openWorld(start = "2026-11-23T09:00:00Z", env: Record<stri
   });
   const services = createServices(config, db.db, silentLog, { dispatcher, clock, gateway, yclients });
   app = createApp(services);
-  const drain = () => dispatcher.drain();
   let gw: RunningGateway | undefined;
   let real: GatewayClient | undefined;
+  const linked = new Set<number>();
+  // The real gateway answers a send once it is queued durably and writes it to the socket afterwards, so a drain also
+  // waits for each linked salon's send worker, then delivers the status events those sends published.
+  const drain = async () => {
+    let total = await dispatcher.drain();
+    for (;;) {
+      await Promise.all([...linked].map((id) => gw!.sessions.sendsIdle(id)));
+      const n = await dispatcher.drain();
+      if (n === 0) return total;
+      total += n;
+    }
+  };
   return {
     db, clock, sandbox, gateway, services, dispatcher, app, drain,
     async after(sec) {
@@ -182,6 +194,7 @@ export async function openWorld(start = "2026-11-23T09:00:00Z", env: Record<stri
         body: JSON.stringify({ phone: "79990000000" }),
       });
       if (!scan.ok) throw new Error(`emulator scan answered ${scan.status}: ${await scan.text()}`);
+      linked.add(salonId);
       services.gateway = real!;
       return {
         outbox: () => world.outbox(salonId).map((m) => ({ id: m.id, to: m.to, text: m.text, ...(m.reactTo ? { reactTo: m.reactTo } : {}) })),
