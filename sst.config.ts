@@ -2,7 +2,7 @@
 
 /**
  * AI Admin on AWS: the functions (one Lambda behind a Function URL), the crons (EventBridge Scheduler), the WhatsApp
- * gateway (one Fargate task behind an ALB) and the secrets. The database is Supabase and the job queue QStash, both
+ * gateway (a fleet of Fargate tasks behind an ALB) and the secrets. The database is Supabase and the job queue QStash, both
  * outside AWS. `sst deploy --stage production`; any other stage is a personal one. README "Deploying" has the steps.
  * (SST refuses top-level imports here: the infra/ modules are imported inside run.)
  */
@@ -27,12 +27,12 @@ export default $config({
 
     const settings = readSettings($app.stage);
     const secrets = createSecrets();
-    const api = createApi(secrets, settings);
-    const { cluster } = createCluster();
+    const { vpc, cluster } = createCluster();
+    const api = createApi(secrets, settings, vpc);
     const gateway = createGateway({ cluster, secrets, settings, functionsUrl: api.url });
     // Each needs the other's URL, so the functions learn theirs (and the gateway's) once both exist.
     api.addEnvironment({ PUBLIC_URL: api.url, GATEWAY_URL: gateway.url });
-    createCrons({ secrets, settings, publicUrl: api.url, gatewayUrl: gateway.url });
+    createCrons({ secrets, settings, publicUrl: api.url, gatewayUrl: gateway.url, vpc });
     return {
       functionsUrl: api.url,
       gatewayUrl: gateway.url,

@@ -33,9 +33,11 @@ export function functionsEnvironment(settings: Settings): Record<string, string>
  *
  * PUBLIC_URL (its own URL) and GATEWAY_URL are added by sst.config.ts once both exist.
  */
-export function createApi(secrets: Secrets, settings: Settings): sst.aws.Function {
+export function createApi(secrets: Secrets, settings: Settings, vpc: sst.aws.Vpc): sst.aws.Function {
   return new sst.aws.Function("Api", {
     ...LAMBDA_DEFAULTS,
+    // In the VPC: the service-API calls go to the gateway task holding the salon's session, at its private address.
+    vpc,
     handler: "functions/lambda.handler",
     timeout: "90 seconds",
     url: true,

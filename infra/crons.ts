@@ -24,6 +24,7 @@ export function createCrons(opts: {
   settings: Settings;
   publicUrl: $util.Input<string>;
   gatewayUrl: $util.Input<string>;
+  vpc: sst.aws.Vpc;
 }): sst.aws.CronV2[] {
   return CRONS.map(
     (c) =>
@@ -34,6 +35,8 @@ export function createCrons(opts: {
         retries: 0,
         function: {
           ...LAMBDA_DEFAULTS,
+          // The same Services as the Api, gateway client included, so the same network.
+          vpc: opts.vpc,
           handler: `${c.file}.handler`,
           timeout: c.timeout,
           link: pick(opts.secrets, CRON_SECRETS),

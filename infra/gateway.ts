@@ -1,4 +1,5 @@
-import { GATEWAY_PORT, STOP_TIMEOUT_SECONDS } from "./gateway-constants";
+import { GATEWAY_PORT, START_GRACE_SECONDS, STOP_TIMEOUT_SECONDS } from "./gateway-constants";
+import { GATEWAY_SCALING_TARGETS } from "./gateway-fleet";
 import { envNameOf, type SecretName } from "./secret-env";
 import type { Secrets } from "./secrets";
 import type { Settings } from "./settings";
@@ -35,13 +36,27 @@ function gatewaySecretValues(secrets: Secrets): Record<string, $util.Output<stri
   return Object.fromEntries(GATEWAY_SECRETS.map((name) => [envNameOf(name), secrets[name].value]));
 }
 
+/** The container's own check: the image has node but no curl; /health is 200 only while it accepts sessions. */
+const CONTAINER_HEALTH_COMMAND = [
+  "CMD",
+  "node",
+  "-e",
+  `fetch('http://127.0.0.1:${GATEWAY_PORT}/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`,
+];
+
 /**
- * The WhatsApp gateway: one long-running container holding every salon's Baileys session.
- * - Exactly one task, and a deployment that stops the old task before starting the new one: two gateways would
- *   fight over the same WhatsApp sessions.
- * - The ALB carries the onboarding WebSocket (an ALB upgrades HTTP/1.1 connections as they come); its idle timeout
- *   is raised so a quiet onboarding page is not cut while the salon finds its phone.
- * - Health on /health; a few failed checks in a row before a restart, because a restart drops every session.
+ * The WhatsApp gateway: a fleet of Fargate tasks sharing the salons' Baileys sessions (each session held by one task
+ * through its lease and fence, at most GATEWAY_MAX_SESSIONS per task).
+ * - Tasks: min..max from the stage's settings (infra/gateway-fleet.ts), autoscaled on CPU and memory in between.
+ * - Rolling deployment, 100 % minimum healthy and 200 % maximum: the new tasks start and turn healthy before any old
+ *   one is stopped; an old task then gets SIGTERM, hands its sessions over and exits within the stop timeout. ECS
+ *   rolls a deployment whose tasks never turn healthy back (SST's circuit breaker).
+ * - Health on /health for the load balancer and the container check alike: 200 while the task accepts sessions, 503
+ *   while it drains. ECS replaces a task either check calls unhealthy, so a full task must still answer 200.
+ * - Each task finds its own private address (GATEWAY_INTERNAL_URL) in the ECS task metadata
+ *   (whatsapp-gateway/task-address.ts); the functions, in the same VPC, call the task holding a salon's session there.
+ * - The ALB carries the onboarding WebSocket (an ALB upgrades HTTP/1.1 connections as they come) to any task; its
+ *   idle timeout is raised so a quiet onboarding page is not cut while the salon finds its phone.
  */
 export function createGateway(opts: {
   cluster: sst.aws.Cluster;
@@ -50,6 +65,7 @@ export function createGateway(opts: {
   functionsUrl: $util.Input<string>;
 }): sst.aws.Service {
   const { settings } = opts;
+  const fleet = settings.gatewayFleet;
   const forward = `${GATEWAY_PORT}/http` as const;
   const domain = settings.gatewayDomain;
   return new sst.aws.Service("Gateway", {
@@ -57,10 +73,18 @@ export function createGateway(opts: {
     image: { context: ".", dockerfile: "whatsapp-gateway/Dockerfile" },
     cpu: "0.5 vCPU",
     memory: "1 GB",
-    scaling: { min: 1, max: 1 },
+    scaling: { min: fleet.minTasks, max: fleet.maxTasks, ...GATEWAY_SCALING_TARGETS },
+    health: {
+      command: CONTAINER_HEALTH_COMMAND,
+      startPeriod: `${START_GRACE_SECONDS} seconds`,
+      interval: "15 seconds",
+      timeout: "5 seconds",
+      retries: 4,
+    },
     environment: {
       PUBLIC_URL: opts.functionsUrl,
       GATEWAY_PORT: String(GATEWAY_PORT),
+      GATEWAY_MAX_SESSIONS: String(fleet.sessionsPerTask),
       SUPABASE_URL: settings.supabaseUrl,
       WHATSAPP_TRANSPORT: "baileys",
       // Every browser arrives through the load balancer; the per-IP WebSocket limit must read the forwarded address.
@@ -96,7 +120,11 @@ export function createGateway(opts: {
     logging: { retention: "1 month" },
     dev: { command: "npx tsx whatsapp-gateway/main.ts", url: `http://localhost:${GATEWAY_PORT}` },
     transform: {
-      service: { deploymentMinimumHealthyPercent: 0, deploymentMaximumPercent: 100 },
+      service: {
+        deploymentMinimumHealthyPercent: 100,
+        deploymentMaximumPercent: 200,
+        healthCheckGracePeriodSeconds: START_GRACE_SECONDS,
+      },
       loadBalancer: { idleTimeout: 3600 },
       target: { deregistrationDelay: 30 },
       taskDefinition: (args) => {

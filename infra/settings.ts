@@ -1,3 +1,5 @@
+import { readGatewayFleet, type GatewayFleet } from "./gateway-fleet";
+
 /**
  * Deploy-time values that are not secret, read from the shell or `.env.<stage>` next to sst.config.ts (SST loads
  * it for the stage being deployed). Checked here so a deploy stops before creating anything, naming the variable.
@@ -11,6 +13,8 @@ export interface Settings {
   whatsappWebVersion?: string;
   /** The gateway's HTTPS name; the onboarding page is served over HTTPS, so its WebSocket must be wss://. */
   gatewayDomain?: { name: string; certArn?: string };
+  /** Gateway tasks (min, max) and sessions per task. */
+  gatewayFleet: GatewayFleet;
 }
 
 /** lib/config/env.ts has the same default (infra does not import the app); test/infra/config.test.ts holds them equal. */
@@ -40,5 +44,6 @@ export function readSettings(stage: string, env: Record<string, string | undefin
     logLevel: env.LOG_LEVEL?.trim() || "info",
     whatsappWebVersion,
     gatewayDomain: domain ? { name: domain, certArn: env.GATEWAY_CERT_ARN?.trim() || undefined } : undefined,
+    gatewayFleet: readGatewayFleet(stage, env),
   };
 }

@@ -28,6 +28,8 @@ const EXPECTED: Expected = {
   gateway: {
     dockerfile: "whatsapp-gateway/Dockerfile",
     secrets: ["GatewaySecret", "JwtSecret", "SupabaseServiceRoleKey", "QstashToken", "QstashCurrentSigningKey", "QstashNextSigningKey"],
+    // Production's defaults: two tasks at least (one may die or be replaced), six at most, 50 sessions each.
+    fleet: { minTasks: 2, maxTasks: 6, sessionsPerTask: 50 },
   },
 };
 
@@ -95,12 +97,14 @@ describe("sst.config.ts", () => {
     }
   });
 
-  it("runs the gateway as exactly one task from its Dockerfile, WebSocket-capable ALB on HTTPS, /health, graceful stop", () => {
+  it("runs the gateway as a fleet of tasks from its Dockerfile, WebSocket-capable ALB on HTTPS, /health, graceful stop", () => {
     const gw = one(production, "sst.aws.Service", "Gateway");
     expect(recordBehind(gw.args.cluster)?.type).toBe("sst.aws.Cluster");
     expect(recordBehind(recordBehind(gw.args.cluster)?.args.vpc)?.type).toBe("sst.aws.Vpc");
-    expect(gw.args.scaling).toEqual({ min: 1, max: 1 });
-    expect(gw.args.environment).toMatchObject({ PUBLIC_URL: "<Api.url>", WHATSAPP_TRANSPORT: "baileys", GATEWAY_TRUST_PROXY: "true" });
+    expect(gw.args.scaling).toMatchObject({ min: 2, max: 6, cpuUtilization: 60, memoryUtilization: 70 });
+    expect(gw.args.environment).toMatchObject({
+      PUBLIC_URL: "<Api.url>", WHATSAPP_TRANSPORT: "baileys", GATEWAY_TRUST_PROXY: "true", GATEWAY_MAX_SESSIONS: "50",
+    });
     const lb = gw.args.loadBalancer as Record<string, unknown>;
     expect(lb).toMatchObject({
       public: true,
@@ -109,12 +113,38 @@ describe("sst.config.ts", () => {
     });
     expect((lb.health as Record<string, { path: string }>)["8788/http"]?.path).toBe("/health");
     const transform = gw.args.transform as Record<string, any>;
-    // The old task stops before the new one starts: two gateways would fight over the same WhatsApp sessions.
-    expect(transform.service).toMatchObject({ deploymentMinimumHealthyPercent: 0, deploymentMaximumPercent: 100 });
+    // Rolling: the new tasks turn healthy before an old one is stopped; a task that never does is rolled back.
+    expect(transform.service).toMatchObject({ deploymentMinimumHealthyPercent: 100, deploymentMaximumPercent: 200 });
+    expect(transform.service.healthCheckGracePeriodSeconds).toBeGreaterThanOrEqual(60);
     expect(transform.loadBalancer.idleTimeout).toBeGreaterThanOrEqual(600);
     const taskArgs = { containerDefinitions: JSON.stringify([{ name: "Gateway", image: "x" }]) };
     transform.taskDefinition(taskArgs);
     expect(JSON.parse(taskArgs.containerDefinitions)).toEqual([{ name: "Gateway", image: "x", stopTimeout: 120 }]);
+  });
+
+  it("puts the functions and the crons in the gateway tasks' VPC, which has NAT to reach the outside", () => {
+    const vpc = one(production, "sst.aws.Vpc");
+    expect(vpc.args.nat).toBe("ec2");
+    expect(recordBehind(one(production, "sst.aws.Function", "Api").args.vpc)).toBe(vpc);
+    for (const handler of Object.keys(EXPECTED.crons)) {
+      expect(recordBehind((cronFor(production.records, handler).args.function as { vpc: unknown }).vpc)).toBe(vpc);
+    }
+  });
+
+  it("takes the task range and sessions per task from the stage's settings, and refuses nonsense", async () => {
+    expect(one(personal, "sst.aws.Service", "Gateway").args.scaling).toMatchObject({ min: 1, max: 2 });
+    const sized = await sst.evaluate("production", { ...DEPLOY_ENV, GATEWAY_TASKS_MIN: "3", GATEWAY_TASKS_MAX: "12", GATEWAY_MAX_SESSIONS: "80" });
+    const gw = one(sized, "sst.aws.Service", "Gateway");
+    expect(gw.args.scaling).toMatchObject({ min: 3, max: 12 });
+    expect(gw.args.environment).toMatchObject({ GATEWAY_MAX_SESSIONS: "80" });
+    expect(await infraProblems(sized.records, ROOT, { ...EXPECTED, gateway: { ...EXPECTED.gateway, fleet: { minTasks: 3, maxTasks: 12, sessionsPerTask: 80 } } }))
+      .toEqual([]);
+    // A minimum above the default maximum raises the maximum with it.
+    expect(one(await sst.evaluate("production", { ...DEPLOY_ENV, GATEWAY_TASKS_MIN: "8" }), "sst.aws.Service", "Gateway").args.scaling)
+      .toMatchObject({ min: 8, max: 8 });
+    await expect(sst.evaluate("production", { ...DEPLOY_ENV, GATEWAY_TASKS_MIN: "4", GATEWAY_TASKS_MAX: "3" })).rejects.toThrow(/GATEWAY_TASKS_MAX \(3\) is below/);
+    await expect(sst.evaluate("production", { ...DEPLOY_ENV, GATEWAY_TASKS_MIN: "0" })).rejects.toThrow(/GATEWAY_TASKS_MIN must be/);
+    await expect(sst.evaluate("production", { ...DEPLOY_ENV, GATEWAY_MAX_SESSIONS: "lots" })).rejects.toThrow(/GATEWAY_MAX_SESSIONS must be/);
   });
 
   it("under `sst dev` hands the locally run gateway its secrets directly, since ECS is not there to inject them", async () => {
@@ -146,6 +176,7 @@ describe("sst.config.ts", () => {
 });
 
 describe("the infra check catches a broken config", () => {
+  const infraProblemsNow = (records: Recorded[]) => infraProblems(records, ROOT, EXPECTED);
   /** Evaluates the real config with one of infra/'s tables changed, as if someone had edited it, then restores it. */
   async function evaluateWith<T>(table: T[], change: (t: T[]) => void): Promise<Recorded[]> {
     const saved = table.map((row) => (typeof row === "object" ? { ...row } : row));
@@ -206,6 +237,30 @@ describe("the infra check catches a broken config", () => {
       ssm: { ...ssm, GATEWAY_SECRET: ssm.JWT_SECRET, JWT_SECRET: ssm.GATEWAY_SECRET },
     }));
     expect(await infraProblems(swapped, ROOT, EXPECTED)).toContain("gateway GATEWAY_SECRET does not come from secret GatewaySecret");
+  });
+
+  it("a gateway deploy that stops old tasks first, a task range or capacity other than the settings, a Lambda outside the VPC", async () => {
+    const gw = one(production, "sst.aws.Service", "Gateway");
+    const transform = gw.args.transform as Record<string, unknown>;
+    const stopFirst = withArgs(production.records, gw, (a) => ({
+      ...a, transform: { ...transform, service: { deploymentMinimumHealthyPercent: 0, deploymentMaximumPercent: 100 } },
+    }));
+    expect(await infraProblemsNow(stopFirst)).toContain(
+      "gateway deploys with 0 % minimum healthy and 100 % maximum, expected 100 and 200: a rolling deploy keeps every task until its replacement is healthy",
+    );
+    const single = withArgs(production.records, gw, (a) => ({
+      ...a, scaling: { min: 1, max: 1 }, environment: { ...(a.environment as object), GATEWAY_MAX_SESSIONS: "500" },
+    }));
+    expect(await infraProblemsNow(single)).toEqual(expect.arrayContaining([
+      "gateway runs 1..1 tasks, expected 2..6",
+      "gateway does not scale on both CPU and memory",
+      "gateway GATEWAY_MAX_SESSIONS is 500, expected 50",
+    ]));
+    const api = one(production, "sst.aws.Function", "Api");
+    const outside = withArgs(production.records, api, (a) => ({ ...a, vpc: undefined }));
+    expect(await infraProblemsNow(outside)).toContain(
+      "Function Api is not in the gateway tasks' VPC: it cannot reach a task's internal address",
+    );
   });
 
   it("leaves the config as it was after these edits", async () => {

@@ -5,7 +5,10 @@
  * - every cron's schedule, and that its event names the cron its file registers with cronHandler;
  * - every secret link, and that the linked secrets plus the plain environment are a configuration lib/config
  *   accepts for a deployment (Supabase, QStash);
- * - the gateway's secrets reach it under lib/config's names and make a valid configuration too.
+ * - the gateway's secrets reach it under lib/config's names and make a valid configuration too;
+ * - the gateway fleet: its task range and sessions per task, a rolling deployment that keeps every task until its
+ *   replacement is healthy, /health for both the load balancer and the container, a stop timeout for the handover,
+ *   and every Lambda in the VPC the tasks run in (they call a task at its private address).
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -20,7 +23,11 @@ export interface Expected {
   /** handler → schedule, and the secrets every cron links. */
   crons: Record<string, string>;
   cronSecrets: readonly SecretName[];
-  gateway: { dockerfile: string; secrets: readonly SecretName[] };
+  gateway: {
+    dockerfile: string;
+    secrets: readonly SecretName[];
+    fleet: { minTasks: number; maxTasks: number; sessionsPerTask: number };
+  };
 }
 
 /** A value long enough for every secret lib/config checks, unique per secret so a swap shows. */
@@ -171,6 +178,58 @@ export async function infraProblems(records: Recorded[], root: string, expected:
       if (c.database.kind !== "supabase" || c.dispatch.kind !== "qstash") throw new Error("not Supabase and QStash");
     }),
   );
+  problems.push(...fleetProblems(gateway, lambdas.map((l) => ({ where: l.where, vpc: l.args.vpc })), expected.gateway.fleet));
+  return problems;
+}
+
+/** What the gateway's task definition says, with the config's transform applied as Pulumi would. */
+function containerDefinition(transform: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  if (typeof transform?.taskDefinition !== "function") return undefined;
+  const args = { containerDefinitions: JSON.stringify([{ name: "Gateway" }]) };
+  (transform.taskDefinition as (a: typeof args) => void)(args);
+  return (JSON.parse(args.containerDefinitions) as Array<Record<string, unknown>>)[0];
+}
+
+function fleetProblems(
+  gateway: Recorded,
+  lambdas: Array<{ where: string; vpc: unknown }>,
+  want: Expected["gateway"]["fleet"],
+): string[] {
+  const problems: string[] = [];
+  const a = gateway.args;
+  const scaling = a.scaling as { min?: number; max?: number; cpuUtilization?: unknown; memoryUtilization?: unknown } | undefined;
+  if (scaling?.min !== want.minTasks || scaling?.max !== want.maxTasks) {
+    problems.push(`gateway runs ${scaling?.min}..${scaling?.max} tasks, expected ${want.minTasks}..${want.maxTasks}`);
+  }
+  if (typeof scaling?.cpuUtilization !== "number" || typeof scaling?.memoryUtilization !== "number") {
+    problems.push("gateway does not scale on both CPU and memory");
+  }
+  const sessions = (a.environment as Record<string, string>).GATEWAY_MAX_SESSIONS;
+  if (sessions !== String(want.sessionsPerTask)) problems.push(`gateway GATEWAY_MAX_SESSIONS is ${sessions}, expected ${want.sessionsPerTask}`);
+
+  const transform = a.transform as Record<string, unknown> | undefined;
+  const service = transform?.service as Record<string, unknown> | undefined;
+  if (service?.deploymentMinimumHealthyPercent !== 100 || service?.deploymentMaximumPercent !== 200) {
+    problems.push(
+      `gateway deploys with ${service?.deploymentMinimumHealthyPercent} % minimum healthy and ${service?.deploymentMaximumPercent} % maximum, expected 100 and 200: a rolling deploy keeps every task until its replacement is healthy`,
+    );
+  }
+  const stop = containerDefinition(transform)?.stopTimeout;
+  if (typeof stop !== "number" || stop < 60) problems.push(`gateway stop timeout is ${stop}, too short to hand its sessions over`);
+
+  const lb = a.loadBalancer as { health?: Record<string, { path?: string }> } | undefined;
+  const lbPaths = Object.values(lb?.health ?? {}).map((h) => h.path);
+  if (lbPaths.length === 0 || lbPaths.some((p) => p !== "/health")) problems.push(`gateway load balancer checks ${JSON.stringify(lbPaths)}, expected /health`);
+  const command = (a.health as { command?: string[] } | undefined)?.command;
+  if (!command?.join(" ").includes("/health")) problems.push("gateway container has no health check on /health");
+
+  const vpc = recordBehind(recordBehind(a.cluster)?.args.vpc);
+  if (!vpc?.args.nat) problems.push("the VPC has no NAT: the functions in it could not reach YClients, QStash or Supabase");
+  for (const l of lambdas) {
+    if (recordBehind(l.vpc) !== recordBehind(recordBehind(a.cluster)?.args.vpc) || !recordBehind(l.vpc)) {
+      problems.push(`${l.where} is not in the gateway tasks' VPC: it cannot reach a task's internal address`);
+    }
+  }
   return problems;
 }
 
