@@ -96,12 +96,16 @@ afterAll(async () => {
 const partnerToken = () => w.stack.config.yclients.partnerToken!;
 const signedFrame = (userId = OWNER.id, phone?: string) => frameUrl(w.urls.functions, partnerToken(), { salonId: SALON, userId, phone });
 
-/** The owner's switch in the cabinet (its browser test is cabinet.test.ts; here only its effect on the panel). */
-async function switchPanel(enabled: boolean): Promise<void> {
-  const r = await json(`/cabinet/api/${SALON}/chat-panel`, {
-    method: "POST", headers: { cookie: owner.cookie, "x-csrf-token": owner.csrf, "content-type": "application/json" }, body: JSON.stringify({ enabled }),
-  });
-  expect(r.status).toBe(200);
+/** The owner's cabinet, signed in with the session of the install, on its settings tab. */
+async function openCabinetSettings(): Promise<Page> {
+  const context = await newOwnerContext(browser, { width: 1100, height: 900 });
+  const [name, value] = [owner.cookie.slice(0, owner.cookie.indexOf("=")), owner.cookie.slice(owner.cookie.indexOf("=") + 1)];
+  await context.addCookies([{ name, value, url: w.urls.functions }]);
+  const page = await context.newPage();
+  await page.goto(`${w.urls.functions}/cabinet/${SALON}`);
+  await page.getByTestId("tab-settings").click();
+  await page.getByTestId("chat-panel-toggle").waitFor({ state: "visible" });
+  return page;
 }
 
 describe("the chat panel in YClients' frame", () => {
@@ -198,16 +202,25 @@ describe("the chat panel in YClients' frame", () => {
     await expect.poll(async () => page.getByTestId("client-card").textContent()).toBe(`Карточка клиента: ${CLIENT}`);
 
     // The owner switches the panel off in the cabinet: the open panel says so and shows no chat; on again, it is back.
-    await switchPanel(false);
+    const cabinet = await openCabinetSettings();
+    expect(await cabinet.getByTestId("chat-panel-state").getAttribute("data-enabled")).toBe("true");
+    expect(await cabinet.getByTestId("chat-panel-switch").innerText()).toContain("YClients не даёт приложению убрать своё окно");
+    await cabinet.getByTestId("chat-panel-toggle").click();
+    await expect.poll(async () => cabinet.getByTestId("chat-panel-state").getAttribute("data-enabled")).toBe("false");
+    expect(await cabinet.getByTestId("history").locator("li").first().textContent()).toContain("чаты в журнале YClients: вкл. → выкл.");
+    await cabinet.screenshot({ path: join(ARTIFACTS, "09-cabinet-switched-off.png") });
     await panel.getByTestId("panel-off").waitFor({ state: "visible", timeout: 20_000 });
     expect(await panel.getByTestId("panel-off").textContent()).toContain("Владелец салона выключил чаты");
     expect(await panel.getByTestId("chat-view").isHidden()).toBe(true);
     expect(await panel.getByTestId("chat-list-view").isHidden()).toBe(true);
-    await shot(page, "09-switched-off");
-    await switchPanel(true);
+    await shot(page, "10-panel-switched-off");
+    await cabinet.getByTestId("chat-panel-toggle").click();
+    await expect.poll(async () => cabinet.getByTestId("chat-panel-state").getAttribute("data-enabled")).toBe("true");
     await panel.getByTestId("chat-list-view").waitFor({ state: "visible", timeout: 20_000 });
     expect(await panel.getByTestId("panel-off").isHidden()).toBe(true);
     await expect.poll(async () => panel.getByTestId("chat-item").count()).toBe(2);
+    // Switching on installed our frame in the journal again.
+    await waitFor("the frame to be installed again", async () => w.sandbox.requests.some((r) => r.salonId === SALON && r.path === "/marketplace/application/install_frame"));
     expect(errors).toEqual([]);
   }, STEP_MS);
 });
