@@ -184,10 +184,20 @@ describe("the chat panel in YClients' frame", () => {
     await panel.getByTestId("messages").getByText("Добрый день, это Олег").waitFor({ timeout: 20_000 });
     expect(await panel.getByTestId("chat-name").textContent()).toContain(`+${OLEG}`);
 
+    // The bot's turn for Ирина's first message also booked her (what create_booking keeps on its turn; the real tool
+    // call writing it is test/chat-panel/bot-actions.test.ts): the history says so under that reply.
+    const pg = w.stack.database.pg!;
+    const [turn] = (await pg.query<{ id: number }>("select id from assistant_turns where salon_id = $1 and phone = $2 order by id limit 1", [SALON, CLIENT])).rows;
+    await pg.query("select assistant_turn_tool($1, $2::jsonb)", [turn!.id, JSON.stringify({
+      name: "create_booking", args: {}, ok: true, ms: 1,
+      result: { ok: true, record_id: 777, service: "Мужская стрижка", staff_name: "Анна", date: "2026-11-24", date_human: "24 ноября, вторник", time: "15:00" },
+    })]);
+
     // The administrator moves to another client in the journal: YClients posts phone_change to the frame.
     await page.evaluate((phone) => (document.getElementById("chat") as HTMLIFrameElement).contentWindow!.postMessage({ action: "phone_change", phone }, "*"), `+7 916 123-00-01`);
     await panel.getByTestId("messages").getByText("Здравствуйте! Можно записаться на завтра?").waitFor({ timeout: 20_000 });
     expect(await panel.getByTestId("chat-name").textContent()).toContain(`+${CLIENT}`);
+    expect(await panel.getByTestId("bot-action").textContent()).toBe("🗓 Бот записал: Мужская стрижка, 24 ноября, вторник в 15:00, мастер Анна");
 
     // The client read the administrator's answer: the open chat marks it within a few polls, without a new message.
     const answer = (await w.outbox(SALON)).find((m) => m.text.includes("Завтра в 15:00"))!;
