@@ -31,13 +31,23 @@ await sql.query(`insert into conversations (salon_id, phone, push_name, last_inb
          timestamptz '2026-11-30 12:00' - make_interval(mins => g * 7 - 1),
          case when g % 10 = 0 then timestamptz '2026-11-30 14:00' end, case when g % 10 = 0 then 'handover' end
   from generate_series(1, ${CHATS}) g`);
-await sql.query(`insert into messages (salon_id, phone, direction, wa_message_id, kind, text, created_at)
+await sql.query(`insert into messages (salon_id, phone, direction, wa_message_id, kind, text, data, created_at)
   select ${SALON}, (79000000000 + 1 + (g % ${CHATS}))::text, (array['in','out','admin'])[1 + g % 3], 'B' || g,
          case when g % 17 = 0 then 'image' else 'text' end, 'Сообщение номер ' || g,
+         case when g % 3 = 1 then jsonb_build_object('key', 'bench-' || g) end,
          timestamptz '2026-11-30 12:00' - make_interval(secs => (${MESSAGES} - g))
   from generate_series(1, ${MESSAGES}) g`);
+// Every bot reply answers a turn (the history looks up what each turn did in YClients); every 5th one booked.
+await sql.query(`insert into assistant_turns (salon_id, phone, status, tool_calls, replies, from_message_id, through_message_id, created_at)
+  select ${SALON}, (79000000000 + 1 + (g % ${CHATS}))::text, 'answered',
+         case when g % 5 = 0 then jsonb_build_array(jsonb_build_object('name', 'create_booking', 'args', '{}'::jsonb, 'ok', true, 'ms', 1,
+           'result', jsonb_build_object('record_id', g, 'service', 'Стрижка', 'date', '2026-12-01', 'time', '12:00'))) else '[]'::jsonb end,
+         jsonb_build_array(jsonb_build_object('to', 'x', 'text', 'y', 'key', 'bench-' || g)), g - 1, g,
+         timestamptz '2026-11-30 12:00' - make_interval(secs => (${MESSAGES} - g))
+  from generate_series(1, ${MESSAGES}) g where g % 3 = 1`);
 await sql.query("analyze conversations");
 await sql.query("analyze messages");
+await sql.query("analyze assistant_turns");
 const seedMs = performance.now() - t0;
 
 const { token } = await signPanelToken(fx.services.config.jwtSecret, clock, { salonId: SALON, userId: 1 });

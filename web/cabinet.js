@@ -91,20 +91,41 @@ const show1 = (v) => (v === true ? "вкл." : v === false ? "выкл." : v ===
 function history(entries) {
   $("history").replaceChildren(...entries.map((h) => {
     const li = document.createElement("li");
-    const what = h.section === "texts" ? `текст «${h.key}»` : NAMES[h.key] ?? h.key;
+    const what = h.section === "texts" ? `текст «${h.key}»` : h.section === "chat_panel" ? "чаты в журнале YClients" : NAMES[h.key] ?? h.key;
     li.textContent = `${when(h.at)} · пользователь ${h.user_id}: ${what}: ${h.section === "texts" ? (h.new === null ? "возвращён стандартный" : "изменён") : `${show1(h.old)} → ${show1(h.new)}`}`;
     return li;
   }));
 }
 async function loadSettings() {
   try {
-    const r = await api("/settings");
+    const [r, panel] = await Promise.all([api("/settings"), api("/chat-panel")]);
     fill(r.settings);
     history(r.history);
+    showPanelSwitch(panel.enabled);
   } catch (err) {
     say($("settings-status"), err.message, "error");
   }
 }
+
+// ---- the chat panel in the YClients journal (its own switch: it also reinstalls the frame) ----
+function showPanelSwitch(enabled) {
+  $("chat-panel-state").textContent = enabled ? "Включены: администраторы видят чаты и отвечают клиентам прямо в журнале." : "Выключены владельцем.";
+  $("chat-panel-state").dataset.enabled = String(enabled);
+  $("chat-panel-toggle").textContent = enabled ? "Выключить чаты в журнале" : "Включить чаты в журнале";
+  $("chat-panel-toggle").hidden = false;
+}
+$("chat-panel-toggle").addEventListener("click", async () => {
+  const next = $("chat-panel-state").dataset.enabled !== "true";
+  say($("chat-panel-status"), "Сохраняем…", "");
+  try {
+    const r = await api("/chat-panel", { enabled: next });
+    showPanelSwitch(r.enabled);
+    history(r.history);
+    say($("chat-panel-status"), r.enabled ? "Включено. Окно чата вернётся в журнал YClients в течение минуты." : "Выключено. Действует сразу.", "ok");
+  } catch (err) {
+    say($("chat-panel-status"), err.message, "error");
+  }
+});
 form.addEventListener("submit", async (e) => {
   e.preventDefault();
   const status = $("settings-status");

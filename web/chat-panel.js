@@ -26,6 +26,18 @@
   const time = (iso) => iso ? new Date(iso).toLocaleString("ru-RU", { timeZone: config.timeZone, day: "2-digit", month: "2-digit", hour: "2-digit", minute: "2-digit" }) : "";
   const who = (c) => c.name ? `${c.name} · +${c.phone}` : `+${c.phone}`;
 
+  // The owner switched the panel off in the cabinet: nothing is shown until a call succeeds again.
+  function switchedOff(text) {
+    state.off = true;
+    $("off").textContent = text;
+    $("off").hidden = false;
+    $("list-view").hidden = true; $("chat-view").hidden = true;
+  }
+  function switchedOn() {
+    state.off = false; state.view = "list"; state.phone = null;
+    $("off").hidden = true; $("list-view").hidden = false;
+  }
+
   function expired(text) {
     $("expired").textContent = text || "Сессия чата истекла. Закройте и снова откройте чат в журнале YClients.";
     $("expired").hidden = false;
@@ -40,6 +52,7 @@
     });
     const json = await res.json().catch(() => null);
     if (res.status === 401) expired(json && json.error && json.error.message);
+    if (res.status === 403 && json && json.error && json.error.code === "panel_off") switchedOff(json.error.message);
     if (!res.ok) {
       const err = new Error((json && json.error && json.error.message) || "Ошибка " + res.status);
       err.status = res.status; err.code = json && json.error && json.error.code;
@@ -75,6 +88,18 @@
   }
 
   // ---- one chat ----
+  // What the bot did in YClients during the turn this reply answers, shown under the reply.
+  function actionLine(a) {
+    const when = [a.date_human || a.date, a.time].filter(Boolean).join(" в ");
+    const what = a.what ? a.what + ", " : "";
+    const master = a.staff_name ? ", мастер " + a.staff_name : "";
+    const text = a.action === "booked" ? `Бот записал: ${what}${when}${master}`
+      : a.action === "cancelled" ? `Бот отменил запись: ${what}${when}`
+      : `Бот перенёс запись${a.from ? " с " + a.from : ""} на ${when}${master}`;
+    return el("li", { class: "event " + a.action, "data-testid": "bot-action", "data-action": a.action }, "🗓 " + text);
+  }
+  const items = (m) => [bubble(m), ...(m.bot_actions || []).map(actionLine)];
+
   function bubble(m) {
     const media = m.kind !== "text";
     const body = m.kind === "reaction"
@@ -82,8 +107,10 @@
       : media ? el("span", { class: "media", "data-testid": "media-placeholder" }, (KIND[m.kind] || "Вложение") + (m.text && !/^\[.*\]$/.test(m.text) ? ": " + m.text : ""))
       : el("span", { class: "text" }, m.text || "—");
     const meta = [time(m.created_at)];
-    if (m.direction !== "in" && m.send_status) meta.push(SEND_STATUS[m.send_status] || m.send_status);
-    return el("li", { class: `msg ${m.direction}${m.send_status === "failed" ? " failed" : ""}`, "data-testid": "message", "data-direction": m.direction, "data-id": m.id },
+    // WhatsApp's receipts, where known, say more than the gateway's send outcome.
+    const mark = m.read_at ? "прочитано ✓✓" : m.delivered_at ? "доставлено ✓✓" : m.send_status ? (SEND_STATUS[m.send_status] || m.send_status) : null;
+    if (m.direction !== "in" && mark) meta.push(mark);
+    return el("li", { class: `msg ${m.direction}${m.send_status === "failed" ? " failed" : ""}`, "data-testid": "message", "data-direction": m.direction, "data-id": m.id, "data-receipt": m.read_at ? "read" : m.delivered_at ? "delivered" : null },
       el("span", { class: "who" }, WHO[m.direction]), body, el("span", { class: "meta" }, meta.join(" · ")));
   }
 
@@ -100,7 +127,7 @@
     $("messages").replaceChildren(); $("answer-error").hidden = true;
     const r = await api("GET", "messages?phone=" + phone);
     showChatState(r.chat);
-    $("messages").replaceChildren(...r.messages.map(bubble));
+    $("messages").replaceChildren(...r.messages.flatMap(items));
     $("older").hidden = r.messages.length < 50;
     afterAppend(r.messages);
     window.scrollTo(0, document.body.scrollHeight);
@@ -112,13 +139,20 @@
     api("POST", "read", { phone: state.phone, throughId: state.lastId }).catch(() => {});
   }
 
+  // The chat's latest page again: new messages are appended, shown ones re-drawn (a delivered/read mark arrived).
   async function refreshChat() {
-    const r = await api("GET", `messages?phone=${state.phone}` + (state.lastId ? `&after_id=${state.lastId}` : ""));
+    const r = await api("GET", `messages?phone=${state.phone}`);
     showChatState(r.chat);
+    // More new messages than one page holds: draw the chat afresh rather than leave a gap.
+    if (state.lastId && r.messages.length && r.messages[0].id > state.lastId) return openChat(state.phone);
+    for (const m of r.messages) {
+      const shown = m.id <= state.lastId && $("messages").querySelector(`.msg[data-id="${m.id}"]`);
+      if (shown) shown.replaceWith(bubble(m));
+    }
     const fresh = r.messages.filter((m) => m.id > state.lastId);
     // A pending bubble of ours is replaced by the stored message once it arrives.
     for (const m of fresh) document.querySelectorAll(".msg.pending").forEach((p) => { if (p.dataset.text === m.text && m.direction === "admin") p.remove(); });
-    $("messages").append(...fresh.map(bubble));
+    $("messages").append(...fresh.flatMap(items));
     afterAppend(fresh);
   }
 
@@ -126,7 +160,7 @@
     const first = $("messages").querySelector("[data-id]");
     if (!first) return;
     const r = await api("GET", `messages?phone=${state.phone}&before_id=${first.dataset.id}`);
-    $("messages").prepend(...r.messages.map(bubble));
+    $("messages").prepend(...r.messages.flatMap(items));
     $("older").hidden = r.messages.length < 50;
   });
 
@@ -186,7 +220,10 @@
   async function poll() {
     try {
       const r = await api("GET", "latest");
-      if (r.latest !== state.latest) {
+      state.ticks = (state.ticks || 0) + 1;
+      if (state.off) { switchedOn(); state.latest = r.latest; await loadList(false); }
+      // An open chat is also redrawn every 5th poll: receipts change messages without adding one.
+      else if (r.latest !== state.latest || (state.view === "chat" && state.ticks % 5 === 0)) {
         state.latest = r.latest;
         if (state.view === "chat") await refreshChat(); else await loadList(false);
       }

@@ -1,4 +1,4 @@
-/** The panel's typed calls to its SQL functions (supabase/migrations/20261130300000_chat_panel.sql). */
+/** The panel's typed calls to its SQL functions (supabase/migrations/20261130300000_chat_panel.sql, 20261201300000_chat_panel_switch.sql). */
 import type { Clock } from "../clock.js";
 import type { Db } from "../db/client.js";
 
@@ -20,6 +20,22 @@ export interface PanelMessage {
   created_at: string;
   data: Record<string, unknown> | null;
   send_status: "queued" | "sending" | "sent" | "failed" | "unknown" | null;
+  delivered_at: string | null;
+  read_at: string | null;
+  /** On the bot's first reply of a turn: the visits that turn booked, cancelled or moved in YClients. */
+  bot_actions: BotAction[] | null;
+}
+
+export interface BotAction {
+  action: "booked" | "cancelled" | "rescheduled";
+  record_id: number | null;
+  what: string | null;
+  staff_name: string | null;
+  date: string | null;
+  date_human: string | null;
+  time: string | null;
+  /** Where a moved visit was before ("24 ноября 15:00"). */
+  from: string | null;
 }
 
 export const CHATS_PAGE = 30;
@@ -46,4 +62,13 @@ export async function markRead(db: Db, salonId: number, phone: string, throughId
 /** Pauses the bot in the chat until `until`, or gives it back (null). Null answer: no such chat. */
 export function setPause(db: Db, salonId: number, phone: string, until: Date | null): Promise<{ paused_until: string | null } | null> {
   return db.rpc("chat_panel_set_pause", { p_salon_id: salonId, p_phone: phone, p_until: until?.toISOString() ?? null });
+}
+
+/** The owner's switch (SQL chat_panel_switch): one settings-history row when the value changes. */
+export function switchPanel(db: Db, clock: Clock, q: { salonId: number; userId: number; enabled: boolean }): Promise<{ enabled: boolean; changed: boolean; change_id: number | null }> {
+  return db.rpc("chat_panel_switch", { p_salon_id: q.salonId, p_user_id: q.userId, p_enabled: q.enabled, p_now: clock.now().toISOString() });
+}
+
+export async function frameInstalled(db: Db, clock: Clock, salonId: number, url: string): Promise<void> {
+  await db.rpc("chat_panel_frame_installed", { p_salon_id: salonId, p_url: url, p_now: clock.now().toISOString() });
 }

@@ -15,3 +15,11 @@ export const JOURNAL_ALERT = defineJob({
   dedupeId: (a) => (a.kind === "new_message" ? `${a.salonId}:journal:new:${a.messageId}` : `${a.salonId}:journal:clear:${a.waMessageId}`),
 });
 export type JournalAlert = z.infer<typeof JOURNAL_ALERT.body>;
+
+/** The panel's frame installed again after the owner switched it back on (lib/chat-panel/install-frames.ts). */
+export const FRAME_INSTALL = defineJob({
+  path: "/jobs/chat-panel/frame-install",
+  body: z.object({ salonId, changeId: z.number().int().positive() }),
+  // One install per switch-on (its settings-history row), however often the job is delivered.
+  dedupeId: (j) => `${j.salonId}:panel-frame:${j.changeId}`,
+});

@@ -157,7 +157,7 @@ export interface YClientsClient {
    * the partner token, so it is never logged nor reported to call listeners.
    */
   postDeliveryStatuses(salonId: number, url: string, statuses: Array<{ id: string; status: number }>): Promise<void>;
-  /** Chat frame (lib/chat-panel/yclients-frame.ts): install our panel, flag a chat in the journal, clear the flag. */
+  /** Chat frame (lib/chat-panel/): install our panel, flag a chat in the journal, clear the flag. */
   installFrame(input: { salonId: number; url: string }): Promise<void>;
   newMessage(input: { salonId: number; phone: string; message: string; name: string }): Promise<void>;
   toggleHighlight(input: { salonId: number; phone: string }): Promise<void>;
@@ -441,6 +441,7 @@ export function createYClientsClient(opts: YClientsClientOptions): YClientsClien
         body: { salon_id: input.salonId, application_id: appId(), phone_from: input.phone, message: input.message, name: input.name },
       });
     },
+    // The body is inferred (the references name the call only): new_message's documented salon/app/phone fields.
     toggleHighlight: async (input) => {
       await call({ method: "POST", path: "/marketplace/application/toggle_highlight", salonId: cid(input.salonId), body: { salon_id: input.salonId, application_id: appId(), phone_from: input.phone } });
     },

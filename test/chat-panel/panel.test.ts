@@ -11,7 +11,7 @@ import { storeInbound } from "../../lib/conversations/store.js";
 import { GatewayError } from "../../lib/gateway/client.js";
 import { signServiceToken } from "../../lib/contract/service-token.js";
 import { nextSalonId, type TestFunctions } from "../support/harness.js";
-import { activate, PARTNER_TOKEN, register, startStack, STACK_SECRETS, type Stack } from "../marketplace/support.js";
+import { activate, PARTNER_TOKEN, register, startStack, STACK_SECRETS, type Registration, type Stack } from "../marketplace/support.js";
 
 let st: Stack;
 let fx: TestFunctions;
@@ -26,9 +26,13 @@ afterAll(async () => {
   await st?.close();
 });
 
+/** The owner's onboarding session per salon: the cabinet takes the same session and CSRF token. */
+const owners = new Map<number, Registration>();
+
 async function activeSalon(): Promise<number> {
   const salonId = nextSalonId();
   const reg = await register(fx, salonId);
+  owners.set(salonId, reg);
   await st.scan(salonId, `7912000${String(++phoneSeq).padStart(4, "0")}`);
   const res = await activate(fx, reg);
   if (res.status !== 200) throw new Error(`activation answered ${res.status}`);
@@ -55,13 +59,18 @@ function api(token: string, method: "GET" | "POST", path: string, body?: unknown
   }));
 }
 
-async function clientWrites(salonId: number, from: string, text: string, pushName = "Анна"): Promise<void> {
-  const res = await fetch(`${st.gw.url}/emulator/sessions/${salonId}/inbound`, {
+/** What WhatsApp does, through the gateway's emulator (a client writing, a receipt). */
+async function emulator(salonId: number, action: "inbound" | "receipt", body: unknown): Promise<void> {
+  const res = await fetch(`${st.gw.url}/emulator/sessions/${salonId}/${action}`, {
     method: "POST",
     headers: { authorization: `Bearer ${await signServiceToken(STACK_SECRETS.GATEWAY_SECRET)}`, "content-type": "application/json" },
-    body: JSON.stringify({ from, text, pushName }),
+    body: JSON.stringify(body),
   });
   expect(res.status).toBe(200);
+}
+
+async function clientWrites(salonId: number, from: string, text: string, pushName = "Анна"): Promise<void> {
+  await emulator(salonId, "inbound", { from, text, pushName });
   await vi.waitFor(async () => {
     await fx.drain();
     const rows = await st.db.pg!.query("select 1 from messages where salon_id = $1 and phone = $2 and text = $3", [salonId, from, text]);
@@ -279,5 +288,151 @@ describe("the YClients journal", () => {
     expect(st.sandbox.requests.filter((r) => r.salonId === salonId && r.path === "/marketplace/application/install_frame").length).toBe(1);
     await installMissingFrames(fx.services);
     expect(st.sandbox.requests.filter((r) => r.salonId === salonId && r.path === "/marketplace/application/install_frame").length).toBe(1);
+  });
+});
+
+/** The owner switches the panel in the cabinet (session cookie and CSRF header of the owner's sign-in). */
+function cabinetSwitch(salonId: number, enabled: boolean, csrf = owners.get(salonId)!.csrf) {
+  const o = owners.get(salonId)!;
+  return Promise.resolve(fx.app.request(`/cabinet/api/${salonId}/chat-panel`, {
+    method: "POST", headers: { cookie: o.cookie, "x-csrf-token": csrf, "content-type": "application/json" }, body: JSON.stringify({ enabled }),
+  }));
+}
+
+const frameInstalls = (salonId: number) => st.sandbox.requests.filter((r) => r.salonId === salonId && r.path === "/marketplace/application/install_frame").length;
+const alertsOf = (salonId: number) => st.sandbox.chat.alerts.filter((a) => a.salonId === salonId);
+
+describe("the owner's switch", () => {
+  it("off: the panel says so, shows and sends nothing, the journal is not told; on: everything resumes and the frame is installed again", async () => {
+    const salonId = await activeSalon();
+    const token = await openPanel(salonId);
+    const client = "79161110030";
+    await clientWrites(salonId, client, "Здравствуйте");
+    await botTurn();
+    await vi.waitFor(async () => {
+      await fx.drain();
+      expect(alertsOf(salonId).map((a) => a.kind)).toEqual(["new_message"]);
+    });
+
+    expect((await cabinetSwitch(salonId, false, "forged-csrf")).status).toBe(403);
+    const off = await cabinetSwitch(salonId, false);
+    expect(off.status).toBe(200);
+    const offBody = (await off.json()) as { enabled: boolean; changed: boolean; history: Array<{ section: string; key: string; old: unknown; new: unknown }> };
+    expect(offBody).toMatchObject({ enabled: false, changed: true });
+    expect(offBody.history[0]).toMatchObject({ section: "chat_panel", key: "enabled", old: true, new: false });
+
+    // The frame, opened anew, says the owner switched it off; a page already open loses its chats and answers.
+    const page = await frame(salonId, companyUsers(salonId)[0]!.id);
+    expect(page.status).toBe(403);
+    const html = await page.text();
+    expect(html).toContain('data-code="panel_off"');
+    expect(html).toContain("Владелец салона выключил чаты");
+    const list = await api(token, "GET", "conversations");
+    expect(list.status).toBe(403);
+    expect(((await list.json()) as { error: { code: string } }).error.code).toBe("panel_off");
+    const before = (await sentTo(salonId, client)).length;
+    expect((await api(token, "POST", "send", { phone: client, text: "Ответ", key: "off-key-00001" })).status).toBe(403);
+    expect((await api(token, "POST", "pause", { phone: client, paused: false })).status).toBe(403);
+    // The open page keeps a live token, so it resumes by itself when the panel is switched back on.
+    const renewed = await api(token, "POST", "renew");
+    expect(renewed.status).toBe(200);
+    const fresh = ((await renewed.json()) as { token: string }).token;
+
+    await clientWrites(salonId, client, "Алло, ответьте");
+    await botTurn();
+    await fx.drain();
+    expect(alertsOf(salonId).map((a) => a.kind)).toEqual(["new_message"]);
+    expect((await sentTo(salonId, client)).length).toBe(before);
+    const installsBefore = frameInstalls(salonId);
+
+    const on = (await (await cabinetSwitch(salonId, true)).json()) as { enabled: boolean; changed: boolean };
+    expect(on).toEqual(expect.objectContaining({ enabled: true, changed: true }));
+    await fx.drain();
+    expect(frameInstalls(salonId)).toBe(installsBefore + 1);
+    expect(st.sandbox.chat.frame(salonId)).toBe(chatPanelUrl(fx.services.config.publicUrl));
+    const back = (await (await api(fresh, "GET", "conversations")).json()) as { chats: Array<{ phone: string }> };
+    expect(back.chats.map((c) => c.phone)).toEqual([client]);
+    expect((await frame(salonId, companyUsers(salonId)[0]!.id)).status).toBe(200);
+    await clientWrites(salonId, client, "Снова я");
+    await botTurn();
+    await vi.waitFor(async () => {
+      await fx.drain();
+      expect(alertsOf(salonId).map((a) => a.kind)).toEqual(["new_message", "new_message"]);
+    });
+
+    // Switching on what is on changes nothing: no history row, no second install.
+    expect(((await (await cabinetSwitch(salonId, true)).json()) as { changed: boolean }).changed).toBe(false);
+    await fx.drain();
+    expect(frameInstalls(salonId)).toBe(installsBefore + 1);
+    const settings = (await (await fx.app.request(`/cabinet/api/${salonId}/chat-panel`, { headers: { cookie: owners.get(salonId)!.cookie } })).json()) as { enabled: boolean };
+    expect(settings.enabled).toBe(true);
+    const history = await st.db.pg!.query("select old_value, new_value from salon_settings_history where salon_id = $1 and section = 'chat_panel' order by id", [salonId]);
+    expect(history.rows).toEqual([{ old_value: true, new_value: false }, { old_value: false, new_value: true }]);
+  });
+
+  it("the daily catch-up installs no frame in a salon whose owner switched the panel off", async () => {
+    const salonId = await activeSalon();
+    await cabinetSwitch(salonId, false);
+    await st.db.pg!.query("update salons set activated_at = '2026-11-01' where salon_id = $1", [salonId]);
+    const installsBefore = frameInstalls(salonId);
+    await installMissingFrames(fx.services);
+    expect(frameInstalls(salonId)).toBe(installsBefore);
+  });
+});
+
+const receipt = (salonId: number, messageId: string, status: "delivered" | "read") => emulator(salonId, "receipt", { messageId, status });
+
+type HistoryItem = { id: number; direction: string; text: string; delivered_at: string | null; read_at: string | null; bot_actions: Array<Record<string, unknown>> | null };
+
+describe("history marks", () => {
+  it("shows delivered and read under what the salon sent, from WhatsApp's receipts", async () => {
+    const salonId = await activeSalon();
+    const token = await openPanel(salonId);
+    const client = "79161110040";
+    await clientWrites(salonId, client, "Добрый вечер");
+    await botTurn();
+    const sent = (await (await api(token, "POST", "send", { phone: client, text: "Здравствуйте, слушаю вас", key: "receipt-key-0001" })).json()) as { messageId: string };
+    const history = async () => ((await (await api(token, "GET", `messages?phone=${client}`)).json()) as { messages: HistoryItem[] }).messages;
+    const answer = async () => (await history()).find((m) => m.direction === "admin")!;
+    expect(await answer()).toMatchObject({ delivered_at: null, read_at: null });
+
+    await receipt(salonId, sent.messageId, "delivered");
+    await vi.waitFor(async () => {
+      await fx.drain();
+      expect((await answer()).delivered_at).not.toBeNull();
+    });
+    expect((await answer()).read_at).toBeNull();
+    await receipt(salonId, sent.messageId, "read");
+    await vi.waitFor(async () => {
+      await fx.drain();
+      expect((await answer()).read_at).not.toBeNull();
+    });
+    // The bot's own reply got no receipt: no mark is made up for it.
+    expect((await history()).find((m) => m.direction === "out")).toMatchObject({ delivered_at: null, read_at: null });
+  });
+
+  it("says under the bot's reply which visits that turn booked, cancelled or moved in YClients", async () => {
+    const salonId = await activeSalon();
+    const token = await openPanel(salonId);
+    const client = "79161110041";
+    await clientWrites(salonId, client, "Запишите на стрижку завтра в 15:00 и отмените пятницу");
+    await botTurn();
+    // What the booking tools keep on the turn the moment YClients accepts a change (assistant_turn_tool); a refused
+    // call (ok: false) changed nothing and is not shown.
+    const [turn] = (await st.db.pg!.query<{ id: number }>("select id from assistant_turns where salon_id = $1 and phone = $2", [salonId, client])).rows;
+    const calls = [
+      { name: "find_free_slots", args: {}, ok: true, result: { options: [] }, ms: 5 },
+      { name: "create_booking", args: {}, ok: true, result: { ok: true, record_id: 901, service: "Стрижка", staff_name: "Анна", date: "2026-11-24", date_human: "24 ноября, вторник", time: "15:00" }, ms: 5 },
+      { name: "cancel_visit", args: {}, ok: true, result: { ok: true, record_id: 902, cancelled: true, date: "2026-11-27", date_human: "27 ноября", time: "12:00", services: ["Окрашивание", "Укладка"] }, ms: 5 },
+      { name: "reschedule_visit", args: {}, ok: false, result: { error: "slot_taken" }, ms: 5 },
+    ];
+    for (const call of calls) await fx.services.db.rpc("assistant_turn_tool", { p_turn_id: turn!.id, p_call: call });
+    const h = ((await (await api(token, "GET", `messages?phone=${client}`)).json()) as { messages: HistoryItem[] }).messages;
+    const reply = h.find((m) => m.direction === "out")!;
+    expect(reply.bot_actions).toEqual([
+      expect.objectContaining({ action: "booked", record_id: 901, what: "Стрижка", staff_name: "Анна", date_human: "24 ноября, вторник", time: "15:00" }),
+      expect.objectContaining({ action: "cancelled", record_id: 902, what: "Окрашивание, Укладка", date_human: "27 ноября", time: "12:00" }),
+    ]);
+    expect(h.filter((m) => m.direction !== "out").every((m) => m.bot_actions === null)).toBe(true);
   });
 });

@@ -16,6 +16,7 @@ import { onboardingPath } from "../marketplace/redirect.js";
 import { scriptJson, webFile } from "../marketplace/onboarding.js";
 import { escapeHtml, messagePage, PAGE_HEADERS } from "../marketplace/page.js";
 import { CABINET_STATUSES, cabinetAccess, cabinetPath } from "./access.js";
+import { registerCabinetChatPanel } from "./chat-panel.js";
 
 const FROM_YCLIENTS = "Откройте приложение Admin AI в маркетплейсе YClients: вход действует 12 часов.";
 
@@ -148,4 +149,6 @@ export function registerCabinet(app: Hono, s: Services): void {
     const body = await readJson(c, TestChatBody);
     return noStore(c, await owner(() => testChatSend(assistantDeps(s), salonId, session.userId, body.text)));
   });
+
+  registerCabinetChatPanel(app, s);
 }

@@ -3,23 +3,31 @@ import { z } from "zod";
 import { sendPanelAnswer } from "../../../lib/chat-panel/answer.js";
 import { checkAnswerText } from "../../../lib/chat-panel/answer-text.js";
 import { verifySalonUser } from "../../../lib/chat-panel/access.js";
+import { PANEL_OFF, panelEnabled } from "../../../lib/chat-panel/enabled.js";
 import { signPanelToken, verifyPanelToken, type PanelSession } from "../../../lib/chat-panel/session.js";
 import { chatHistory, latestMessageId, listChats, markRead, setPause } from "../../../lib/chat-panel/store.js";
 import { chatSettings } from "../../../lib/conversations/settings.js";
 import { getConversation } from "../../../lib/conversations/store.js";
-import { getSalon } from "../../../lib/salons/store.js";
+import { getSalon, type Salon } from "../../../lib/salons/store.js";
 import type { Services } from "../../../lib/services.js";
 import { ApiError } from "../../../lib/http/api-error.js";
 import { readJson } from "../../http/json-body.js";
 
 const EXPIRED = "Сессия чата истекла. Закройте и снова откройте чат в журнале YClients.";
 
-/** The panel token from `Authorization: Bearer`: the salon comes from it, never from the request. */
-async function panelSession(c: Context, s: Services): Promise<PanelSession> {
+/**
+ * The panel token from `Authorization: Bearer`: the salon comes from it, never from the request. The salon is read on
+ * every call, so an uninstall or the owner's switch takes effect on pages already open; a page open while the panel
+ * is off still renews its token (it shows nothing), so it resumes by itself when the owner switches it back on.
+ */
+async function panelSession(c: Context, s: Services, o: { whileOff?: boolean } = {}): Promise<PanelSession & { salon: Salon }> {
   const m = /^Bearer ([A-Za-z0-9._-]{1,2048})$/.exec(c.req.header("authorization") ?? "");
   const session = m ? await verifyPanelToken(s.config.jwtSecret, s.clock, m[1]!) : null;
   if (!session) throw new ApiError(401, "panel_session_expired", EXPIRED);
-  return session;
+  const salon = await getSalon(s.db, session.salonId);
+  if (!salon || salon.status === "uninstalled") throw new ApiError(404, "not_installed", "В этом филиале приложение Admin AI не установлено или отключено.");
+  if (!o.whileOff && !panelEnabled(salon.settings)) throw new ApiError(403, PANEL_OFF.code, PANEL_OFF.text);
+  return { ...session, salon };
 }
 
 const phone = z.string().regex(/^[0-9]{7,15}$/, "a phone number of 7-15 digits");
@@ -75,8 +83,7 @@ export function registerChatPanelApi(app: Hono, s: Services): void {
   app.post("/chat-panel/api/pause", async (c) => {
     const p = await panelSession(c, s);
     const b = await readJson(c, Pause);
-    const salon = await getSalon(s.db, p.salonId);
-    const until = b.paused ? new Date(s.clock.now().getTime() + chatSettings(salon?.settings).adminPauseMin * 60_000) : null;
+    const until = b.paused ? new Date(s.clock.now().getTime() + chatSettings(p.salon.settings).adminPauseMin * 60_000) : null;
     const r = await setPause(s.db, p.salonId, b.phone, until);
     if (!r) throw new ApiError(404, "no_chat", "Такого чата нет.");
     return c.json({ pausedUntil: r.paused_until });
@@ -84,7 +91,7 @@ export function registerChatPanelApi(app: Hono, s: Services): void {
 
   /** A fresh token for a page still open, after YClients confirms the user again: a removed employee loses access within one token's life. */
   app.post("/chat-panel/api/renew", async (c) => {
-    const p = await panelSession(c, s);
+    const p = await panelSession(c, s, { whileOff: true });
     const refused = await verifySalonUser(s, p.salonId, p.userId);
     if (refused) throw new ApiError(refused.status, refused.code, refused.text);
     const { token, expiresAt } = await signPanelToken(s.config.jwtSecret, s.clock, p);

@@ -1,6 +1,7 @@
 import type { Context, Hono } from "hono";
 import { frameHashMatches } from "../../../lib/chat-panel/frame-hash.js";
 import { frameAncestors, verifySalonUser } from "../../../lib/chat-panel/access.js";
+import { PANEL_OFF, panelEnabled } from "../../../lib/chat-panel/enabled.js";
 import { signPanelToken } from "../../../lib/chat-panel/session.js";
 import { getSalon } from "../../../lib/salons/store.js";
 import type { Services } from "../../../lib/services.js";
@@ -38,6 +39,7 @@ export function registerChatPanelFrame(app: Hono, s: Services): void {
     if (!salon || salon.status === "uninstalled") {
       return refuse(404, "not_installed", "Admin AI не подключён", "В этом филиале приложение Admin AI не установлено или отключено.");
     }
+    if (!panelEnabled(salon.settings)) return refuse(403, PANEL_OFF.code, PANEL_OFF.title, PANEL_OFF.text);
     const refused = await verifySalonUser(s, salonId, userId);
     if (refused) return refuse(refused.status, refused.code, refused.title, refused.text);
 

@@ -42,6 +42,8 @@ export interface E2eWorld {
   scan(salonId: number, phone: string): Promise<{ state: string; phone: string | null }>;
   /** A client writes to the salon's WhatsApp. */
   clientWrites(salonId: number, from: string, text: string, pushName?: string): Promise<string>;
+  /** WhatsApp reports a message the salon sent as delivered or read on the client's phone. */
+  receipt(salonId: number, messageId: string, status: "delivered" | "read"): Promise<void>;
   /** Everything the bot sent from the salon's WhatsApp, oldest first. */
   outbox(salonId: number): Promise<OutboxMessage[]>;
   /** What the bot sent to one phone. */
@@ -112,6 +114,9 @@ export async function startE2eWorld(opts: { start: Date; confirmationDelaySec: n
     scan: (salonId, phone) => control(`/emulator/sessions/${salonId}/scan`, { phone }),
     clientWrites: async (salonId, from, text, pushName) =>
       (await control<{ messageId: string }>(`/emulator/sessions/${salonId}/inbound`, { from, text, ...(pushName ? { pushName } : {}) })).messageId,
+    receipt: async (salonId, messageId, status) => {
+      await control(`/emulator/sessions/${salonId}/receipt`, { messageId, status });
+    },
     outbox,
     sentTo: async (salonId, phone) => (await outbox(salonId)).filter((m) => m.to === `${phone}@s.whatsapp.net`).map((m) => m.text),
     async stop() {
