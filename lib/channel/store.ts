@@ -2,7 +2,7 @@ import type { Clock } from "../clock.js";
 import type { Db } from "../db/client.js";
 import type { SalonStatus } from "../salons/store.js";
 
-/** Typed calls to the channel's SQL functions (supabase/migrations/20261130400000_channel.sql). */
+/** Typed calls to the channel's SQL functions (supabase/migrations/20261130400000_channel.sql, 20261201400000_…). */
 
 export interface ChannelSalon {
   salon_id: number;
@@ -50,8 +50,9 @@ export const channelStore = {
       p_messages: messages, p_now: iso(clock),
     }),
   get: (db: Db, salonId: number, ycId: string) => db.rpc<ChannelMessage | null>("channel_message_get", { p_salon_id: salonId, p_yc_id: ycId }),
+  /** Counts a send attempt of a queued message (null when it is not queued); inside quiet hours counts nothing and says until when. */
   sendAttempt: (db: Db, clock: Clock, salonId: number, ycId: string) =>
-    db.rpc<ChannelMessage | null>("channel_send_attempt", { p_salon_id: salonId, p_yc_id: ycId, p_now: iso(clock) }),
+    db.rpc<(ChannelMessage & { held_until?: string }) | null>("channel_send_attempt", { p_salon_id: salonId, p_yc_id: ycId, p_now: iso(clock) }),
   advance: (db: Db, clock: Clock, salonId: number, ycId: string, state: "accepted" | "sent" | "failed", opts: { waMessageId?: string; error?: string } = {}) =>
     db.rpc<ChannelMessage | null>("channel_message_advance", {
       p_salon_id: salonId, p_yc_id: ycId, p_state: state, p_wa_message_id: opts.waMessageId ?? null, p_error: opts.error ?? null,
@@ -67,6 +68,9 @@ export const channelStore = {
     db.rpc<Array<{ status: number; posted_at: string | null; gave_up: string | null }>>("channel_status_list", { p_salon_id: salonId, p_yc_id: ycId }),
   availability: (db: Db, salonId: number) =>
     db.rpc<{ wanted: boolean; reported: boolean | null } | null>("channel_availability_get", { p_salon_id: salonId }),
+  /** Notes or clears a 463 restriction as of `at`; true when that changed anything. */
+  restrictionSet: (db: Db, salonId: number, restricted: boolean, at: Date) =>
+    db.rpc<boolean>("whatsapp_restriction_set", { p_salon_id: salonId, p_restricted: restricted, p_at: at.toISOString() }),
   availabilityReported: (db: Db, clock: Clock, salonId: number, available: boolean) =>
     db.rpc<void>("channel_availability_reported", { p_salon_id: salonId, p_available: available, p_now: iso(clock) }),
 };

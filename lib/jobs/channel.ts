@@ -13,10 +13,11 @@ const deliveryStatuses = Object.values(DELIVERY_STATUS) as number[];
 
 const ycId = z.string().min(1);
 
+/** `key` tells a republish apart (held for the end of the salon's quiet hours); "" for the operator's publish. */
 export const CHANNEL_SEND = defineJob({
   path: "/jobs/channel/send",
   body: z.object({ salonId, ycId }),
-  dedupeId: (b) => `${b.salonId}:channel-send:${b.ycId}`,
+  dedupeId: (b, key: string) => `${b.salonId}:channel-send:${b.ycId}${key ? `:${key}` : ""}`,
   retries: SESSION_WAIT_RETRIES,
 });
 
@@ -39,7 +40,8 @@ export const CHANNEL_AVAILABILITY = defineJob({
   dedupeId: (b, occasion: string) => `${b.salonId}:channel-availability:${occasion.replace(/[^A-Za-z0-9._-]/g, "-")}`,
 });
 
-export const publishChannelSend = (d: Dispatcher, salonId: number, ycId: string) => publishJob(d, CHANNEL_SEND, { salonId, ycId });
+export const publishChannelSend = (d: Dispatcher, salonId: number, ycId: string, later?: { key: string; delaySec: number }) =>
+  publishJob(d, CHANNEL_SEND, { salonId, ycId }, later ?? { key: "" });
 
 export const publishChannelStatus = (d: Dispatcher, salonId: number, ycId: string, status: DeliveryStatus) =>
   publishJob(d, CHANNEL_STATUS, { salonId, ycId, status });
