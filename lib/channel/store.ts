@@ -1,5 +1,6 @@
 import type { Clock } from "../clock.js";
 import type { Db } from "../db/client.js";
+import type { QueueRow } from "../dispatch/dispatcher.js";
 import type { SalonStatus } from "../salons/store.js";
 
 /** Typed calls to the channel's SQL functions (supabase/migrations/20261130400000_channel.sql, 20261201400000_…). */
@@ -43,11 +44,14 @@ export type StatusClaim =
 const iso = (clock: Clock) => clock.now().toISOString();
 
 export const channelStore = {
-  /** Finds the salon (by key hash, else by id) and, when it is active, takes the messages; one call. */
-  accept: (db: Db, clock: Clock, who: { keySha256: string } | { salonId: number }, messages: NewChannelMessage[]) =>
-    db.rpc<{ salon: ChannelSalon | null; messages: Array<{ yc_id: string; ext_id: string; state: ChannelState }> }>("channel_accept", {
+  /**
+   * Finds the salon (by key hash, else by id) and, when it is active, takes the messages; one call. A message's `job`
+   * (built for `salonGuess`) is queued in the same transaction when that is the salon found (`job_queued`).
+   */
+  accept: (db: Db, clock: Clock, who: { keySha256: string } | { salonId: number }, messages: Array<NewChannelMessage & { job: QueueRow | null }>, salonGuess: number | null) =>
+    db.rpc<{ salon: ChannelSalon | null; messages: Array<{ yc_id: string; ext_id: string; state: ChannelState; job_queued: boolean }> }>("channel_accept", {
       p_key_sha256: "keySha256" in who ? who.keySha256 : null, p_salon_id: "salonId" in who ? who.salonId : null,
-      p_messages: messages, p_now: iso(clock),
+      p_messages: messages, p_now: iso(clock), p_salon_guess: salonGuess,
     }),
   get: (db: Db, salonId: number, ycId: string) => db.rpc<ChannelMessage | null>("channel_message_get", { p_salon_id: salonId, p_yc_id: ycId }),
   /** Counts a send attempt of a queued message (null when it is not queued); inside quiet hours counts nothing and says until when. */

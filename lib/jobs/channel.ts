@@ -1,8 +1,8 @@
 import { z } from "zod";
-import type { Dispatcher } from "../dispatch/dispatcher.js";
+import type { Dispatcher, JobMessage } from "../dispatch/dispatcher.js";
 import { SESSION_WAIT_RETRIES } from "../dispatch/dispatcher.js";
 import { salonId } from "./catalogue.js";
-import { defineJob, publishJob } from "./job.js";
+import { defineJob, jobMessage, publishJob } from "./job.js";
 
 /** The channel's jobs (functions/jobs/channel/): sending what YClients handed us, its statuses, its availability. */
 
@@ -42,6 +42,13 @@ export const CHANNEL_AVAILABILITY = defineJob({
 
 export const publishChannelSend = (d: Dispatcher, salonId: number, ycId: string, later?: { key: string; delaySec: number }) =>
   publishJob(d, CHANNEL_SEND, { salonId, ycId }, later ?? { key: "" });
+
+/** The job a message YClients handed us needs at once: its send when queued, its status 16 when rejected. */
+export function channelJobFor(salonId: number, ycId: string, state: string): JobMessage | null {
+  if (state === "queued") return jobMessage(CHANNEL_SEND, { salonId, ycId }, { key: "" });
+  if (state === "rejected") return jobMessage(CHANNEL_STATUS, { salonId, ycId, status: DELIVERY_STATUS.rejected });
+  return null;
+}
 
 export const publishChannelStatus = (d: Dispatcher, salonId: number, ycId: string, status: DeliveryStatus) =>
   publishJob(d, CHANNEL_STATUS, { salonId, ycId, status });

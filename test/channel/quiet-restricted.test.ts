@@ -1,6 +1,7 @@
 /**
  * The channel's service messages wait out the salon's quiet hours (the notifications' rule, with a moved clock), and
- * a WhatsApp 463 switches the channel off in YClients until the salon's number sends again.
+ * a WhatsApp 463 switches the channel off in YClients until the salon's number sends again; a salon's later requests
+ * queue their jobs in the same SQL call as the rows (one round trip) with the same outcome.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WHATSAPP_EVENT_PATHS, type MessageStatus } from "../../lib/contract/events.js";
@@ -89,5 +90,31 @@ describe("a number WhatsApp restricted (463)", () => {
     await gatewaySays(salonId, "r2", later.messageId, "sent", null, w.clock.now());
     expect(statusesOf("r2")).toEqual([8, 4]);
     expect(updates(salonId)).toEqual([false, true]);
+  });
+});
+
+describe("one round trip per request", () => {
+  it("a salon's later requests, their jobs queued with the rows, still send once and report 16 for advertising", async () => {
+    const salonId = nextSalonId();
+    await w.activeSalon(salonId);
+    const rpcs: string[] = [];
+    const rpc = w.services.db.rpc.bind(w.services.db);
+    w.services.db.rpc = ((fn: string, args?: Record<string, unknown>) => (rpcs.push(fn), rpc(fn as never, args as never))) as typeof rpc;
+    try {
+      await post(salonId, "t1", "79125551006", "Первое");
+      rpcs.length = 0;
+      await post(salonId, "t2", "79125551007", "Второе");
+      expect(rpcs).toEqual(["channel_accept"]);
+      const adds = w.sandbox.channel.request("t3", "79125551008", "Скидка!", { dispatchType: "adds" });
+      await w.sandbox.channel.postOperator({ url: OPERATOR, fetch: toApp }, `key-${salonId}`, adds, { backoffMs: 1 });
+      await post(salonId, "t2", "79125551007", "Второе"); // YClients retrying
+    } finally {
+      w.services.db.rpc = rpc;
+    }
+    await w.drain();
+    expect(w.gateway.to("79125551007")).toHaveLength(1);
+    expect(w.gateway.to("79125551008")).toEqual([]);
+    expect(statusesOf("t2")).toEqual([8]);
+    expect(statusesOf("t3")).toEqual([16]);
   });
 });
