@@ -65,7 +65,7 @@ async function loadOverview() {
 
 // ---- settings ----
 const SECTIONS = {
-  notifications: ["bookingCreated", "bookingChanged", "bookingCancelled", "delaySec", "reminderDayBefore", "dayBeforeFrom", "dayBeforeTo", "reminderHoursBefore", "hoursBefore", "quietHours", "quietFrom", "quietTo"],
+  notifications: ["bookingCreated", "bookingChanged", "bookingCancelled", "delaySec", "reminderDayBefore", "dayBeforeFrom", "dayBeforeTo", "reminderHoursBefore", "hoursBefore", "bookingTexts", "quietHours", "quietFrom", "quietTo"],
   assistant: ["enabled", "handover_phone", "burst_wait_sec", "typing_wait_max_sec", "admin_pause_min", "handover_pause_min", "facts"],
 };
 const NAMES = {
@@ -73,6 +73,7 @@ const NAMES = {
   delaySec: "задержка подтверждения", reminderDayBefore: "напоминание накануне", dayBeforeFrom: "напоминание накануне с",
   dayBeforeTo: "напоминание накануне до", reminderHoursBefore: "напоминание за часы", hoursBefore: "за сколько часов",
   enabled: "ассистент включён", handover_phone: "телефон для передачи чатов", quietHours: "тихие часы", quietFrom: "тихие часы с", quietTo: "тихие часы до", burst_wait_sec: "ожидание продолжения", typing_wait_max_sec: "ожидание, пока клиент печатает",
+  bookingTexts: "кто отправляет тексты о записях",
   admin_pause_min: "пауза после администратора", handover_pause_min: "пауза после передачи", facts: "сведения о салоне",
 };
 let current = null;
@@ -157,6 +158,7 @@ const editor = $("text-editor");
 function pick() {
   const t = texts.texts.find((x) => x.kind === kindSel.value);
   editor.value = t.own ?? t.default;
+  $("text-placeholders").textContent = `Подстановки (до ${texts.limit} символов): ` + Object.entries(t.placeholders).map(([k, v]) => `{${k}} — ${v}`).join("; ");
   $("text-preview").hidden = true;
   say($("text-status"), t.own ? "Свой текст салона." : "Стандартный текст.", "");
 }
@@ -166,7 +168,6 @@ async function loadTexts() {
     const keep = kindSel.value;
     kindSel.replaceChildren(...texts.texts.map((t) => new Option(t.title, t.kind)));
     if (keep) kindSel.value = keep;
-    $("text-placeholders").textContent = `Подстановки (до ${texts.limit} символов): ` + Object.entries(texts.placeholders).map(([k, v]) => `{${k}} — ${v}`).join("; ");
     pick();
   } catch (err) {
     say($("text-status"), err.message, "error");

@@ -33,6 +33,7 @@ const NotificationsPatch = z.strictObject({
   quietHours: z.boolean(),
   quietFrom: hhmm,
   quietTo: hhmm,
+  bookingTexts: z.enum(["ai_admin", "yclients"], { error: "Кто отправляет тексты о записях: выберите Admin AI или YClients" }),
 }).partial();
 
 const AssistantPatch = z.strictObject({

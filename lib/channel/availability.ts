@@ -3,9 +3,12 @@
  * at install (`channels: ["whatsapp"]`); it goes off when the session stays down (logged out or forbidden) past
  * `CHANNEL_DOWN_GRACE_SEC`, so YClients falls back to its other channels, and on again when the session connects.
  * A session that is only restoring (a gateway restart or deploy) raises no logout event, so it never switches off.
+ * A send WhatsApp refuses with 463 (the number restricted) switches it off at once, with no grace: that is WhatsApp's
+ * decision, not a restart to ride out; the next send WhatsApp takes switches it on again (`noteSendOutcome`).
  * The check reads the salon's state when it runs and tells YClients only a change, so it is safe to repeat.
  */
 import type { Services } from "../services.js";
+import { publishAvailabilityCheck } from "../jobs/channel.js";
 import { channelStore } from "./store.js";
 
 /** How long a logged-out session may stay down before YClients is told to use other channels. */
@@ -20,4 +23,17 @@ export async function syncChannelAvailability(s: Services, salonId: number): Pro
   await channelStore.availabilityReported(s.db, s.clock, salonId, a.wanted);
   s.log.info({ salonId, available: a.wanted }, "YClients told the WhatsApp channel's availability");
   return "changed";
+}
+
+/**
+ * What WhatsApp made of any send of the salon (a notification, a reply, a channel message), as of `at`: a 463
+ * notes the restriction, a sent message clears it; either change publishes the availability check.
+ */
+export async function noteSendOutcome(s: Services, salonId: number, outcome: { status: string; error?: string | null }, at: Date): Promise<void> {
+  const restricted = outcome.status === "failed" && outcome.error === "restricted_463";
+  if (!restricted && outcome.status !== "sent") return;
+  if (await channelStore.restrictionSet(s.db, salonId, restricted, at)) {
+    s.log.warn({ salonId, restricted }, restricted ? "WhatsApp restricted the salon's number (463): channel off" : "the salon's number sends again: channel on");
+    await publishAvailabilityCheck(s.dispatcher, salonId, `${restricted ? "restricted" : "sends"}:${at.toISOString()}`, 0);
+  }
 }

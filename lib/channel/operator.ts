@@ -1,6 +1,8 @@
 /**
  * The operator endpoint's decision (url_operator of YClients' "SMS and chat-bots" module): who is asking, which
- * messages to take, and the answer, all in a few SQL calls so YClients hears back at once; the send itself is a job.
+ * messages to take, and the answer, in one SQL call so YClients hears back at once; the send itself is a job, queued
+ * in that same call when jobs wait in this database (the local dispatcher) and this process has seen the salon's key
+ * before, else published right after it (QStash; a key seen for the first time).
  *
  * Which salon: the bearer is the salon's `api_key`, the key we hand YClients at install ("API-ключ для отправки
  * уведомлений"), found by its SHA-256 (so no comparison runs over the secret). The docs call the bearer
@@ -14,7 +16,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { Services } from "../services.js";
 import { acceptsWork } from "../salons/store.js";
-import { DELIVERY_STATUS, publishChannelSend, publishChannelStatus } from "../jobs/channel.js";
+import { channelJobFor } from "../jobs/channel.js";
 import { OPERATOR_ERRORS, readOperatorRequest, redactForLog, type OperatorErrorCode, type OperatorMessage } from "./request.js";
 import { channelStore, type NewChannelMessage } from "./store.js";
 
@@ -52,6 +54,18 @@ function callbackAllowed(url: string, yclientsBaseUrl: string): boolean {
   }
   if (u.origin === new URL(yclientsBaseUrl).origin) return true;
   return u.protocol === "https:" && /(^|\.)(yclients\.com|alteg\.io)$/.test(u.hostname);
+}
+
+/**
+ * Which salon a key (its SHA-256) was for, as this process last found it: the jobs of a request can then be built
+ * before the one SQL call that finds the salon again (and queues them only if it is still that salon). Bounded; a
+ * key hash is no secret.
+ */
+const salonOfKey = new Map<string, number>();
+function rememberSalon(keySha256: string, salonId: number): void {
+  if (salonOfKey.get(keySha256) === salonId) return;
+  if (salonOfKey.size >= 10_000) salonOfKey.clear();
+  salonOfKey.set(keySha256, salonId);
 }
 
 const refusal = (m: OperatorMessage, code: OperatorErrorCode, message: string): OperatorItem => ({ id: m.ycId, error_code: code, error_message: message });
@@ -96,18 +110,24 @@ async function decide(s: Services, who: ReturnType<typeof caller>, messages: Ope
     state: m.dispatchType === "adds" ? "rejected" : "queued",
     error: m.dispatchType === "adds" ? "advertising_off" : null,
   }));
-  const taken = await channelStore.accept(s.db, s.clock, who, rows);
+  // One round trip when jobs wait in this database and the salon is known: the jobs are queued with the rows.
+  const queue = s.dispatcher.sameDatabase;
+  const salonGuess = "salonId" in who ? who.salonId : (salonOfKey.get(who.keySha256) ?? null);
+  const jobs = rows.map((r) => (queue && salonGuess !== null ? channelJobFor(salonGuess, r.yc_id, r.state) : null));
+  const taken = await channelStore.accept(s.db, s.clock, who, rows.map((r, i) => ({ ...r, job: jobs[i] ? queue!.row(jobs[i]) : null })), salonGuess);
   if (!taken.salon) {
     return "salonId" in who ? all(OPERATOR_ERRORS.notFound, "no salon with this id uses this application") : all(OPERATOR_ERRORS.badToken, "the token is not valid for any salon");
   }
   if (!acceptsWork(taken.salon, "send")) return all(OPERATOR_ERRORS.forbidden, `the salon is ${taken.salon.status}`);
   const salonId = taken.salon.salon_id;
+  if ("keySha256" in who) rememberSalon(who.keySha256, salonId);
   const byId = new Map(taken.messages.map((t) => [t.yc_id, t]));
   // Published for every queued row, not only new ones: a POST retried after a crash before its publish heals here,
   // and the deduplication ids make a repeat a no-op. The send job posts "passed to operator" (8) itself.
-  await Promise.all(taken.messages.map((t) =>
-    t.state === "queued" ? publishChannelSend(s.dispatcher, salonId, t.yc_id)
-      : t.state === "rejected" ? publishChannelStatus(s.dispatcher, salonId, t.yc_id, DELIVERY_STATUS.rejected) : null,
-  ));
+  await Promise.all(taken.messages.map((t, i) => {
+    if (t.job_queued) return queue!.queued(jobs[i]!);
+    const job = channelJobFor(salonId, t.yc_id, t.state);
+    return job ? s.dispatcher.publish(job) : null;
+  }));
   return checked.map((m) => (m.problem ? refusal(m, m.problem.code, m.problem.message) : { id: m.ycId, ext_id: byId.get(m.ycId!)!.ext_id }));
 }

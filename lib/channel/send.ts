@@ -4,9 +4,10 @@
  * spaces a salon's sends as it does for every send. The text goes into the chat history as ours, so a client
  * answering a YClients reminder ("перенесите на завтра") is understood in context by the assistant.
  *
- * Quiet hours: service messages are to follow the salon's quiet-hours choice; that setting is being built in the
- * cabinet (another issue). When it lands, the wait belongs at the top of `sendChannelMessage` (answer "retry" with
- * the delay until the hours end), not in the operator endpoint, which must answer at once.
+ * Quiet hours: a message follows the salon's quiet-hours choice by the notifications' own rule (SQL
+ * `quiet_hours_end`, asked by `channel_send_attempt`): inside them it is held and its job published again for their
+ * end. YClients meanwhile has "passed to operator" (8), so it neither counts the message lost nor sends the SMS at
+ * night. Nothing is dropped: YClients' text names no visit, so we cannot tell one that no longer makes sense.
  */
 import type { Services } from "../services.js";
 import { storeOutbound } from "../conversations/store.js";
@@ -15,21 +16,28 @@ import { GatewayError } from "../gateway/client.js";
 import type { MessageStatus } from "../contract/events.js";
 import { notificationsStore } from "../notifications/store.js";
 import { acceptsWork, getSalon } from "../salons/store.js";
-import { DELIVERY_STATUS, publishChannelStatus } from "../jobs/channel.js";
+import { DELIVERY_STATUS, publishChannelSend, publishChannelStatus } from "../jobs/channel.js";
+import { noteSendOutcome } from "./availability.js";
 import { statusForFailure } from "./statuses.js";
 import { channelStore } from "./store.js";
 
 /** Refusals a retry cannot mend: the message fails now, and YClients hears it so it can use its next channel. */
 const FINAL_GATEWAY_CODES = new Set(["session_logged_out", "not_on_whatsapp", "restricted_463"]);
 
-export type ChannelSendResult = { status: "accepted" | "done" | "failed" } | { status: "retry"; error: string };
+export type ChannelSendResult =
+  | { status: "accepted" | "done" | "failed" }
+  | { status: "held"; until: string }
+  | { status: "retry"; error: string };
 
 const idempotencyKey = (salonId: number, ycId: string) => `channel:${salonId}:${ycId}`;
 
 async function fail(s: Services, salonId: number, ycId: string, error: string): Promise<void> {
   const changed = await channelStore.advance(s.db, s.clock, salonId, ycId, "failed", { error });
   if (changed) await publishChannelStatus(s.dispatcher, salonId, ycId, statusForFailure(error));
-  if (error === "restricted_463") await notificationsStore.salonEvent(s.db, salonId, "whatsapp_restricted", { channelMessage: ycId });
+  if (error === "restricted_463") {
+    await notificationsStore.salonEvent(s.db, salonId, "whatsapp_restricted", { channelMessage: ycId });
+    await noteSendOutcome(s, salonId, { status: "failed", error }, s.clock.now());
+  }
 }
 
 export async function sendChannelMessage(s: Services, salonId: number, ycId: string): Promise<ChannelSendResult> {
@@ -37,6 +45,11 @@ export async function sendChannelMessage(s: Services, salonId: number, ycId: str
   if (!row) return { status: "done" };
   // Posted from here rather than by the endpoint, which must answer at once; superseded if the send settles first.
   await publishChannelStatus(s.dispatcher, salonId, ycId, DELIVERY_STATUS.passedToOperator);
+  if (row.held_until) {
+    const until = Date.parse(row.held_until);
+    await publishChannelSend(s.dispatcher, salonId, ycId, { key: `quiet${until}`, delaySec: Math.max(0, Math.ceil((until - s.clock.now().getTime()) / 1000)) });
+    return { status: "held", until: row.held_until };
+  }
   if (!acceptsWork(await getSalon(s.db, salonId), "send")) {
     await fail(s, salonId, ycId, "salon_not_active");
     return { status: "failed" };

@@ -17,9 +17,24 @@ export interface Published {
   deduplicated: boolean;
 }
 
+/** A job as a row of the local dispatcher's Postgres queue: SQL `dispatch_enqueue`'s arguments. */
+export interface QueueRow {
+  url: string;
+  body: string;
+  dedupe_id: string | null;
+  delay_sec: number;
+  retries: number;
+}
+
 export interface Dispatcher {
   readonly kind: "qstash" | "local";
   publish(message: JobMessage): Promise<Published>;
+  /**
+   * Present when jobs wait in the application's own database (the local dispatcher): `row` is a job for an SQL
+   * function to queue in the transaction of its own write (one round trip, not two), `queued` is called once that
+   * committed. QStash has none: the caller publishes after the write.
+   */
+  readonly sameDatabase?: { row(message: JobMessage): QueueRow; queued(message: JobMessage): void };
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Clock } from "../clock.js";
 import type { Db } from "../db/client.js";
 import type { Logger } from "../log.js";
-import { assertDeduplicationId, type Dispatcher, type JobMessage, type Published } from "./dispatcher.js";
+import { assertDeduplicationId, type Dispatcher, type JobMessage, type Published, type QueueRow } from "./dispatcher.js";
 import { signDelivery } from "./signature.js";
 
 interface QueuedJob {
@@ -56,22 +56,30 @@ export class LocalDispatcher implements Dispatcher {
   }
 
   async publish(m: JobMessage): Promise<Published> {
-    if (m.deduplicationId !== undefined) assertDeduplicationId(m.deduplicationId);
+    const row = this.sameDatabase.row(m);
     const res = await this.opts.db.rpc<{ id: number; deduplicated: boolean }>("dispatch_enqueue", {
-      p_url: this.opts.publicUrl + m.path,
-      p_body: JSON.stringify(m.body),
-      p_dedupe_id: m.deduplicationId ?? null,
-      p_delay_sec: Math.max(0, Math.round(m.delaySec ?? 0)),
-      p_retries: m.retries ?? 3,
+      p_url: row.url, p_body: row.body, p_dedupe_id: row.dedupe_id, p_delay_sec: row.delay_sec, p_retries: row.retries,
       p_now: this.opts.clock.now().toISOString(),
     });
-    if (this.running && !res.deduplicated) {
+    if (!res.deduplicated) this.sameDatabase.queued(m);
+    return { messageId: `local_${res.id}`, deduplicated: res.deduplicated };
+  }
+
+  readonly sameDatabase = {
+    row: (m: JobMessage): QueueRow => {
+      if (m.deduplicationId !== undefined) assertDeduplicationId(m.deduplicationId);
+      return {
+        url: this.opts.publicUrl + m.path, body: JSON.stringify(m.body), dedupe_id: m.deduplicationId ?? null,
+        delay_sec: Math.max(0, Math.round(m.delaySec ?? 0)), retries: m.retries ?? 3,
+      };
+    },
+    queued: (m: JobMessage): void => {
+      if (!this.running) return;
       if (!m.delaySec) this.wake();
       // A delayed job (a reply waiting out the client's quiet window) runs when due, not up to a poll later.
       else setTimeout(() => this.running && this.wake(), Math.round(m.delaySec) * 1000).unref();
-    }
-    return { messageId: `local_${res.id}`, deduplicated: res.deduplicated };
-  }
+    },
+  };
 
   start(): void {
     if (this.running) return;

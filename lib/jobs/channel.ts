@@ -1,8 +1,8 @@
 import { z } from "zod";
-import type { Dispatcher } from "../dispatch/dispatcher.js";
+import type { Dispatcher, JobMessage } from "../dispatch/dispatcher.js";
 import { SESSION_WAIT_RETRIES } from "../dispatch/dispatcher.js";
 import { salonId } from "./catalogue.js";
-import { defineJob, publishJob } from "./job.js";
+import { defineJob, jobMessage, publishJob } from "./job.js";
 
 /** The channel's jobs (functions/jobs/channel/): sending what YClients handed us, its statuses, its availability. */
 
@@ -13,10 +13,11 @@ const deliveryStatuses = Object.values(DELIVERY_STATUS) as number[];
 
 const ycId = z.string().min(1);
 
+/** `key` tells a republish apart (held for the end of the salon's quiet hours); "" for the operator's publish. */
 export const CHANNEL_SEND = defineJob({
   path: "/jobs/channel/send",
   body: z.object({ salonId, ycId }),
-  dedupeId: (b) => `${b.salonId}:channel-send:${b.ycId}`,
+  dedupeId: (b, key: string) => `${b.salonId}:channel-send:${b.ycId}${key ? `:${key}` : ""}`,
   retries: SESSION_WAIT_RETRIES,
 });
 
@@ -39,7 +40,15 @@ export const CHANNEL_AVAILABILITY = defineJob({
   dedupeId: (b, occasion: string) => `${b.salonId}:channel-availability:${occasion.replace(/[^A-Za-z0-9._-]/g, "-")}`,
 });
 
-export const publishChannelSend = (d: Dispatcher, salonId: number, ycId: string) => publishJob(d, CHANNEL_SEND, { salonId, ycId });
+export const publishChannelSend = (d: Dispatcher, salonId: number, ycId: string, later?: { key: string; delaySec: number }) =>
+  publishJob(d, CHANNEL_SEND, { salonId, ycId }, later ?? { key: "" });
+
+/** The job a message YClients handed us needs at once: its send when queued, its status 16 when rejected. */
+export function channelJobFor(salonId: number, ycId: string, state: string): JobMessage | null {
+  if (state === "queued") return jobMessage(CHANNEL_SEND, { salonId, ycId }, { key: "" });
+  if (state === "rejected") return jobMessage(CHANNEL_STATUS, { salonId, ycId, status: DELIVERY_STATUS.rejected });
+  return null;
+}
 
 export const publishChannelStatus = (d: Dispatcher, salonId: number, ycId: string, status: DeliveryStatus) =>
   publishJob(d, CHANNEL_STATUS, { salonId, ycId, status });

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { Dispatcher, Published } from "../dispatch/dispatcher.js";
+import type { Dispatcher, JobMessage, Published } from "../dispatch/dispatcher.js";
 
 /**
  * One job of the catalogue: its route, its body schema and how a publish names itself for deduplication. The
@@ -18,18 +18,27 @@ export const defineJob = <S extends z.ZodTypeAny, K = void>(job: Job<S, K>): Job
 
 type PublishOpts<K> = { delaySec?: number } & ([K] extends [void] ? { key?: never } : { key: K });
 
-/** Publishes one job: path, retries and deduplication id from the catalogue. */
-export function publishJob<S extends z.ZodTypeAny, K>(
-  dispatcher: Dispatcher,
+/** One job's message: path, retries and deduplication id from the catalogue. */
+export function jobMessage<S extends z.ZodTypeAny, K>(
   job: Job<S, K>,
   body: z.infer<S>,
   ...[opts]: [K] extends [void] ? [PublishOpts<K>?] : [PublishOpts<K>]
-): Promise<Published> {
-  return dispatcher.publish({
+): JobMessage {
+  return {
     path: job.path,
     body,
     deduplicationId: job.dedupeId(body, opts?.key as K),
     ...(job.retries === undefined ? {} : { retries: job.retries }),
     ...(opts?.delaySec === undefined ? {} : { delaySec: opts.delaySec }),
-  });
+  };
+}
+
+/** Publishes one job (`jobMessage`). */
+export function publishJob<S extends z.ZodTypeAny, K>(
+  dispatcher: Dispatcher,
+  job: Job<S, K>,
+  body: z.infer<S>,
+  ...rest: [K] extends [void] ? [PublishOpts<K>?] : [PublishOpts<K>]
+): Promise<Published> {
+  return dispatcher.publish(jobMessage(job, body, ...rest));
 }

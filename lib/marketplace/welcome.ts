@@ -2,28 +2,18 @@ import { done, permanent, type JobOutcome } from "../jobs/outcome.js";
 import { acceptsWork, activationTime, addMarketplaceEvent, claimSalonEvent, getSalon } from "../salons/store.js";
 import type { MarketplaceDeps } from "./deps.js";
 import { requestFullSync } from "./full-sync.js";
+import { DEFAULT_TEMPLATES, fillTemplate, welcomeValues } from "../notifications/templates.js";
 
 /**
- * The first message the salon sees from the product, sent to its own WhatsApp number after activation
- * (original-system.md §1.2, kept word for word). Sent once per activation: the idempotency key is fixed per salon
+ * The first message the salon sees from the product, sent to its own WhatsApp number after activation: the salon's
+ * own `welcome` text when the owner wrote one in the cabinet, else the original's (original-system.md §1.2, kept
+ * word for word, lib/notifications/templates.ts). Sent once per activation: the idempotency key is fixed per salon
  * and activation (a repeated activation of an active salon keeps its activation time), and the gateway returns the
  * first send's message id for a repeated key. A reinstall after an uninstall is a new activation and is welcomed.
  */
-export function welcomeText(phoneDigits: string): string {
-  return [
-    "🎉 Поздравляем! Admin AI успешно подключен!",
-    "",
-    "Я готов помогать вашим клиентам:",
-    "✅ Записывать на услуги",
-    "✅ Отвечать на вопросы",
-    "✅ Напоминать о визитах",
-    "",
-    "Для теста отправьте мне сообщение:",
-    "\"Хочу записаться на стрижку\"",
-    "",
-    `📱 Ваш номер для клиентов: +${phoneDigits}`,
-    "💡 Инструкция: https://ai-admin.app/guide",
-  ].join("\n");
+export function welcomeText(phoneDigits: string, salon: { title: string | null; settings?: Record<string, unknown> } = { title: null }): string {
+  const own = (salon.settings?.texts as { welcome?: unknown } | undefined)?.welcome;
+  return fillTemplate(typeof own === "string" ? own : DEFAULT_TEMPLATES.welcome, welcomeValues(salon.title, phoneDigits));
 }
 
 export const welcomeIdempotencyKey = (salonId: number, activatedAtMs: number) => `welcome:${salonId}:${activatedAtMs}`;
@@ -43,7 +33,7 @@ export async function welcomeActivatedSalon(d: MarketplaceDeps, salonId: number)
   if (!salon.whatsapp_phone) return permanent("no_phone", "the salon's WhatsApp number is not known");
   const sent = await d.gateway.sendText(salonId, {
     to: salon.whatsapp_phone,
-    text: welcomeText(salon.whatsapp_phone),
+    text: welcomeText(salon.whatsapp_phone, salon),
     idempotencyKey: welcomeIdempotencyKey(salonId, activatedAtMs),
   });
   if (await claimSalonEvent(d.db, salonId, `welcome_sent:${activatedAtMs}`)) {

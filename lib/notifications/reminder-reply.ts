@@ -2,7 +2,8 @@
  * Replies to a reminder. The assistant's message-received job calls `handleReminderReply` first, for every inbound
  * message:
  * - a confirmation ("да", "ок", "приду", "👍", "✅", "всё в силе"… or a positive reaction to the reminder) within the
- *   reminder's reply window sets attendance 2 in YClients and answers once with a short thanks → `{handled: true}`;
+ *   reminder's reply window sets attendance 2 in YClients and answers once with a short thanks (the salon's own
+ *   `thanks` text when it wrote one) → `{handled: true}`;
  *   a second "да" to the same reminder is handled silently;
  * - any other reaction to the reminder gets the original's fixed text once per reminder: a negative one (👎, 😢, ❌…)
  *   offers to move the visit, a neutral or unknown one asks whether it stands → `{handled: true}`;
@@ -19,6 +20,7 @@ import { GatewayError } from "../gateway/client.js";
 import { YClientsError } from "../yclients/errors.js";
 import { clockTime, dateAndTime, joinServices, relativeDay } from "./russian.js";
 import { notificationsStore, type ReminderContext } from "./store.js";
+import { DEFAULT_TEMPLATES, renderTemplate } from "./templates.js";
 
 export type ReminderReplyResult = { handled: true } | { handled: false; context?: string };
 
@@ -109,10 +111,8 @@ export async function handleReminderReply(s: Services, event: MessageReceived): 
     await bookingsStore.setAttendance(s.db, event.salonId, record.record_id, 2, now);
   }
   if (ctx.notification.reply_kind === "confirmed") return { handled: true };
-  const tz = ctx.salon.timezone;
-  const visit = new Date(record.starts_at);
-  const thanks = `❤️ Спасибо, что подтвердили! Ждём вас ${relativeDay(visit, now, tz)} в ${clockTime(visit, tz)}.`;
-  await answer(s, event, phone, ctx, thanks);
+  const thanks = renderTemplate(ctx.texts.thanks ?? DEFAULT_TEMPLATES.thanks, { id: ctx.notification.id, kind: "thanks", data: {}, record, salon: ctx.salon, now });
+  await answer(s, event, phone, ctx, thanks!);
   await notificationsStore.noteReply(s.db, ctx.notification.id, "confirmed", now);
   return { handled: true };
 }

@@ -53,6 +53,8 @@ export interface ReminderContext {
   notification: NotificationRow;
   record: StoredRecord;
   salon: SalonForText;
+  /** The salon's own texts (lib/notifications/templates.ts); `thanks` answers a confirmation. */
+  texts: Partial<Record<string, string>>;
 }
 
 export interface DeliveryStats {

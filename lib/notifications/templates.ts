@@ -4,15 +4,22 @@
  * A placeholder with nothing to say (no master, no address) takes its line with it when the line holds nothing
  * else of substance, and otherwise its ", " before it: "Здравствуйте, {имя}!" with no name is "Здравствуйте!".
  *
- * Public API: `TEXT_KINDS`, `PLACEHOLDERS`, `DEFAULT_TEMPLATES`, `TEXT_LIMIT`, `templateProblem(kind, text)`,
- * `renderTemplate(template, input)`.
+ * Besides the notices, two more texts the bot sends on its own: `thanks`, the answer to a client confirming a
+ * reminder (lib/notifications/reminder-reply.ts), and `welcome`, the message to the salon's own number when its
+ * WhatsApp is linked (lib/marketplace/welcome.ts), which names no visit and has placeholders of its own.
+ *
+ * Public API: `TextKind`, `TEXT_KINDS`, `PLACEHOLDERS`, `KIND_PLACEHOLDERS`, `DEFAULT_TEMPLATES`, `TEXT_LIMIT`,
+ * `templateProblem(kind, text)`, `renderTemplate(template, input)`, `welcomeValues(title, phone)`, `fillTemplate`.
  */
 import type { NotificationKind } from "../bookings/store.js";
 import { clockTime, dayMonth, greeting, joinServices, relativeDay } from "./russian.js";
 import { address, changeLines, firstName, price, type RenderInput } from "./texts.js";
 
-export const TEXT_KINDS: readonly NotificationKind[] = [
-  "booking_created", "booking_changed", "booking_cancelled", "reminder_day_before", "reminder_hours_before",
+/** Every text the owner may reword: the notices (by notification kind), the thanks, the welcome. */
+export type TextKind = NotificationKind | "thanks" | "welcome";
+
+export const TEXT_KINDS: readonly TextKind[] = [
+  "booking_created", "booking_changed", "booking_cancelled", "reminder_day_before", "reminder_hours_before", "thanks", "welcome",
 ];
 
 /** WhatsApp takes far more; a notice longer than this is no longer read. */
@@ -30,12 +37,24 @@ export const PLACEHOLDERS: Record<string, string> = {
   "адрес": "адрес салона",
   "салон": "название салона",
   "изменения": "что изменилось в записи (только для уведомления об изменении)",
+  "телефон": "номер WhatsApp салона для клиентов, «+79161234567»",
 };
 
-const KIND_ONLY: Record<string, NotificationKind> = { "изменения": "booking_changed" };
+const VISIT = ["имя", "приветствие", "дата", "время", "день", "мастер", "услуги", "стоимость", "адрес", "салон"];
+
+/** Which placeholders a text may use: a visit's, plus the changes in a change notice; the welcome names no visit. */
+export const KIND_PLACEHOLDERS: Record<TextKind, readonly string[]> = {
+  booking_created: VISIT,
+  booking_changed: [...VISIT, "изменения"],
+  booking_cancelled: VISIT,
+  reminder_day_before: VISIT,
+  reminder_hours_before: VISIT,
+  thanks: VISIT,
+  welcome: ["салон", "телефон"],
+};
 
 /** The texts as the bot sends them by default (the first of its variants), written with placeholders. */
-export const DEFAULT_TEMPLATES: Record<NotificationKind, string> = {
+export const DEFAULT_TEMPLATES: Record<TextKind, string> = {
   booking_created: [
     "✅ Ваша запись создана!", "", "🏠 {салон}", "📅 {дата} в {время}", "💇 {услуги}", "👤 Мастер: {мастер}",
     "💰 Стоимость: {стоимость}", "📍 Адрес: {адрес}", "",
@@ -58,6 +77,13 @@ export const DEFAULT_TEMPLATES: Record<NotificationKind, string> = {
     "Здравствуйте, {имя}! Напоминаем: {день} в {время} у вас запись.", "", "💇 {услуги}", "👤 Мастер: {мастер}",
     "📍 Адрес: {адрес}", "", "До встречи!",
   ].join("\n"),
+  thanks: "❤️ Спасибо, что подтвердили! Ждём вас {день} в {время}.",
+  // The original's welcome (original-system.md §1.2), word for word.
+  welcome: [
+    "🎉 Поздравляем! Admin AI успешно подключен!", "", "Я готов помогать вашим клиентам:", "✅ Записывать на услуги",
+    "✅ Отвечать на вопросы", "✅ Напоминать о визитах", "", "Для теста отправьте мне сообщение:",
+    "\"Хочу записаться на стрижку\"", "", "📱 Ваш номер для клиентов: {телефон}", "💡 Инструкция: https://ai-admin.app/guide",
+  ].join("\n"),
 };
 
 const TOKEN = /\{([^{}]*)\}/g;
@@ -76,15 +102,16 @@ const REPHRASE: Record<string, string> = {
 };
 
 /** Why the owner's text cannot be used, in Russian with what to do; null when it can. */
-export function templateProblem(kind: NotificationKind, text: string): string | null {
+export function templateProblem(kind: TextKind, text: string): string | null {
   if (text.trim() === "") return "Текст пустой. Напишите текст или нажмите «Вернуть стандартный».";
   if (text.length > TEXT_LIMIT) return `Текст длиннее ${TEXT_LIMIT} символов (сейчас ${text.length}). Сократите его.`;
-  const unknown = [...text.matchAll(TOKEN)].map((m) => m[1]!).filter((name) => !(name in PLACEHOLDERS));
-  if (unknown.length) {
-    return `Неизвестная подстановка {${unknown[0]}}. Можно использовать: ${Object.keys(PLACEHOLDERS).map((p) => `{${p}}`).join(", ")}.`;
-  }
-  const foreign = [...text.matchAll(TOKEN)].map((m) => m[1]!).find((name) => KIND_ONLY[name] && KIND_ONLY[name] !== kind);
-  if (foreign) return `Подстановка {${foreign}} есть только в уведомлении об изменении записи. Уберите её из этого текста.`;
+  const allowed = KIND_PLACEHOLDERS[kind];
+  const names = [...text.matchAll(TOKEN)].map((m) => m[1]!);
+  const unknown = names.find((name) => !(name in PLACEHOLDERS));
+  if (unknown !== undefined) return `Неизвестная подстановка {${unknown}}. Можно использовать: ${allowed.map((p) => `{${p}}`).join(", ")}.`;
+  const foreign = names.find((name) => !allowed.includes(name));
+  if (foreign === "изменения") return "Подстановка {изменения} есть только в уведомлении об изменении записи. Уберите её из этого текста.";
+  if (foreign) return `Подстановки {${foreign}} в этом тексте нет: уберите её. Здесь можно использовать: ${allowed.map((p) => `{${p}}`).join(", ")}.`;
   if (/[{}]/.test(text.replace(TOKEN, ""))) return "В тексте есть непарная фигурная скобка. Подстановки пишутся так: {имя}.";
   const cased = PREPOSITION_BEFORE_NAME.exec(text);
   if (cased) {
@@ -94,7 +121,10 @@ export function templateProblem(kind: NotificationKind, text: string): string | 
   return null;
 }
 
-function values(i: RenderInput): Record<string, string> {
+/** What a text is rendered for: a notice's input, with any text kind (the thanks is about the reminded visit). */
+export type TemplateInput = Omit<RenderInput, "kind"> & { kind: TextKind };
+
+function values(i: TemplateInput): Record<string, string> {
   const tz = i.salon.timezone;
   // A cancellation quotes the visit as it was; everything else the record as it is.
   const r = i.kind === "booking_cancelled" && i.data.old ? { ...i.record, ...i.data.old } : i.record;
@@ -114,10 +144,21 @@ function values(i: RenderInput): Record<string, string> {
   };
 }
 
+/** The welcome's placeholders: the salon's title and the number its clients write to. */
+export const welcomeValues = (title: string | null, phoneDigits: string): Record<string, string> => ({
+  "салон": title?.trim() ?? "",
+  "телефон": `+${phoneDigits}`,
+});
+
 /** The owner's text filled in for one notice; null when a change notice has no net change to tell. */
-export function renderTemplate(template: string, i: RenderInput): string | null {
+export function renderTemplate(template: string, i: TemplateInput): string | null {
   const v = values(i);
   if (i.kind === "booking_changed" && v["изменения"] === "") return null;
+  return fillTemplate(template, v);
+}
+
+/** A text with its placeholders filled in from `v`. */
+export function fillTemplate(template: string, v: Record<string, string>): string {
   const lines: string[] = [];
   for (const line of template.split("\n")) {
     const names = [...line.matchAll(TOKEN)].map((m) => m[1]!);

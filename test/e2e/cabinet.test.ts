@@ -98,6 +98,8 @@ describe("the salon's cabinet in a browser", () => {
   it("changes a reminder time and quiet hours, effective at once and in the history", async () => {
     await tab("settings");
     await expect.poll(() => page.getByTestId("field-quietFrom").inputValue()).toBe("22:00");
+    expect(await page.getByTestId("field-bookingTexts").inputValue()).toBe("ai_admin");
+    expect(await page.getByTestId("bookingTexts-help").textContent()).toContain("«Напоминание о записи»");
     await page.getByTestId("field-reminderHoursBefore").check();
     await page.getByTestId("field-hoursBefore").fill("12");
     await page.getByTestId("field-quietHours").check();
@@ -114,6 +116,8 @@ describe("the salon's cabinet in a browser", () => {
 
   it("edits the confirmation text, and the next confirmation uses it", async () => {
     await tab("texts");
+    await page.getByTestId("text-kind").selectOption("welcome");
+    expect(await page.locator("#text-placeholders").textContent()).toContain("{телефон}");
     await page.getByTestId("text-kind").selectOption("booking_created");
     await page.getByTestId("text-editor").fill(CONFIRMATION);
     await page.getByTestId("text-save").click();

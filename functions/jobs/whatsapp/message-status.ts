@@ -1,6 +1,7 @@
 import type { Hono } from "hono";
 import { MESSAGE_STATUS } from "../../../lib/jobs/whatsapp.js";
 import { done } from "../../../lib/jobs/outcome.js";
+import { noteSendOutcome } from "../../../lib/channel/availability.js";
 import { recordChannelOutcome } from "../../../lib/channel/send.js";
 import { recordSendOutcome } from "../../../lib/notifications/send.js";
 import { notificationsStore } from "../../../lib/notifications/store.js";
@@ -14,6 +15,8 @@ import { onJob } from "../handle.js";
  */
 export function registerMessageStatusJob(jobs: Hono, s: Services): void {
   onJob(jobs, s, MESSAGE_STATUS, async (e) => {
+    // Any send's outcome tells whether WhatsApp restricts the salon's number (463), for YClients' channel.
+    await noteSendOutcome(s, e.salonId, e, new Date(e.timestamp));
     if (e.status === "delivered" || e.status === "read") {
       // By WhatsApp message id: a notification or one of the assistant's messages.
       await notificationsStore.receipt(s.db, e.salonId, e.messageId, e.status, new Date(e.timestamp));
