@@ -26,6 +26,8 @@ export class FleetMember {
   private timer: NodeJS.Timeout | undefined;
   private registered = false;
   private last: FleetPlan | null = null;
+  /** A claim or hand-over is running: the next plan waits for it (a hand-over not yet released still counts). */
+  private acting = false;
   /** Where the others reach this process (set when it registers, once it listens). */
   private address = "";
 
@@ -122,9 +124,14 @@ export class FleetMember {
   }
 
   private async act(plan: FleetPlan): Promise<void> {
-    if (!plan.live || this.s.draining || this.s.stopped) return;
-    if (plan.claim.length > 0) await this.restore.adopt(plan.claim.map(Number));
-    else if (plan.excess > 0) await this.shed(Math.min(plan.excess, this.s.deps.options.rebalanceBatch));
+    if (!plan.live || this.s.draining || this.s.stopped || this.acting) return;
+    this.acting = true;
+    try {
+      if (plan.claim.length > 0) await this.restore.adopt(plan.claim.map(Number));
+      else if (plan.excess > 0) await this.shed(Math.min(plan.excess, this.s.deps.options.rebalanceBatch));
+    } finally {
+      this.acting = false;
+    }
   }
 
   /** Hands over up to `n` connected sessions, so a gateway with room (a new one, scaling out) takes them. */
