@@ -8,7 +8,7 @@ import type { GatewayOptions } from "../../whatsapp-gateway/config.js";
 import { startGateway, type RunningGateway } from "../../whatsapp-gateway/server.js";
 import { EmulatorWorld } from "../../whatsapp-gateway/transport/emulator.js";
 import type { Transport, TransportSession } from "../../whatsapp-gateway/transport/types.js";
-import { nextSalonId, openTestDatabase, silentLog, testConfig, type TestDatabase } from "../support/harness.js";
+import { gatewayDetails, nextSalonId, openTestDatabase, silentLog, testConfig, type TestDatabase } from "../support/harness.js";
 
 /**
  * Several gateways on one database share the salons' sessions (issue 20, ownership): balanced on scaling out, taken
@@ -196,8 +196,10 @@ describe("a fleet of gateways", () => {
       expect(counts.reduce((s, x) => s + x, 0)).toBe(60);
       expect(heldOnce(fleet, ids)).toBe(true);
       expect(wa.doubled).toEqual([]);
-      const health = await fetch(`${b.gw.url}/health`);
-      expect(health.status).toBe(200);
+      expect((await fetch(`${b.gw.url}/health`)).status).toBe(200);
+      expect((await gatewayDetails(b.gw.url, config.gatewaySecret)).fleet).toMatchObject({
+        id: b.gw.sessions.holderId, address: b.gw.url, capacity: 500, held: counts[1], registered: true, draining: false, gateways: 3,
+      });
     } finally {
       for (const m of fleet) await m.gw.close();
       await retire(ids);
