@@ -8,6 +8,7 @@ import { createLogger } from "../lib/log.js";
 import { stopOnSignals } from "../lib/stop-on-signals.js";
 import { lineageHolderId } from "./config.js";
 import { startGateway } from "./server.js";
+import { taskInternalUrl } from "./task-address.js";
 
 /**
  * The container's entry (whatsapp-gateway/Dockerfile): the gateway alone, against Supabase (or the embedded
@@ -17,7 +18,9 @@ import { startGateway } from "./server.js";
  * (or, alone, closes sockets, flushes auth writes and releases leases), then leaves the registry.
  */
 
-const config = loadConfigOrExit();
+const loaded = loadConfigOrExit();
+// On ECS every task shares one task definition: the address the fleet reaches this task at comes from task metadata.
+const config = { ...loaded, gatewayInternalUrl: (await taskInternalUrl(process.env, loaded.gatewayPort)) ?? loaded.gatewayInternalUrl };
 
 const log = createLogger(config.logLevel, "whatsapp-gateway");
 const database = await connectDatabase(config.database);
@@ -41,5 +44,6 @@ stopOnSignals(
     await gateway.close();
     await database.close();
   },
-  { hardStopMs: 20_000, say: (line) => log.info(line) },
+  // ECS kills the task 120 s after SIGTERM (infra/gateway.ts stopTimeout); the hand-over gets most of that.
+  { hardStopMs: 100_000, say: (line) => log.info(line) },
 );
