@@ -17,6 +17,7 @@ import type { MessageStatus } from "../contract/events.js";
 import { channelAdOutcome } from "../channel/advertising.js";
 import { storeOutbound } from "../conversations/store.js";
 import { SESSION_WAIT_RETRIES } from "../dispatch/dispatcher.js";
+import { faultPoint } from "../faults.js";
 import { GatewayError } from "../gateway/client.js";
 import { publishOutreachSend } from "../jobs/outreach.js";
 import { notificationsStore } from "../notifications/store.js";
@@ -51,6 +52,7 @@ export async function sendNextProactive(s: Services, salonId: number): Promise<P
   const m = claim.message;
   try {
     const { messageId } = await s.gateway.sendText(salonId, { to: m.chat, text: m.text, idempotencyKey: sendKey(salonId, m.id) });
+    faultPoint("outreach-after-accept");
     await outreachStore.finish(s.db, m.id, "sent", s.clock.now(), { messageId });
     // In the history as the bot's own message, so the assistant reads the client's answer in its context.
     await storeOutbound(s.db, s.clock, { salonId, phone: m.chat, waMessageId: messageId, text: m.text, data: { outreach: m.kind, outreach_id: m.id } });
