@@ -67,7 +67,10 @@ async function loadOverview() {
 const SECTIONS = {
   notifications: ["bookingCreated", "bookingChanged", "bookingCancelled", "delaySec", "reminderDayBefore", "dayBeforeFrom", "dayBeforeTo", "reminderHoursBefore", "hoursBefore", "bookingTexts", "quietHours", "quietFrom", "quietTo"],
   assistant: ["enabled", "handover_phone", "burst_wait_sec", "typing_wait_max_sec", "admin_pause_min", "handover_pause_min", "facts"],
+  outreach: ["enabled", "dailyCap", "spacingMinSec", "spacingMaxSec", "stopOn463"],
 };
+// The outreach keys share names with others ("enabled"): their fields and history names carry the section.
+const field = (section, key) => form.elements[section === "outreach" ? `outreach_${key}` : key];
 const NAMES = {
   bookingCreated: "подтверждение записи", bookingChanged: "уведомление об изменении", bookingCancelled: "уведомление об отмене",
   delaySec: "задержка подтверждения", reminderDayBefore: "напоминание накануне", dayBeforeFrom: "напоминание накануне с",
@@ -75,6 +78,8 @@ const NAMES = {
   enabled: "ассистент включён", handover_phone: "телефон для передачи чатов", quietHours: "тихие часы", quietFrom: "тихие часы с", quietTo: "тихие часы до", burst_wait_sec: "ожидание продолжения", typing_wait_max_sec: "ожидание, пока клиент печатает",
   bookingTexts: "кто отправляет тексты о записях",
   admin_pause_min: "пауза после администратора", handover_pause_min: "пауза после передачи", facts: "сведения о салоне",
+  "outreach.enabled": "сообщения первыми", "outreach.dailyCap": "сообщений в день", "outreach.spacingMinSec": "пауза между сообщениями от",
+  "outreach.spacingMaxSec": "пауза между сообщениями до", "outreach.stopOn463": "остановка при ограничении WhatsApp",
 };
 let current = null;
 const form = $("settings-form");
@@ -82,7 +87,7 @@ function fill(settings) {
   current = settings;
   for (const [section, keys] of Object.entries(SECTIONS)) {
     for (const key of keys) {
-      const input = form.elements[key];
+      const input = field(section, key);
       const v = settings[section][key];
       if (input.type === "checkbox") input.checked = Boolean(v); else input.value = v ?? "";
     }
@@ -92,7 +97,7 @@ const show1 = (v) => (v === true ? "вкл." : v === false ? "выкл." : v ===
 function history(entries) {
   $("history").replaceChildren(...entries.map((h) => {
     const li = document.createElement("li");
-    const what = h.section === "texts" ? `текст «${h.key}»` : h.section === "chat_panel" ? "чаты в журнале YClients" : NAMES[h.key] ?? h.key;
+    const what = h.section === "texts" ? `текст «${h.key}»` : h.section === "chat_panel" ? "чаты в журнале YClients" : NAMES[`${h.section}.${h.key}`] ?? NAMES[h.key] ?? h.key;
     li.textContent = `${when(h.at)} · пользователь ${h.user_id}: ${what}: ${h.section === "texts" ? (h.new === null ? "возвращён стандартный" : "изменён") : `${show1(h.old)} → ${show1(h.new)}`}`;
     return li;
   }));
@@ -136,7 +141,7 @@ form.addEventListener("submit", async (e) => {
     for (const [section, keys] of Object.entries(SECTIONS)) {
       const patch = {};
       for (const key of keys) {
-        const input = form.elements[key];
+        const input = field(section, key);
         const v = input.type === "checkbox" ? input.checked : input.type === "number" ? (input.value === "" ? null : Number(input.value)) : input.value;
         if (v !== current[section][key]) patch[key] = v;
       }
@@ -148,6 +153,24 @@ form.addEventListener("submit", async (e) => {
     say(status, "Сохранено. Действует сразу.", "ok");
   } catch (err) {
     say(status, err.message, "error");
+  }
+});
+
+$("outreach-resume").addEventListener("click", async () => {
+  try {
+    await api("/outreach/resume", {});
+    say($("outreach-status"), "Сообщения первыми возобновлены.", "ok");
+    void loadOverview();
+  } catch (err) {
+    say($("outreach-status"), err.message, "error");
+  }
+});
+$("forget").addEventListener("click", async () => {
+  try {
+    const r = await api("/clients/forget", { phone: $("forget-phone").value });
+    say($("outreach-status"), `Данные клиента удалены (сообщений: ${r.messages}). Писать ему первыми бот не будет.`, "ok");
+  } catch (err) {
+    say($("outreach-status"), err.message, "error");
   }
 });
 

@@ -15,6 +15,7 @@ import { registerAssistantReplyJob } from "./assistant/reply.js";
 import { registerChannelJobs } from "./channel/index.js";
 import { registerJournalAlertJob } from "./chat-panel/journal-alert.js";
 import { registerFrameInstallJob } from "./chat-panel/frame-install.js";
+import { registerOutreachSendJob } from "./outreach/send.js";
 
 /**
  * Routes QStash (or the local dispatcher) calls. Each is signed; each is idempotent, because delivery is at least
@@ -37,5 +38,6 @@ export function jobsRouter(s: Services): Hono {
   registerChannelJobs(jobs, s);
   registerJournalAlertJob(jobs, s);
   registerFrameInstallJob(jobs, s);
+  registerOutreachSendJob(jobs, s);
   return jobs;
 }

@@ -18,6 +18,7 @@ import type { Services } from "../services.js";
 import { acceptsWork } from "../salons/store.js";
 import { channelJobFor } from "../jobs/channel.js";
 import { OPERATOR_ERRORS, readOperatorRequest, redactForLog, type OperatorErrorCode, type OperatorMessage } from "./request.js";
+import { offerChannelAd } from "./advertising.js";
 import { channelStore, type NewChannelMessage } from "./store.js";
 
 export type OperatorItem = { id: string | null; ext_id: string } | { id: string | null; error_code: OperatorErrorCode; error_message: string };
@@ -105,15 +106,13 @@ async function decide(s: Services, who: ReturnType<typeof caller>, messages: Ope
   );
   const rows: NewChannelMessage[] = checked.filter((m) => m.problem === null).map((m) => ({
     yc_id: m.ycId!, phone: m.phone!, text: m.text, channel: m.channel, dispatch_type: m.dispatchType, callback_url: m.callbackUrl,
-    // Advertising stays off until the campaign policy (consent, opt-out, caps, quiet hours) exists; the rejected
-    // status (16) lets YClients send it through another channel.
-    state: m.dispatchType === "adds" ? "rejected" : "queued",
-    error: m.dispatchType === "adds" ? "advertising_off" : null,
+    state: "queued", error: null,
   }));
   // One round trip when jobs wait in this database and the salon is known: the jobs are queued with the rows.
   const queue = s.dispatcher.sameDatabase;
   const salonGuess = "salonId" in who ? who.salonId : (salonOfKey.get(who.keySha256) ?? null);
-  const jobs = rows.map((r) => (queue && salonGuess !== null ? channelJobFor(salonGuess, r.yc_id, r.state) : null));
+  const ads = new Map(rows.filter((r) => r.dispatch_type === "adds").map((r) => [r.yc_id, r]));
+  const jobs = rows.map((r) => (queue && salonGuess !== null && !ads.has(r.yc_id) ? channelJobFor(salonGuess, r.yc_id, r.state) : null));
   const taken = await channelStore.accept(s.db, s.clock, who, rows.map((r, i) => ({ ...r, job: jobs[i] ? queue!.row(jobs[i]) : null })), salonGuess);
   if (!taken.salon) {
     return "salonId" in who ? all(OPERATOR_ERRORS.notFound, "no salon with this id uses this application") : all(OPERATOR_ERRORS.badToken, "the token is not valid for any salon");
@@ -124,7 +123,10 @@ async function decide(s: Services, who: ReturnType<typeof caller>, messages: Ope
   const byId = new Map(taken.messages.map((t) => [t.yc_id, t]));
   // Published for every queued row, not only new ones: a POST retried after a crash before its publish heals here,
   // and the deduplication ids make a repeat a no-op. The send job posts "passed to operator" (8) itself.
+  // Advertising goes through the proactive-message policy (lib/channel/advertising.ts), never straight out.
   await Promise.all(taken.messages.map((t, i) => {
+    const ad = ads.get(t.yc_id);
+    if (t.state === "queued" && ad) return offerChannelAd(s, salonId, { ycId: t.yc_id, phone: ad.phone, text: ad.text });
     if (t.job_queued) return queue!.queued(jobs[i]!);
     const job = channelJobFor(salonId, t.yc_id, t.state);
     return job ? s.dispatcher.publish(job) : null;
