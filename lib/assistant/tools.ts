@@ -9,6 +9,7 @@ import { YClientsError, YClientsNetworkError } from "../yclients/errors.js";
 import { BOOKING_TOOLS } from "./booking-tools.js";
 import { CATALOGUE_TOOLS } from "./catalogue-tools.js";
 import { REMEMBER_PHONE } from "./phone-tools.js";
+import { RECORD_RATING } from "./rating-tools.js";
 import { keepToolCall, type SalonContext } from "./store.js";
 import type { ToolCallRecord } from "./tool-call.js";
 import { declaration } from "./tool-declarations.js";
@@ -29,7 +30,7 @@ const HANDOVER = tool({
 });
 
 /** Every tool, once; the order is the order the model reads them. */
-const TOOLS: ReadonlyMap<string, Tool> = new Map([...CATALOGUE_TOOLS, ...BOOKING_TOOLS, REMEMBER_PHONE, HANDOVER].map((t) => [t.name, t]));
+const TOOLS: ReadonlyMap<string, Tool> = new Map([...CATALOGUE_TOOLS, ...BOOKING_TOOLS, REMEMBER_PHONE, RECORD_RATING, HANDOVER].map((t) => [t.name, t]));
 
 export const TOOL_DECLARATIONS = [...TOOLS.values()].map(declaration);
 

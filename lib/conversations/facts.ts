@@ -13,6 +13,10 @@ export const InboundFacts = z.object({
   reminder: z.string().optional(),
   /** A thanks or goodbye got this reaction instead of words (lib/conversations/thanks.ts): nothing to answer. */
   reacted: z.string().optional(),
+  /** A bare rating answering a review request was kept and answered (lib/campaigns/review-reply.ts). */
+  rating_handled: z.boolean().optional(),
+  /** A review request awaits its rating, in Russian, for the model. */
+  review_request: z.string().optional(),
 });
 export type InboundFacts = z.infer<typeof InboundFacts>;
 
