@@ -67,6 +67,7 @@ async function loadOverview() {
 const SECTIONS = {
   notifications: ["bookingCreated", "bookingChanged", "bookingCancelled", "delaySec", "reminderDayBefore", "dayBeforeFrom", "dayBeforeTo", "reminderHoursBefore", "hoursBefore", "quietHours", "quietFrom", "quietTo"],
   assistant: ["enabled", "handover_phone", "burst_wait_sec", "typing_wait_max_sec", "admin_pause_min", "handover_pause_min", "facts"],
+  campaigns: ["reviewEnabled", "reviewAfterHours", "reviewYandexUrl", "review2gisUrl", "reviewGoogleUrl", "winbackEnabled", "winbackDays", "birthdayEnabled", "birthdayAt", "birthdayOffer"],
 };
 const NAMES = {
   bookingCreated: "подтверждение записи", bookingChanged: "уведомление об изменении", bookingCancelled: "уведомление об отмене",
@@ -74,6 +75,9 @@ const NAMES = {
   dayBeforeTo: "напоминание накануне до", reminderHoursBefore: "напоминание за часы", hoursBefore: "за сколько часов",
   enabled: "ассистент включён", handover_phone: "телефон для передачи чатов", quietHours: "тихие часы", quietFrom: "тихие часы с", quietTo: "тихие часы до", burst_wait_sec: "ожидание продолжения", typing_wait_max_sec: "ожидание, пока клиент печатает",
   admin_pause_min: "пауза после администратора", handover_pause_min: "пауза после передачи", facts: "сведения о салоне",
+  reviewEnabled: "запрос оценки после визита", reviewAfterHours: "оценка через часов", reviewYandexUrl: "ссылка Яндекс Карт",
+  review2gisUrl: "ссылка 2ГИС", reviewGoogleUrl: "ссылка Google Карт", winbackEnabled: "«мы скучаем»", winbackDays: "дней без визита",
+  birthdayEnabled: "поздравления с днём рождения", birthdayAt: "время поздравления", birthdayOffer: "предложение ко дню рождения",
 };
 let current = null;
 const form = $("settings-form");

@@ -2,14 +2,15 @@
  * The salon's settings as the cabinet changes them: validated here (zod; a bad value is a Russian 400 that says
  * what to enter), written by SQL `salon_settings_change` with a history row per changed key (who, when, old → new),
  * read by the decision points at their next call (the notification claim, the assistant), so a change is in force at
- * once. Sections: `notifications` (lib/notifications/settings.ts) and `assistant` (lib/conversations/settings.ts, plus
- * the salon facts the assistant's prompt shows as data).
+ * once. Sections: `notifications` (lib/notifications/settings.ts), `assistant` (lib/conversations/settings.ts, plus
+ * the salon facts the assistant's prompt shows as data) and `campaigns` (lib/campaigns/settings.ts).
  *
  * Public API: `readSettings`, `changeSettings`, `settingsHistory`, `SettingsError`, `FACTS_LIMIT`.
  */
 import { z } from "zod";
 import type { Clock } from "../clock.js";
 import type { Db } from "../db/client.js";
+import { campaignSettings, CampaignsPatch, DEFAULT_CAMPAIGN_SETTINGS, type CampaignSettings } from "../campaigns/settings.js";
 import { chatSettings, DEFAULT_CHAT_SETTINGS } from "../conversations/settings.js";
 import { defaultNotificationSettings, type NotificationSettings } from "../notifications/settings.js";
 import { cabinetStore } from "./store.js";
@@ -46,7 +47,7 @@ const AssistantPatch = z.strictObject({
   facts: z.string().max(FACTS_LIMIT, `Сведения о салоне: не длиннее ${FACTS_LIMIT} символов, сократите текст`),
 }).partial();
 
-export type SettingsSection = "notifications" | "assistant";
+export type SettingsSection = "notifications" | "assistant" | "campaigns";
 
 export class SettingsError extends Error {
   constructor(message: string) {
@@ -58,6 +59,7 @@ export class SettingsError extends Error {
 export interface CabinetSettings {
   notifications: NotificationSettings;
   assistant: { enabled: boolean; handover_phone: string; burst_wait_sec: number; typing_wait_max_sec: number; admin_pause_min: number; handover_pause_min: number; facts: string };
+  campaigns: CampaignSettings;
 }
 
 const assistantDefaults = () => ({
@@ -84,6 +86,7 @@ export async function readSettings(db: Db, salonId: number, defaultDelaySec: num
       burst_wait_sec: chat.burstWaitSec, typing_wait_max_sec: chat.typingWaitMaxSec, admin_pause_min: chat.adminPauseMin, handover_pause_min: chat.handoverPauseMin,
       facts: typeof facts === "string" ? facts : "",
     },
+    campaigns: campaignSettings(raw),
   };
 }
 
@@ -99,7 +102,7 @@ export async function changeSettings(
   db: Db, clock: Clock, who: { salonId: number; userId: number; defaultDelaySec: number },
   section: SettingsSection, patch: unknown,
 ): Promise<CabinetSettings> {
-  const schema = section === "notifications" ? NotificationsPatch : AssistantPatch;
+  const schema = { notifications: NotificationsPatch, assistant: AssistantPatch, campaigns: CampaignsPatch }[section];
   const parsed = schema.safeParse(patch);
   if (!parsed.success) throw new SettingsError(firstIssue(parsed.error));
   const value = parsed.data as Record<string, unknown>;
@@ -112,7 +115,7 @@ export async function changeSettings(
     }
     if (next.quietFrom === next.quietTo) throw new SettingsError("Тихие часы: начало и конец совпадают. Укажите, например, 22:00–09:00.");
   }
-  const defaults = section === "notifications" ? defaultNotificationSettings(who.defaultDelaySec) : assistantDefaults();
+  const defaults = { notifications: () => defaultNotificationSettings(who.defaultDelaySec), assistant: assistantDefaults, campaigns: () => DEFAULT_CAMPAIGN_SETTINGS }[section]();
   await cabinetStore.change(db, { salonId: who.salonId, userId: who.userId, section, patch: value, defaults, now: clock.now() });
   return readSettings(db, who.salonId, who.defaultDelaySec);
 }

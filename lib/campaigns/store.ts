@@ -29,7 +29,6 @@ export interface RatingsDaily {
   days: string[];
   high: number[];
   low: number[];
-  sum: number[];
 }
 
 const iso = (d: Date) => d.toISOString();
@@ -44,6 +43,7 @@ export const campaignsStore = {
     db.rpc<boolean>("campaign_rating_take", { p_id: offerId, p_rating: rating, p_now: iso(now) }),
   ratingsDaily: (db: Db, salonId: number, now: Date, days: number) =>
     db.rpc<RatingsDaily | null>("campaign_ratings_daily", { p_salon_id: salonId, p_now: iso(now), p_days: days }),
+  birthdaysOn: (db: Db, salonId: number) => db.rpc<boolean | null>("campaign_birthdays_on", { p_salon_id: salonId }),
   saveBirthDates: (db: Db, salonId: number, rows: Array<{ client_id: number; birth_date: string | null }>) =>
     db.rpc<number>("campaign_birth_dates_save", { p_salon_id: salonId, p_rows: rows }),
 };

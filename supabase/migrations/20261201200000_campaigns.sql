@@ -53,6 +53,11 @@ create function campaign_settings(p_settings jsonb) returns jsonb language sql i
   ) || coalesce(case when jsonb_typeof(p_settings -> 'campaigns') = 'object' then p_settings -> 'campaigns' end, '{}'::jsonb)
 $$;
 
+-- Whether the sync should read birth dates for this salon (an extra listing, worth it only for birthday greetings).
+create function campaign_birthdays_on(p_salon_id bigint) returns boolean language sql stable as $$
+  select coalesce((campaign_settings(settings) ->> 'birthdayEnabled')::boolean, false) from salons where salon_id = p_salon_id
+$$;
+
 /*
  * Decides what is due now in every active salon and returns every offer still 'planned' (new ones and any a crash
  * left between this decision and the hand-over to lib/outreach), with what their texts need.
@@ -152,7 +157,7 @@ language sql as $$
   select exists (select 1 from kept)
 $$;
 
--- Ratings by day (salon time zone) for the last p_days days: how many 4–5 and how many 1–3, and their sum.
+-- Ratings by day (salon time zone) for the last p_days days: how many 4–5 and how many 1–3.
 create function campaign_ratings_daily(p_salon_id bigint, p_now timestamptz, p_days integer default 30) returns jsonb
 language sql stable as $$
   with tz as (select timezone from salons where salon_id = p_salon_id),
@@ -169,49 +174,11 @@ language sql stable as $$
   select jsonb_build_object(
     'days', coalesce(jsonb_agg(d.day order by d.day), '[]'::jsonb),
     'high', coalesce(jsonb_agg((select count(*) from rated r where r.day = d.day and r.rating >= 4) order by d.day), '[]'::jsonb),
-    'low', coalesce(jsonb_agg((select count(*) from rated r where r.day = d.day and r.rating <= 3) order by d.day), '[]'::jsonb),
-    'sum', coalesce(jsonb_agg((select coalesce(sum(r.rating), 0) from rated r where r.day = d.day) order by d.day), '[]'::jsonb))
+    'low', coalesce(jsonb_agg((select count(*) from rated r where r.day = d.day and r.rating <= 3) order by d.day), '[]'::jsonb))
   from days d
 $$;
 
--- salon_settings_change (20261130200000_cabinet.sql) with the 'campaigns' section allowed.
-create or replace function salon_settings_change(p_salon_id bigint, p_user_id bigint, p_section text, p_patch jsonb,
-                                                 p_defaults jsonb, p_now timestamptz)
-returns jsonb language plpgsql as $$
-declare
-  v_current jsonb;
-  v_next jsonb;
-  v_key text;
-  v_old jsonb;
-  v_new jsonb;
-begin
-  if p_section not in ('notifications', 'assistant', 'texts', 'campaigns') or jsonb_typeof(p_patch) <> 'object' then
-    raise exception 'bad settings change' using errcode = '22023';
-  end if;
-  select coalesce(case when jsonb_typeof(settings -> p_section) = 'object' then settings -> p_section end, '{}'::jsonb)
-  into v_current from salons where salon_id = p_salon_id for update;
-  if not found then
-    raise exception 'no salon %', p_salon_id using errcode = 'P0002';
-  end if;
-  v_next := v_current;
-  for v_key in select jsonb_object_keys(p_patch) loop
-    v_old := coalesce(v_current -> v_key, p_defaults -> v_key);
-    if jsonb_typeof(p_patch -> v_key) = 'null' then
-      v_next := v_next - v_key;
-      v_new := p_defaults -> v_key;
-    else
-      v_next := v_next || jsonb_build_object(v_key, p_patch -> v_key);
-      v_new := p_patch -> v_key;
-    end if;
-    if v_old is distinct from v_new then
-      insert into salon_settings_history (salon_id, user_id, section, key, old_value, new_value, changed_at)
-      values (p_salon_id, p_user_id, p_section, v_key, v_old, v_new, p_now);
-    end if;
-  end loop;
-  update salons set settings = jsonb_set(settings, array[p_section], v_next), updated_at = p_now
-  where salon_id = p_salon_id;
-  return v_next;
-end $$;
+-- The 'campaigns' settings section is allowed by 20261201100000_outreach.sql (salon_settings_change, history).
 
 revoke execute on all functions in schema public from public, anon, authenticated;
 grant execute on all functions in schema public to service_role;
