@@ -4,6 +4,7 @@ import { run as bookingPoll } from "../functions/crons/booking-poll.js";
 import { run as reminders } from "../functions/crons/reminders.js";
 import { run as sync } from "../functions/crons/sync.js";
 import { run as marketplaceStatus } from "../functions/crons/marketplace-status.js";
+import { run as outreach } from "../functions/crons/outreach.js";
 
 /** The same schedules infra/crons.ts gives EventBridge, run on timers by the local stack. */
 export interface LocalCron {
@@ -17,6 +18,7 @@ export const LOCAL_CRONS: LocalCron[] = [
   { name: "reminders", everyMs: 5 * 60_000, run: reminders },
   { name: "sync", everyMs: 15 * 60_000, run: sync },
   { name: "marketplace-status", everyMs: 24 * 60 * 60_000, run: marketplaceStatus },
+  { name: "outreach", everyMs: 60_000, run: outreach },
 ];
 
 export interface RunningCrons {

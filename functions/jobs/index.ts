@@ -14,6 +14,7 @@ import { registerLidMappingJob } from "./whatsapp/lid-mapping.js";
 import { registerAssistantReplyJob } from "./assistant/reply.js";
 import { registerChannelJobs } from "./channel/index.js";
 import { registerJournalAlertJob } from "./chat-panel/journal-alert.js";
+import { registerOutreachSendJob } from "./outreach/send.js";
 
 /**
  * Routes QStash (or the local dispatcher) calls. Each is signed; each is idempotent, because delivery is at least
@@ -35,5 +36,6 @@ export function jobsRouter(s: Services): Hono {
   registerAssistantReplyJob(jobs, s);
   registerChannelJobs(jobs, s);
   registerJournalAlertJob(jobs, s);
+  registerOutreachSendJob(jobs, s);
   return jobs;
 }

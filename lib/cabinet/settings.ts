@@ -3,7 +3,8 @@
  * what to enter), written by SQL `salon_settings_change` with a history row per changed key (who, when, old → new),
  * read by the decision points at their next call (the notification claim, the assistant), so a change is in force at
  * once. Sections: `notifications` (lib/notifications/settings.ts), `assistant` (lib/conversations/settings.ts, plus
- * the salon facts the assistant's prompt shows as data) and `campaigns` (lib/campaigns/settings.ts).
+ * the salon facts the assistant's prompt shows as data), `outreach` (lib/outreach/settings.ts: pacing of proactive
+ * messages) and `campaigns` (lib/campaigns/settings.ts).
  *
  * Public API: `readSettings`, `changeSettings`, `settingsHistory`, `SettingsError`, `FACTS_LIMIT`.
  */
@@ -13,6 +14,7 @@ import type { Db } from "../db/client.js";
 import { campaignSettings, CampaignsPatch, DEFAULT_CAMPAIGN_SETTINGS, type CampaignSettings } from "../campaigns/settings.js";
 import { chatSettings, DEFAULT_CHAT_SETTINGS } from "../conversations/settings.js";
 import { defaultNotificationSettings, type NotificationSettings } from "../notifications/settings.js";
+import { DEFAULT_OUTREACH_SETTINGS, OutreachPatch, outreachSettings, type OutreachSettings } from "../outreach/settings.js";
 import { cabinetStore } from "./store.js";
 
 export const FACTS_LIMIT = 2000;
@@ -47,7 +49,7 @@ const AssistantPatch = z.strictObject({
   facts: z.string().max(FACTS_LIMIT, `Сведения о салоне: не длиннее ${FACTS_LIMIT} символов, сократите текст`),
 }).partial();
 
-export type SettingsSection = "notifications" | "assistant" | "campaigns";
+export type SettingsSection = "notifications" | "assistant" | "outreach" | "campaigns";
 
 export class SettingsError extends Error {
   constructor(message: string) {
@@ -59,6 +61,7 @@ export class SettingsError extends Error {
 export interface CabinetSettings {
   notifications: NotificationSettings;
   assistant: { enabled: boolean; handover_phone: string; burst_wait_sec: number; typing_wait_max_sec: number; admin_pause_min: number; handover_pause_min: number; facts: string };
+  outreach: OutreachSettings;
   campaigns: CampaignSettings;
 }
 
@@ -86,6 +89,7 @@ export async function readSettings(db: Db, salonId: number, defaultDelaySec: num
       burst_wait_sec: chat.burstWaitSec, typing_wait_max_sec: chat.typingWaitMaxSec, admin_pause_min: chat.adminPauseMin, handover_pause_min: chat.handoverPauseMin,
       facts: typeof facts === "string" ? facts : "",
     },
+    outreach: outreachSettings(raw),
     campaigns: campaignSettings(raw),
   };
 }
@@ -102,7 +106,7 @@ export async function changeSettings(
   db: Db, clock: Clock, who: { salonId: number; userId: number; defaultDelaySec: number },
   section: SettingsSection, patch: unknown,
 ): Promise<CabinetSettings> {
-  const schema = { notifications: NotificationsPatch, assistant: AssistantPatch, campaigns: CampaignsPatch }[section];
+  const schema = { notifications: NotificationsPatch, assistant: AssistantPatch, outreach: OutreachPatch, campaigns: CampaignsPatch }[section];
   const parsed = schema.safeParse(patch);
   if (!parsed.success) throw new SettingsError(firstIssue(parsed.error));
   const value = parsed.data as Record<string, unknown>;
@@ -115,7 +119,18 @@ export async function changeSettings(
     }
     if (next.quietFrom === next.quietTo) throw new SettingsError("Тихие часы: начало и конец совпадают. Укажите, например, 22:00–09:00.");
   }
-  const defaults = { notifications: () => defaultNotificationSettings(who.defaultDelaySec), assistant: assistantDefaults, campaigns: () => DEFAULT_CAMPAIGN_SETTINGS }[section]();
+  if (section === "outreach") {
+    const next = { ...(await readSettings(db, who.salonId, who.defaultDelaySec)).outreach, ...value };
+    if (next.spacingMinSec > next.spacingMaxSec) {
+      throw new SettingsError("Пауза между сообщениями: «от» не может быть больше «до», например 120–600 секунд.");
+    }
+  }
+  const defaults = {
+    notifications: () => defaultNotificationSettings(who.defaultDelaySec),
+    assistant: assistantDefaults,
+    outreach: () => DEFAULT_OUTREACH_SETTINGS,
+    campaigns: () => DEFAULT_CAMPAIGN_SETTINGS,
+  }[section]();
   await cabinetStore.change(db, { salonId: who.salonId, userId: who.userId, section, patch: value, defaults, now: clock.now() });
   return readSettings(db, who.salonId, who.defaultDelaySec);
 }

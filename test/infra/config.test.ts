@@ -20,6 +20,7 @@ const EXPECTED: Expected = {
     "functions/crons/reminders.handler": "rate(5 minutes)",
     "functions/crons/sync.handler": "rate(15 minutes)",
     "functions/crons/marketplace-status.handler": "cron(0 3 * * ? *)",
+    "functions/crons/outreach.handler": "rate(1 minute)",
   },
   cronSecrets: [
     "GatewaySecret", "JwtSecret", "YclientsPartnerToken", "YclientsUserToken", "SupabaseServiceRoleKey",

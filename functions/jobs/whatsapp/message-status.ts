@@ -3,6 +3,7 @@ import { MESSAGE_STATUS } from "../../../lib/jobs/whatsapp.js";
 import { done } from "../../../lib/jobs/outcome.js";
 import { recordChannelOutcome } from "../../../lib/channel/send.js";
 import { recordSendOutcome } from "../../../lib/notifications/send.js";
+import { recordOutreachOutcome } from "../../../lib/outreach/sender.js";
 import { notificationsStore } from "../../../lib/notifications/store.js";
 import type { Services } from "../../../lib/services.js";
 import { onJob } from "../handle.js";
@@ -20,6 +21,7 @@ export function registerMessageStatusJob(jobs: Hono, s: Services): void {
       await recordChannelOutcome(s, e);
     } else if (e.idempotencyKey.startsWith("notification:")) await recordSendOutcome(s, e);
     else if (await recordChannelOutcome(s, e)) return done({ status: "done" });
+    else if (await recordOutreachOutcome(s, e)) return done({ status: "done" });
     else if (e.status !== "sent") s.log.warn({ salonId: e.salonId, key: e.idempotencyKey, status: e.status, error: e.error }, "reply not delivered");
     return done({ status: "done" });
   });

@@ -1,0 +1,104 @@
+/**
+ * The paced sender: the one place every proactive message leaves from. A salon's send job claims the next message
+ * (SQL `outreach_claim` decides: off, stopped by a 463, quiet hours, spacing window, daily cap, warm-up), sends it
+ * through the gateway's durable path under `outreach:<salon>:<id>`, records it in the chat history as the bot's
+ * message, and publishes itself for when the next one may leave. The cron (`runOutreachTick`) wakes every salon with
+ * something queued, so a lost job, a crash or a new offer costs at most a minute.
+ *
+ * Exactly once: the row is 'sending' from the claim; a crash after the gateway accepted it leaves it so, and once its
+ * lease runs out the next claim resumes it under the same idempotency key, which the gateway answers with the first
+ * message id instead of a second message.
+ *
+ * Public API: `sendNextProactive(services, salonId)`, `runOutreachTick(services)`, `recordOutreachOutcome(services,
+ * event)`, `OUTREACH_LEASE_SEC`.
+ */
+import type { Services } from "../services.js";
+import type { MessageStatus } from "../contract/events.js";
+import { storeOutbound } from "../conversations/store.js";
+import { SESSION_WAIT_RETRIES } from "../dispatch/dispatcher.js";
+import { GatewayError } from "../gateway/client.js";
+import { publishOutreachSend } from "../jobs/outreach.js";
+import { notificationsStore } from "../notifications/store.js";
+import { acceptsWork, getSalon } from "../salons/store.js";
+import { WARMUP_DAILY_CAP } from "./settings.js";
+import { outreachStore, type OutreachClaim } from "./store.js";
+
+/** How long a claimed send may take before the next claim resumes it (a render-free call the gateway answers at once). */
+export const OUTREACH_LEASE_SEC = 30;
+
+const sendKey = (salonId: number, id: number) => `outreach:${salonId}:${id}`;
+
+export type ProactiveSendResult =
+  | { status: "sent"; id: number; messageId: string }
+  | { status: "failed"; id: number; error: string }
+  | { status: "retry"; id: number; error: string }
+  | Exclude<OutreachClaim, { action: "send" }>
+  | { action: "idle"; reason: "salon_not_working" };
+
+export async function sendNextProactive(s: Services, salonId: number): Promise<ProactiveSendResult> {
+  if (!acceptsWork(await getSalon(s.db, salonId), "send")) return { action: "idle", reason: "salon_not_working" };
+  const now = s.clock.now();
+  const claim = await outreachStore.claim(s.db, salonId, now, {
+    leaseSec: OUTREACH_LEASE_SEC, spacingDraw: Math.random(), warmupCap: WARMUP_DAILY_CAP,
+    defaultDelaySec: s.config.bookingConfirmationDelaySec,
+  });
+  if (claim.action === "idle") return claim;
+  if (claim.action === "wait") {
+    await publishOutreachSend(s.dispatcher, salonId, Date.parse(claim.until), now.getTime());
+    return claim;
+  }
+  const m = claim.message;
+  try {
+    const { messageId } = await s.gateway.sendText(salonId, { to: m.chat, text: m.text, idempotencyKey: sendKey(salonId, m.id) });
+    await outreachStore.finish(s.db, m.id, "sent", s.clock.now(), { messageId });
+    // In the history as the bot's own message, so the assistant reads the client's answer in its context.
+    await storeOutbound(s.db, s.clock, { salonId, phone: m.chat, waMessageId: messageId, text: m.text, data: { outreach: m.kind, outreach_id: m.id } });
+    await publishOutreachSend(s.dispatcher, salonId, Date.parse(claim.next_at ?? now.toISOString()), now.getTime());
+    return { status: "sent", id: m.id, messageId };
+  } catch (err) {
+    const ge = err instanceof GatewayError ? err : null;
+    const error = ge ? ge.code : (err as Error).message;
+    if (ge?.code === "restricted_463") {
+      // The salon event stops every proactive message (outreach_claim) until the owner resumes them in the cabinet.
+      await outreachStore.finish(s.db, m.id, "failed", s.clock.now(), { error });
+      await notificationsStore.salonEvent(s.db, salonId, "whatsapp_restricted", { outreachId: m.id, kind: m.kind });
+      s.log.error({ salonId, outreachId: m.id }, "WhatsApp restricted the salon's number (463): proactive messages stop");
+      return { status: "failed", id: m.id, error };
+    }
+    if ((ge ? ge.retryable : true) && m.attempts < SESSION_WAIT_RETRIES) {
+      await outreachStore.finish(s.db, m.id, "retry", s.clock.now(), { error });
+      s.log.warn({ salonId, outreachId: m.id, attempt: m.attempts, error }, "proactive message will be retried");
+      return { status: "retry", id: m.id, error };
+    }
+    await outreachStore.finish(s.db, m.id, "failed", s.clock.now(), { error });
+    s.log.error({ salonId, outreachId: m.id, error }, "proactive message failed");
+    return { status: "failed", id: m.id, error };
+  }
+}
+
+/** The cron: a send job for every salon with a message queued or cut off, deduplicated per minute. */
+export async function runOutreachTick(s: Services): Promise<{ salons: number }> {
+  const now = s.clock.now().getTime();
+  const minute = Math.floor(now / 60_000) * 60_000;
+  const salons = await outreachStore.salonsDue(s.db);
+  await Promise.all(salons.map((id) => publishOutreachSend(s.dispatcher, id, minute, now)));
+  return { salons: salons.length };
+}
+
+/**
+ * What WhatsApp made of a proactive message the gateway accepted; false when the key is not ours. A refusal fails
+ * the row, and a 463 stops proactive traffic like a refusal at acceptance does.
+ */
+export async function recordOutreachOutcome(s: Services, e: MessageStatus): Promise<boolean> {
+  const m = /^outreach:(\d+):(\d+)$/.exec(e.idempotencyKey);
+  if (!m || Number(m[1]) !== e.salonId) return false;
+  const id = Number(m[2]);
+  if (e.status === "unknown") {
+    s.log.warn({ salonId: e.salonId, outreachId: id, messageId: e.messageId }, "proactive message cut off by a gateway crash: outcome unknown");
+  } else if (e.status === "failed") {
+    const error = e.error ?? "failed";
+    await outreachStore.sendFailed(s.db, e.salonId, id, error);
+    if (error === "restricted_463") await notificationsStore.salonEvent(s.db, e.salonId, "whatsapp_restricted", { outreachId: id });
+  }
+  return true;
+}

@@ -1,0 +1,41 @@
+/**
+ * The salon's `outreach` settings (cabinet section): proactive messages on or off, the daily cap, the spacing window
+ * (each proactive message waits a random time inside it after the previous one), and whether a 463 stops them until
+ * the owner resumes. The SQL `outreach_settings` holds the same defaults for the decision (`outreach_claim`).
+ */
+import { z } from "zod";
+
+export interface OutreachSettings {
+  enabled: boolean;
+  dailyCap: number;
+  spacingMinSec: number;
+  spacingMaxSec: number;
+  stopOn463: boolean;
+}
+
+export const DEFAULT_OUTREACH_SETTINGS: OutreachSettings = {
+  enabled: true, dailyCap: 100, spacingMinSec: 120, spacingMaxSec: 600, stopOn463: true,
+};
+
+/**
+ * A number linked in the last 14 days sends at most this many a day: WhatsApp restricts new numbers after 15–20
+ * messages a day to contacts who have not saved them (reference/peer-products.md §3).
+ */
+export const WARMUP_DAILY_CAP = 15;
+
+const int = (min: number, max: number, what: string) =>
+  z.number({ error: `${what}: введите число` }).int(`${what}: введите целое число`).min(min, `${what}: не меньше ${min}`).max(max, `${what}: не больше ${max}`);
+
+export const OutreachPatch = z.strictObject({
+  enabled: z.boolean({ error: "Сообщения первыми: включены или выключены" }),
+  dailyCap: int(0, 1000, "Не больше сообщений в день"),
+  spacingMinSec: int(30, 3600, "Пауза между сообщениями, от (секунды)"),
+  spacingMaxSec: int(30, 3 * 3600, "Пауза между сообщениями, до (секунды)"),
+  stopOn463: z.boolean({ error: "Остановка при ограничении WhatsApp: да или нет" }),
+}).partial();
+
+/** The effective settings from the salon's stored settings object. */
+export function outreachSettings(raw: Record<string, unknown> | null): OutreachSettings {
+  const own = raw?.outreach;
+  return { ...DEFAULT_OUTREACH_SETTINGS, ...(own && typeof own === "object" ? (own as Partial<OutreachSettings>) : {}) };
+}
