@@ -13,8 +13,7 @@ export const RECORD_RATING = tool({
   schema: z.object({ rating: z.coerce.number().int().min(1).max(5) }),
   async run(state, { rating }) {
     const kept = await keepRating(state.db, state.clock, state.salonId, state.phone, rating);
-    if (!kept) return fail("no_review_request", "Этому клиенту не задавали вопрос об оценке визита (или он уже ответил)");
-    if (!kept.kept) return fail("already_rated", "Этот визит клиент уже оценил; ответь по сути сообщения");
+    if (!kept) return fail("no_review_request", "Оценку визита у клиента сейчас не спрашивали, или визит уже оценён: ответь по сути сообщения");
     if (rating >= 4) {
       return kept.reviewLink
         ? { ok: true, rating, review_link: kept.reviewLink, note: "Поблагодари и предложи оставить отзыв по этой ссылке" }

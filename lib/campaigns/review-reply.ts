@@ -39,19 +39,21 @@ export function bareRating(text: string): number | null {
 }
 
 export interface KeptRating {
-  /** False when this visit was rated already: the first answer stands. */
-  kept: boolean;
   offerId: number;
   clientName: string | null;
   reviewLink: string | null;
 }
 
-/** Null when no review request of this chat is waiting for its rating. */
+/**
+ * The rating kept for the chat's review request; null when none awaits one, or when the visit was rated otherwise
+ * already (the first answer stands). The same rating again is a redelivery or a retried turn: kept as it is, and
+ * the caller answers again under the same keys, so a crash between keeping and answering loses no answer.
+ */
 export async function keepRating(db: Db, clock: Clock, salonId: number, chat: string, rating: number): Promise<KeptRating | null> {
   const pending = await campaignsStore.pendingReview(db, salonId, chat, clock.now());
-  if (!pending) return null;
-  const kept = await campaignsStore.takeRating(db, pending.id, rating, clock.now());
-  return { kept, offerId: pending.id, clientName: pending.client_name, reviewLink: reviewLink(campaignSettings({ campaigns: pending.settings })) };
+  if (!pending || (pending.rating !== null && pending.rating !== rating)) return null;
+  if (pending.rating === null) await campaignsStore.takeRating(db, pending.id, rating, clock.now());
+  return { offerId: pending.id, clientName: pending.client_name, reviewLink: reviewLink(campaignSettings({ campaigns: pending.settings })) };
 }
 
 export async function handleReviewReply(s: Services, salonId: number, chat: string, messageId: string, text: string): Promise<ReviewReplyResult> {
@@ -60,18 +62,20 @@ export async function handleReviewReply(s: Services, salonId: number, chat: stri
   if (!pending) return { handled: false };
   const rating = bareRating(text);
   if (rating === null) {
+    if (pending.rating !== null) return { handled: false };
     return {
       handled: false,
       context: "Клиенту после визита отправлен вопрос «Как вам визит? Оцените от 1 до 5», оценки ещё нет. Если в сообщении есть оценка визита (словами или цифрой), вызови record_rating.",
     };
   }
   const kept = await keepRating(s.db, s.clock, salonId, chat, rating);
-  if (!kept?.kept) return { handled: true };
+  if (!kept) return { handled: false };
+  const key = `campaign-rating:${salonId}:${kept.offerId}`;
   if (rating >= 4) {
-    await say(s, salonId, chat, highRatingReply(kept.reviewLink), `campaign-rating:${salonId}:${kept.offerId}`);
+    await say(s, salonId, chat, highRatingReply(kept.reviewLink), key);
     return { handled: true };
   }
-  await say(s, salonId, chat, LOW_RATING_REPLY, `campaign-rating:${salonId}:${kept.offerId}`);
+  await say(s, salonId, chat, LOW_RATING_REPLY, key);
   await handOver(s, salonId, chat, rating, kept);
   s.log.info({ salonId, messageId, rating }, "low visit rating: chat handed to the salon");
   return { handled: true };

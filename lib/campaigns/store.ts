@@ -21,6 +21,8 @@ export interface PendingReview {
   id: number;
   record_id: number | null;
   client_name: string | null;
+  /** Null until the client rated the visit. */
+  rating: number | null;
   offered_at: string;
   settings: Record<string, unknown>;
 }

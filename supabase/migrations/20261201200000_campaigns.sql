@@ -137,14 +137,15 @@ create function campaign_offer_mark(p_id bigint, p_status text, p_now timestampt
   update campaign_offers set status = p_status, offered_at = p_now where id = p_id and status = 'planned'
 $$;
 
--- The review request a message from this chat may answer: handed over in the last 3 days and not rated yet.
+-- The review request a message from this chat may answer: the newest handed over in the last 3 days, with its rating
+-- if it has one (a redelivered answer finds its own rating and completes what a crash interrupted).
 create function campaign_review_pending(p_salon_id bigint, p_chat text, p_now timestamptz) returns jsonb
 language sql stable as $$
-  select jsonb_build_object('id', o.id, 'record_id', o.record_id, 'client_name', o.client_name,
+  select jsonb_build_object('id', o.id, 'record_id', o.record_id, 'client_name', o.client_name, 'rating', o.rating,
                             'offered_at', o.offered_at, 'settings', campaign_settings(s.settings))
   from campaign_offers o join salons s using (salon_id)
   where o.salon_id = p_salon_id and o.chat = p_chat and o.kind = 'review_request' and o.status = 'queued'
-    and o.rating is null and o.offered_at > p_now - interval '3 days'
+    and o.offered_at > p_now - interval '3 days'
   order by o.offered_at desc limit 1
 $$;
 

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { processRecordUpdates } from "../../lib/bookings/process-records.js";
-import { bareRating } from "../../lib/campaigns/review-reply.js";
+import { bareRating, keepRating } from "../../lib/campaigns/review-reply.js";
 import { runCampaignTick } from "../../lib/campaigns/tick.js";
 import { changeSettings } from "../../lib/cabinet/settings.js";
 import { salonResults } from "../../lib/cabinet/results.js";
@@ -112,6 +112,8 @@ describe("review request after a visit", () => {
     expect(toHappy).toHaveLength(2);
     expect(toHappy[1]).toContain("https://yandex.ru/maps/org/test/reviews");
 
+    // The first delivery of the "2" kept the rating and crashed before answering: the redelivery still answers.
+    expect(await keepRating(w.db.db, w.clock, salonId, unhappy, 2)).not.toBeNull();
     await wa.inbound({ from: unhappy, text: "2" });
     const toUnhappy = await quietly(wa, unhappy);
     expect(toUnhappy.slice(1)).toEqual(["Простите, что визит вас огорчил. Я передал ваш ответ администратору — с вами свяжутся, чтобы всё исправить."]);
