@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { handleError, errorBody } from "./http/errors.js";
 import { limitBody } from "./http/body-limit.js";
 import { registerCabinet } from "./routes/cabinet/index.js";
+import { registerCabinetOutreach } from "./routes/cabinet/outreach.js";
 import { registerChatPanel } from "./routes/chat-panel/index.js";
 import { registerHealth } from "./routes/health.js";
 import { jobsRouter } from "./jobs/index.js";
@@ -21,6 +22,7 @@ export function createApp(s: Services): Hono {
   registerMarketplace(app, s);
   registerWebhooks(app, s);
   registerCabinet(app, s);
+  registerCabinetOutreach(app, s);
   registerOperatorRoute(app, s);
   registerChatPanel(app, s);
   app.route("/jobs", jobsRouter(s));

@@ -54,6 +54,7 @@
     const marks = el("span", {},
       c.handed_over ? el("span", { class: "mark handover", "data-testid": "mark-handover" }, "передан вам") : null,
       !c.handed_over && c.paused_until ? el("span", { class: "mark paused", "data-testid": "mark-paused" }, "бот на паузе") : null,
+      c.opted_out ? el("span", { class: "mark", "data-testid": "mark-opted-out", title: "Клиент отписался: бот не пишет ему первым" }, "отписан") : null,
       c.unread ? el("span", { class: "badge", "data-testid": "unread" }, c.unread >= 100 ? "99+" : String(c.unread)) : null);
     const li = el("li", { "data-testid": "chat-item", "data-phone": c.phone },
       el("div", { class: "row" }, el("span", { class: "name" }, who(c)), el("span", { class: "muted small" }, time(c.last_at))),
@@ -90,7 +91,7 @@
   function showChatState(chat) {
     state.paused = Boolean(chat.pausedUntil);
     $("chat-name").textContent = who(chat);
-    $("chat-state").textContent = chat.handedOver ? "Бот передал чат вам" : chat.pausedUntil ? "Бот на паузе до " + time(chat.pausedUntil) : "Отвечает бот";
+    $("chat-state").textContent = (chat.handedOver ? "Бот передал чат вам" : chat.pausedUntil ? "Бот на паузе до " + time(chat.pausedUntil) : "Отвечает бот") + (chat.optedOut ? " · отписан от рассылок" : "");
     $("pause").textContent = chat.pausedUntil ? "Вернуть чат боту" : "Поставить бота на паузу";
   }
 

@@ -21,6 +21,7 @@ import { burstDecision } from "./burst-wait.js";
 import { beginTurn, finishTurn, loadContext, replyWaitState, type BurstMessage, type PlannedReply, type SalonContext } from "./store.js";
 import type { BookingApi, RecordNotes } from "./tools.js";
 import { TEXTS, messageText, runTurn, type TurnResult } from "./turn.js";
+import { DATA_REMOVAL } from "../outreach/opt-out.js";
 
 /** The Services the assistant uses, YClients narrowed to its booking calls, plus the model and record notes. */
 export interface AssistantDeps extends Pick<Services, "db" | "clock" | "log" | "gateway" | "dispatcher"> {
@@ -92,7 +93,11 @@ export async function answerBurst(d: AssistantDeps, queued: AssistantReplyJob): 
   }
 
   const chat = chatSettings(ctx.salon.settings);
-  const result: TurnResult = d.model && chat.enabled
+  // A request to delete the client's data is the administrator's to carry out (lib/outreach/forget.ts), never the model's.
+  const removal = burst.some((m) => inboundFacts(m.data).data_removal === true);
+  const result: TurnResult = removal
+    ? { status: "handover", parts: [DATA_REMOVAL.reply], calls: [], modelCalls: 0, modelMs: 0, yclientsMs: 0, error: null, handover: { reason: DATA_REMOVAL.reason }, greeted: false }
+    : d.model && chat.enabled
     ? await runTurn({
         salonId: job.salonId,
         phone: job.phone,
@@ -167,12 +172,13 @@ async function waitForClient(d: AssistantDeps, job: AssistantReplyJob): Promise<
 }
 
 /**
- * The inbound job answered it already (a confirmation of a reminder got its thanks, a thanks got ❤️): not the
+ * The inbound job answered it already (a confirmation of a reminder got its thanks, a thanks got ❤️, a stop got its
+ * confirmation): not the
  * assistant's to answer.
  */
 function answeredElsewhere(m: BurstMessage): boolean {
   const facts = inboundFacts(m.data);
-  return facts.reminder_handled === true || facts.rating_handled === true || facts.reacted !== undefined;
+  return facts.reminder_handled === true || facts.rating_handled === true || facts.reacted !== undefined || facts.opted_out === true;
 }
 
 /** A reaction is kept with the burst for context, but on its own it is not a question. */

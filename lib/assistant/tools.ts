@@ -9,6 +9,7 @@ import { YClientsError, YClientsNetworkError } from "../yclients/errors.js";
 import { BOOKING_TOOLS } from "./booking-tools.js";
 import { CATALOGUE_TOOLS } from "./catalogue-tools.js";
 import { REMEMBER_PHONE } from "./phone-tools.js";
+import { optOut } from "../outreach/opt-out.js";
 import { RECORD_RATING } from "./rating-tools.js";
 import { keepToolCall, type SalonContext } from "./store.js";
 import type { ToolCallRecord } from "./tool-call.js";
@@ -29,8 +30,20 @@ const HANDOVER = tool({
   },
 });
 
+/** Stop means stop, in the client's own words: "хватит мне спамить" reaches here, "стоп" the inbound flow's match. */
+const OPT_OUT = tool({
+  name: "opt_out",
+  description:
+    "Клиент не хочет, чтобы салон писал ему первым (рассылки, поздравления, напоминания «давно не были», просьбы об отзыве, реклама): отписать его. Сообщения о его записях продолжат приходить.",
+  schema: z.object({}),
+  async run(state) {
+    await optOut(state, state.salonId, state.phone, "assistant");
+    return { ok: true, opted_out: true, note: "Коротко подтверди клиенту: больше не будем писать первыми, сообщения о записях придут как прежде" };
+  },
+});
+
 /** Every tool, once; the order is the order the model reads them. */
-const TOOLS: ReadonlyMap<string, Tool> = new Map([...CATALOGUE_TOOLS, ...BOOKING_TOOLS, REMEMBER_PHONE, RECORD_RATING, HANDOVER].map((t) => [t.name, t]));
+const TOOLS: ReadonlyMap<string, Tool> = new Map([...CATALOGUE_TOOLS, ...BOOKING_TOOLS, REMEMBER_PHONE, RECORD_RATING, HANDOVER, OPT_OUT].map((t) => [t.name, t]));
 
 export const TOOL_DECLARATIONS = [...TOOLS.values()].map(declaration);
 

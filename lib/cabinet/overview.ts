@@ -8,6 +8,7 @@ import type { Clock } from "../clock.js";
 import type { Db } from "../db/client.js";
 import type { SessionStatus } from "../contract/service-api.js";
 import type { GatewayClient } from "../gateway/client.js";
+import { outreachStatus } from "../outreach/offer.js";
 import { cabinetStore } from "./store.js";
 
 export type WhatsAppView = "connected" | "restoring" | "linking" | "logged_out" | "restricted" | "not_linked" | "unknown";
@@ -53,14 +54,18 @@ function whatsapp(status: SessionStatus | null, row: OverviewRow, now: Date): { 
 
 export async function salonOverview(d: { db: Db; gateway: GatewayClient; clock: Clock; modelConfigured: boolean }, salonId: number) {
   const now = d.clock.now();
-  const [row, status] = await Promise.all([
+  const [row, status, outreach] = await Promise.all([
     cabinetStore.overview<OverviewRow>(d.db, salonId, now),
     d.gateway.status(salonId).catch(() => null),
+    outreachStatus(d, salonId),
   ]);
   if (!row) return null;
   const wa = whatsapp(status, row, now);
   const attention: Attention[] = [];
   if (wa.view === "logged_out" || wa.view === "not_linked" || wa.view === "restricted") attention.push({ code: `whatsapp_${wa.view}`, text: wa.text });
+  if (outreach?.stopped_at) {
+    attention.push({ code: "outreach_stopped", text: "Сообщения первыми (отзывы, «давно не были», поздравления, реклама) остановлены: WhatsApp ограничил номер (ошибка 463). Ответы клиентам и напоминания о записях идут как прежде. Когда ограничение снимут, нажмите «Возобновить» в настройках рассылок." });
+  }
   if (row.sync_block) {
     attention.push({ code: "sync_blocked", text: `YClients не даёт читать данные салона (${row.sync_block.status}). Проверьте, что приложение Admin AI включено и оплачено в YClients.` });
   }
@@ -78,6 +83,7 @@ export async function salonOverview(d: { db: Db; gateway: GatewayClient; clock: 
     whatsapp: wa,
     lastSync: row.last_sync,
     pendingNotifications: row.pending_notifications,
+    outreach: outreach && { stoppedAt: outreach.stopped_at, queued: outreach.queued, sentToday: outreach.sent_today, optedOut: outreach.opted_out },
     attention,
   };
 }

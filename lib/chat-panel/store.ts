@@ -1,6 +1,7 @@
 /** The panel's typed calls to its SQL functions (supabase/migrations/20261130300000_chat_panel.sql). */
 import type { Clock } from "../clock.js";
 import type { Db } from "../db/client.js";
+import { optedOutAmong } from "../outreach/opt-out.js";
 
 export interface PanelChat {
   phone: string;
@@ -10,6 +11,8 @@ export interface PanelChat {
   handed_over: boolean;
   last: { direction: "in" | "out" | "admin"; kind: string; text: string } | null;
   unread: number;
+  /** The client said stop (lib/outreach/opt-out.ts): nothing proactive goes to this chat. */
+  opted_out: boolean;
 }
 
 export interface PanelMessage {
@@ -25,10 +28,12 @@ export interface PanelMessage {
 export const CHATS_PAGE = 30;
 export const HISTORY_PAGE = 50;
 
-export function listChats(db: Db, clock: Clock, salonId: number, before: { at: string; phone: string } | null): Promise<PanelChat[]> {
-  return db.rpc("chat_panel_conversations", {
+export async function listChats(db: Db, clock: Clock, salonId: number, before: { at: string; phone: string } | null): Promise<PanelChat[]> {
+  const chats = await db.rpc<Array<Omit<PanelChat, "opted_out">>>("chat_panel_conversations", {
     p_salon_id: salonId, p_before_at: before?.at ?? null, p_before_phone: before?.phone ?? null, p_limit: CHATS_PAGE, p_now: clock.now().toISOString(),
   });
+  const out = await optedOutAmong({ db }, salonId, chats.map((c) => c.phone));
+  return chats.map((c) => ({ ...c, opted_out: out.has(c.phone) }));
 }
 
 export function chatHistory(db: Db, salonId: number, phone: string, q: { beforeId?: number; afterId?: number }): Promise<PanelMessage[]> {

@@ -17,6 +17,10 @@ export const InboundFacts = z.object({
   rating_handled: z.boolean().optional(),
   /** A review request awaits its rating, in Russian, for the model. */
   review_request: z.string().optional(),
+  /** The client said stop and got the confirmation (lib/outreach/client-requests.ts): nothing to answer. */
+  opted_out: z.boolean().optional(),
+  /** The client asked to delete their data: the turn hands the chat to the administrator with this request. */
+  data_removal: z.boolean().optional(),
 });
 export type InboundFacts = z.infer<typeof InboundFacts>;
 

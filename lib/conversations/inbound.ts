@@ -5,6 +5,7 @@ import { identifyChat } from "../identity/chats.js";
 import { ASSISTANT_REPLY } from "../jobs/catalogue.js";
 import { publishJob } from "../jobs/job.js";
 import { handleReminderReply } from "../notifications/reminder-reply.js";
+import { takeClientRequest } from "../outreach/client-requests.js";
 import { acceptsWork, getSalon } from "../salons/store.js";
 import type { Services } from "../services.js";
 import type { InboundFacts } from "./facts.js";
@@ -12,7 +13,7 @@ import { chatSettings } from "./settings.js";
 import { heartForThanks } from "./thanks.js";
 import { noteOnMessage, storeAdminMessage, storeInbound } from "./store.js";
 
-export type ReceiveOutcome = "unknown_sender" | "unknown_salon" | "salon_not_active" | "reminder_reply" | "rating" | "thanks_hearted" | "scheduled";
+export type ReceiveOutcome = "unknown_sender" | "unknown_salon" | "salon_not_active" | "reminder_reply" | "rating" | "thanks_hearted" | "opted_out" | "data_removal" | "scheduled";
 
 /**
  * A client wrote to the salon. The message is stored (a redelivery stores nothing new); a reply to a reminder is
@@ -49,13 +50,15 @@ export async function receiveMessage(s: Services, e: MessageReceived): Promise<R
     ...(review.handled ? { rating_handled: true } : review.context ? { review_request: review.context } : {}),
   };
   if (Object.keys(facts).length > 0) await noteOnMessage(s.db, e.salonId, messageId, facts);
-  const hearted = !reminder.handled && !review.handled && (await heartForThanks(s, e, { message_id: messageId, paused: stored.paused }));
+  // "Стоп" and "удалите мои данные" (lib/outreach/client-requests.ts) are taken before a thanks gets its heart.
+  const request = reminder.handled || review.handled ? null : await takeClientRequest(s, e, { phone, message_id: messageId });
+  const hearted = !reminder.handled && !review.handled && !request && (await heartForThanks(s, e, { message_id: messageId, paused: stored.paused }));
 
   // Every message gets its reply job, even one answered here or a reaction: only the newest message's job answers
   // the burst, so a message that published none would silence the question the client typed just before it. The
   // turn leaves out what was answered here and says nothing to a burst with no question in it.
   await publishJob(s.dispatcher, ASSISTANT_REPLY, { salonId: e.salonId, phone, messageId }, { delaySec: chatSettings(stored.settings).burstWaitSec });
-  return reminder.handled ? "reminder_reply" : review.handled ? "rating" : hearted ? "thanks_hearted" : "scheduled";
+  return reminder.handled ? "reminder_reply" : review.handled ? "rating" : request ?? (hearted ? "thanks_hearted" : "scheduled");
 }
 
 /**

@@ -44,3 +44,9 @@ export const stopRequest = (text: string): boolean => STOP.test(normalize(text))
 const REMOVE_DATA = /(удалите|удалить|сотрите|стереть|уберите) (?:(?:все|всю|пожалуйста|мои|мою|мой|меня|обо мне|из) )*(данные|персональные данные|информацию|базы|контакт|номер)/;
 
 export const dataRemovalRequest = (text: string): boolean => REMOVE_DATA.test(normalize(text));
+
+/** What a client asking to delete their data hears, and the reason the administrator's handover notice gives. */
+export const DATA_REMOVAL = {
+  reply: "Передала вашу просьбу администратору салона: он удалит ваши данные и сообщит вам здесь. Писать вам первыми мы больше не будем.",
+  reason: "Клиент просит удалить его данные. Удалите их в кабинете: «Клиенты» → «Удалить данные клиента»",
+};

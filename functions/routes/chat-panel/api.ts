@@ -1,4 +1,5 @@
 import type { Context, Hono } from "hono";
+import { isOptedOut } from "../../../lib/outreach/opt-out.js";
 import { z } from "zod";
 import { sendPanelAnswer } from "../../../lib/chat-panel/answer.js";
 import { checkAnswerText } from "../../../lib/chat-panel/answer-text.js";
@@ -97,5 +98,8 @@ async function chatState(s: Services, salonId: number, ph: string) {
   const chat = await getConversation(s.db, salonId, ph);
   if (!chat) throw new ApiError(404, "no_chat", "Такого чата нет.");
   const paused = chat.paused_until !== null && Date.parse(chat.paused_until) > s.clock.now().getTime();
-  return { phone: chat.phone, name: chat.push_name, pausedUntil: paused ? chat.paused_until : null, handedOver: paused && chat.paused_reason === "handover" };
+  return {
+    phone: chat.phone, name: chat.push_name, pausedUntil: paused ? chat.paused_until : null, handedOver: paused && chat.paused_reason === "handover",
+    optedOut: await isOptedOut(s, salonId, ph),
+  };
 }
