@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { processRecordUpdates } from "../../lib/bookings/process-records.js";
 import { bareRating, keepRating } from "../../lib/campaigns/review-reply.js";
 import { runCampaignTick } from "../../lib/campaigns/tick.js";
-import { changeSettings } from "../../lib/cabinet/settings.js";
+import { changeSettings, settingsHistory, SettingsError } from "../../lib/cabinet/settings.js";
 import { salonResults } from "../../lib/cabinet/results.js";
 import { storeOutbound } from "../../lib/conversations/store.js";
 import { runOutreachTick } from "../../lib/outreach/sender.js";
@@ -128,6 +128,16 @@ describe("review request after a visit", () => {
     const results = await salonResults(w.db.db, w.clock, salonId);
     const total = (key: string) => results.series.find((s) => s.key === key)!.total;
     expect([total("ratings_high"), total("ratings_low")]).toEqual([1, 1]);
+  });
+
+  it("the cabinet refuses a review page that is not a link, and keeps who changed what", async () => {
+    const who = { salonId, userId: 7, defaultDelaySec: 30 };
+    await expect(changeSettings(w.db.db, w.clock, who, "campaigns", { reviewGoogleUrl: "g.page/salon" }))
+      .rejects.toThrow("Ссылка на Google Карты: ссылка должна начинаться с https://, или оставьте пусто");
+    await expect(changeSettings(w.db.db, w.clock, who, "campaigns", { winbackDays: 3 })).rejects.toThrow(SettingsError);
+    const saved = await changeSettings(w.db.db, w.clock, who, "campaigns", { review2gisUrl: "https://2gis.ru/firm/1" });
+    expect(saved.campaigns).toMatchObject({ reviewEnabled: true, reviewAfterHours: 3, review2gisUrl: "https://2gis.ru/firm/1", winbackEnabled: false });
+    expect((await settingsHistory(w.db.db, salonId))[0]).toMatchObject({ user_id: 7, section: "campaigns", key: "review2gisUrl", old: "", new: "https://2gis.ru/firm/1" });
   });
 
   it("the next days bring no second request for the same visit", async () => {
