@@ -13,6 +13,7 @@ const UNIT = [
   "test/jobs/outcome.test.ts",
   "test/lint/**/*.test.ts",
   "test/notifications/texts.test.ts",
+  "test/outreach/requests.test.ts",
 ];
 const E2E = ["test/e2e/**/*.test.ts"];
 const ALL = ["{lib,functions,whatsapp-gateway,web,fakes,test,infra}/**/*.test.ts"];

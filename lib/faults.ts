@@ -3,7 +3,8 @@
  * itself with SIGKILL the n-th time it reaches `faultPoint(point)`, so the kill lands at the same step however busy
  * the machine is. Without the variable this is a no-op. Points: before-accept, after-accept, mid-send (a send marked
  * `sending`, not yet written to the socket), after-send (written, not yet marked `sent`), mid-sync, panel-after-accept
- * (a chat panel answer the gateway accepted, not yet stored as the administrator's).
+ * (a chat panel answer the gateway accepted, not yet stored as the administrator's), outreach-after-accept (a
+ * proactive message the gateway accepted, not yet marked sent).
  */
 const spec = /^([a-z-]+):(\d+)$/.exec(process.env.AI_ADMIN_FAULT ?? "");
 let remaining = spec ? Number(spec[2]) : 0;

@@ -67,14 +67,19 @@ async function loadOverview() {
 const SECTIONS = {
   notifications: ["bookingCreated", "bookingChanged", "bookingCancelled", "delaySec", "reminderDayBefore", "dayBeforeFrom", "dayBeforeTo", "reminderHoursBefore", "hoursBefore", "quietHours", "quietFrom", "quietTo"],
   assistant: ["enabled", "handover_phone", "burst_wait_sec", "typing_wait_max_sec", "admin_pause_min", "handover_pause_min", "facts"],
+  outreach: ["enabled", "dailyCap", "spacingMinSec", "spacingMaxSec", "stopOn463"],
   campaigns: ["reviewEnabled", "reviewAfterHours", "reviewYandexUrl", "review2gisUrl", "reviewGoogleUrl", "winbackEnabled", "winbackDays", "birthdayEnabled", "birthdayAt", "birthdayOffer"],
 };
+// The outreach keys share names with others ("enabled"): their fields and history names carry the section.
+const field = (section, key) => form.elements[section === "outreach" ? `outreach_${key}` : key];
 const NAMES = {
   bookingCreated: "подтверждение записи", bookingChanged: "уведомление об изменении", bookingCancelled: "уведомление об отмене",
   delaySec: "задержка подтверждения", reminderDayBefore: "напоминание накануне", dayBeforeFrom: "напоминание накануне с",
   dayBeforeTo: "напоминание накануне до", reminderHoursBefore: "напоминание за часы", hoursBefore: "за сколько часов",
   enabled: "ассистент включён", handover_phone: "телефон для передачи чатов", quietHours: "тихие часы", quietFrom: "тихие часы с", quietTo: "тихие часы до", burst_wait_sec: "ожидание продолжения", typing_wait_max_sec: "ожидание, пока клиент печатает",
   admin_pause_min: "пауза после администратора", handover_pause_min: "пауза после передачи", facts: "сведения о салоне",
+  "outreach.enabled": "сообщения первыми", "outreach.dailyCap": "сообщений в день", "outreach.spacingMinSec": "пауза между сообщениями от",
+  "outreach.spacingMaxSec": "пауза между сообщениями до", "outreach.stopOn463": "остановка при ограничении WhatsApp",
   reviewEnabled: "запрос оценки после визита", reviewAfterHours: "оценка через часов", reviewYandexUrl: "ссылка Яндекс Карт",
   review2gisUrl: "ссылка 2ГИС", reviewGoogleUrl: "ссылка Google Карт", winbackEnabled: "«мы скучаем»", winbackDays: "дней без визита",
   birthdayEnabled: "поздравления с днём рождения", birthdayAt: "время поздравления", birthdayOffer: "предложение ко дню рождения",
@@ -85,7 +90,7 @@ function fill(settings) {
   current = settings;
   for (const [section, keys] of Object.entries(SECTIONS)) {
     for (const key of keys) {
-      const input = form.elements[key];
+      const input = field(section, key);
       const v = settings[section][key];
       if (input.type === "checkbox") input.checked = Boolean(v); else input.value = v ?? "";
     }
@@ -95,7 +100,7 @@ const show1 = (v) => (v === true ? "вкл." : v === false ? "выкл." : v ===
 function history(entries) {
   $("history").replaceChildren(...entries.map((h) => {
     const li = document.createElement("li");
-    const what = h.section === "texts" ? `текст «${h.key}»` : NAMES[h.key] ?? h.key;
+    const what = h.section === "texts" ? `текст «${h.key}»` : NAMES[`${h.section}.${h.key}`] ?? NAMES[h.key] ?? h.key;
     li.textContent = `${when(h.at)} · пользователь ${h.user_id}: ${what}: ${h.section === "texts" ? (h.new === null ? "возвращён стандартный" : "изменён") : `${show1(h.old)} → ${show1(h.new)}`}`;
     return li;
   }));
@@ -118,7 +123,7 @@ form.addEventListener("submit", async (e) => {
     for (const [section, keys] of Object.entries(SECTIONS)) {
       const patch = {};
       for (const key of keys) {
-        const input = form.elements[key];
+        const input = field(section, key);
         const v = input.type === "checkbox" ? input.checked : input.type === "number" ? (input.value === "" ? null : Number(input.value)) : input.value;
         if (v !== current[section][key]) patch[key] = v;
       }
@@ -130,6 +135,24 @@ form.addEventListener("submit", async (e) => {
     say(status, "Сохранено. Действует сразу.", "ok");
   } catch (err) {
     say(status, err.message, "error");
+  }
+});
+
+$("outreach-resume").addEventListener("click", async () => {
+  try {
+    await api("/outreach/resume", {});
+    say($("outreach-status"), "Сообщения первыми возобновлены.", "ok");
+    void loadOverview();
+  } catch (err) {
+    say($("outreach-status"), err.message, "error");
+  }
+});
+$("forget").addEventListener("click", async () => {
+  try {
+    const r = await api("/clients/forget", { phone: $("forget-phone").value });
+    say($("outreach-status"), `Данные клиента удалены (сообщений: ${r.messages}). Писать ему первыми бот не будет.`, "ok");
+  } catch (err) {
+    say($("outreach-status"), err.message, "error");
   }
 });
 

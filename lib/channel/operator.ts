@@ -16,6 +16,7 @@ import type { Services } from "../services.js";
 import { acceptsWork } from "../salons/store.js";
 import { DELIVERY_STATUS, publishChannelSend, publishChannelStatus } from "../jobs/channel.js";
 import { OPERATOR_ERRORS, readOperatorRequest, redactForLog, type OperatorErrorCode, type OperatorMessage } from "./request.js";
+import { offerChannelAd } from "./advertising.js";
 import { channelStore, type NewChannelMessage } from "./store.js";
 
 export type OperatorItem = { id: string | null; ext_id: string } | { id: string | null; error_code: OperatorErrorCode; error_message: string };
@@ -91,10 +92,7 @@ async function decide(s: Services, who: ReturnType<typeof caller>, messages: Ope
   );
   const rows: NewChannelMessage[] = checked.filter((m) => m.problem === null).map((m) => ({
     yc_id: m.ycId!, phone: m.phone!, text: m.text, channel: m.channel, dispatch_type: m.dispatchType, callback_url: m.callbackUrl,
-    // Advertising stays off until the campaign policy (consent, opt-out, caps, quiet hours) exists; the rejected
-    // status (16) lets YClients send it through another channel.
-    state: m.dispatchType === "adds" ? "rejected" : "queued",
-    error: m.dispatchType === "adds" ? "advertising_off" : null,
+    state: "queued", error: null,
   }));
   const taken = await channelStore.accept(s.db, s.clock, who, rows);
   if (!taken.salon) {
@@ -105,9 +103,13 @@ async function decide(s: Services, who: ReturnType<typeof caller>, messages: Ope
   const byId = new Map(taken.messages.map((t) => [t.yc_id, t]));
   // Published for every queued row, not only new ones: a POST retried after a crash before its publish heals here,
   // and the deduplication ids make a repeat a no-op. The send job posts "passed to operator" (8) itself.
-  await Promise.all(taken.messages.map((t) =>
-    t.state === "queued" ? publishChannelSend(s.dispatcher, salonId, t.yc_id)
-      : t.state === "rejected" ? publishChannelStatus(s.dispatcher, salonId, t.yc_id, DELIVERY_STATUS.rejected) : null,
-  ));
+  // Advertising goes through the proactive-message policy (lib/channel/advertising.ts), never straight out.
+  const ads = new Map(rows.filter((r) => r.dispatch_type === "adds").map((r) => [r.yc_id, r]));
+  await Promise.all(taken.messages.map((t) => {
+    const ad = ads.get(t.yc_id);
+    if (t.state === "queued" && ad) return offerChannelAd(s, salonId, { ycId: t.yc_id, phone: ad.phone, text: ad.text });
+    return t.state === "queued" ? publishChannelSend(s.dispatcher, salonId, t.yc_id)
+      : t.state === "rejected" ? publishChannelStatus(s.dispatcher, salonId, t.yc_id, DELIVERY_STATUS.rejected) : null;
+  }));
   return checked.map((m) => (m.problem ? refusal(m, m.problem.code, m.problem.message) : { id: m.ycId, ext_id: byId.get(m.ycId!)!.ext_id }));
 }

@@ -14,8 +14,10 @@
  */
 import type { Services } from "../services.js";
 import type { MessageStatus } from "../contract/events.js";
+import { channelAdOutcome } from "../channel/advertising.js";
 import { storeOutbound } from "../conversations/store.js";
 import { SESSION_WAIT_RETRIES } from "../dispatch/dispatcher.js";
+import { faultPoint } from "../faults.js";
 import { GatewayError } from "../gateway/client.js";
 import { publishOutreachSend } from "../jobs/outreach.js";
 import { notificationsStore } from "../notifications/store.js";
@@ -50,6 +52,7 @@ export async function sendNextProactive(s: Services, salonId: number): Promise<P
   const m = claim.message;
   try {
     const { messageId } = await s.gateway.sendText(salonId, { to: m.chat, text: m.text, idempotencyKey: sendKey(salonId, m.id) });
+    faultPoint("outreach-after-accept");
     await outreachStore.finish(s.db, m.id, "sent", s.clock.now(), { messageId });
     // In the history as the bot's own message, so the assistant reads the client's answer in its context.
     await storeOutbound(s.db, s.clock, { salonId, phone: m.chat, waMessageId: messageId, text: m.text, data: { outreach: m.kind, outreach_id: m.id } });
@@ -72,6 +75,7 @@ export async function sendNextProactive(s: Services, salonId: number): Promise<P
     }
     await outreachStore.finish(s.db, m.id, "failed", s.clock.now(), { error });
     s.log.error({ salonId, outreachId: m.id, error }, "proactive message failed");
+    await publishOutreachSend(s.dispatcher, salonId, Date.parse(claim.next_at ?? now.toISOString()), now.getTime());
     return { status: "failed", id: m.id, error };
   }
 }
@@ -86,19 +90,24 @@ export async function runOutreachTick(s: Services): Promise<{ salons: number }> 
 }
 
 /**
- * What WhatsApp made of a proactive message the gateway accepted; false when the key is not ours. A refusal fails
- * the row, and a 463 stops proactive traffic like a refusal at acceptance does.
+ * What WhatsApp made of a proactive message the gateway accepted (sent, refused, receipts); false when the key is not
+ * ours. A refusal fails the row, and a 463 stops proactive traffic like a refusal at acceptance does. A channel ad's
+ * outcome also goes to YClients, through the channel (lib/channel/advertising.ts), which records a 463 itself.
  */
 export async function recordOutreachOutcome(s: Services, e: MessageStatus): Promise<boolean> {
   const m = /^outreach:(\d+):(\d+)$/.exec(e.idempotencyKey);
   if (!m || Number(m[1]) !== e.salonId) return false;
-  const id = Number(m[2]);
+  const row = await outreachStore.get(s.db, e.salonId, Number(m[2]));
+  if (!row) return true;
   if (e.status === "unknown") {
-    s.log.warn({ salonId: e.salonId, outreachId: id, messageId: e.messageId }, "proactive message cut off by a gateway crash: outcome unknown");
+    s.log.warn({ salonId: e.salonId, outreachId: row.id, messageId: e.messageId }, "proactive message cut off by a gateway crash: outcome unknown");
   } else if (e.status === "failed") {
     const error = e.error ?? "failed";
-    await outreachStore.sendFailed(s.db, e.salonId, id, error);
-    if (error === "restricted_463") await notificationsStore.salonEvent(s.db, e.salonId, "whatsapp_restricted", { outreachId: id });
+    await outreachStore.sendFailed(s.db, e.salonId, row.id, error);
+    if (error === "restricted_463" && row.kind !== "channel_ad") {
+      await notificationsStore.salonEvent(s.db, e.salonId, "whatsapp_restricted", { outreachId: row.id });
+    }
   }
+  if (row.kind === "channel_ad") await channelAdOutcome(s, e, row.dedupe_key);
   return true;
 }

@@ -68,6 +68,7 @@ export const outreachStore = {
     db.rpc<string | null>("outreach_finish", {
       p_id: id, p_outcome: outcome, p_now: iso(now), p_message_id: extra.messageId ?? null, p_error: extra.error ?? null,
     }),
+  get: (db: Db, salonId: number, id: number) => db.rpc<OutreachRow | null>("outreach_message_get", { p_salon_id: salonId, p_id: id }),
   sendFailed: (db: Db, salonId: number, id: number, error: string) =>
     db.rpc<string | null>("outreach_send_failed", { p_salon_id: salonId, p_id: id, p_error: error }),
   salonsDue: async (db: Db) => (await db.rpc<Array<number | string>>("outreach_salons_due", {})).map(Number),

@@ -274,6 +274,10 @@ language sql as $$
   returning status
 $$;
 
+create function outreach_message_get(p_salon_id bigint, p_id bigint) returns jsonb language sql stable as $$
+  select to_jsonb(o) from outreach_messages o where id = p_id and salon_id = p_salon_id
+$$;
+
 -- Salons with a message that may be due: the cron's fan-out.
 create function outreach_salons_due() returns setof bigint language sql stable as $$
   select distinct salon_id from outreach_messages where status in ('queued', 'sending')

@@ -9,6 +9,8 @@ import { GatewayError } from "../../lib/gateway/client.js";
 import { WHATSAPP_EVENT_PATHS, type MessageStatus } from "../../lib/contract/events.js";
 import { notificationSettingsStore, notificationsStore } from "../../lib/notifications/store.js";
 import { freezeSalon } from "../../lib/salons/store.js";
+import { optOut } from "../../lib/outreach/opt-out.js";
+import { runOutreachTick } from "../../lib/outreach/sender.js";
 import { openWorld, type World } from "../bookings/world.js";
 import { nextSalonId } from "../support/harness.js";
 import type { OperatorRequestBody } from "../../fakes/yclients/channel-routes.js";
@@ -136,14 +138,36 @@ describe("YClients' notifications through the salon's WhatsApp", () => {
     expect(updates()).toEqual([["whatsapp", false], ["whatsapp", true]]);
   });
 
-  it("advertising is refused by default with 16; nothing goes to the client", async () => {
+  it("advertising goes through the proactive-message policy: an opted-out client is refused with 16, another gets it paced", async () => {
     const salonId = nextSalonId();
     await w.activeSalon(salonId);
-    const res = await post(salonId, w.sandbox.channel.request("9401", "79125550006", "Скидка 20% на окрашивание!", { dispatchType: "adds" }));
+    await optOut(w.services, salonId, "79125550016", "stop_word");
+    const ad = "Скидка 20% на окрашивание!";
+    const res = await post(salonId, [
+      w.sandbox.channel.request("9401", "79125550006", ad, { dispatchType: "adds" }),
+      w.sandbox.channel.request("9402", "79125550016", ad, { dispatchType: "adds" }),
+    ]);
     expect(res.status).toBe(200);
     await w.drain();
-    expect(w.gateway.to("79125550006")).toEqual([]);
-    expect(statusesOf("9401")).toEqual([16]);
+    expect(w.gateway.to("79125550016")).toEqual([]);
+    expect(statusesOf("9402")).toEqual([16]);
+    expect(statusesOf("9401")).toEqual([8]);
+
+    await runOutreachTick(w.services);
+    await w.drain();
+    const sent = w.gateway.to("79125550006");
+    expect(sent.map((m) => m.text)).toEqual([ad]);
+    await w.services.dispatcher.publish({
+      path: WHATSAPP_EVENT_PATHS["message.status"], deduplicationId: `${salonId}:status:${sent[0]!.messageId}:sent`,
+      body: { type: "message.status", salonId, messageId: sent[0]!.messageId, idempotencyKey: sent[0]!.idempotencyKey, status: "sent", error: null, timestamp: w.clock.now().toISOString() },
+    });
+    await w.drain();
+    expect(statusesOf("9401")).toEqual([8, 4]);
+    // A retried POST of the same ad sends nothing twice.
+    await post(salonId, w.sandbox.channel.request("9401", "79125550006", ad, { dispatchType: "adds" }));
+    await runOutreachTick(w.services);
+    await w.drain();
+    expect(w.gateway.to("79125550006")).toHaveLength(1);
   });
 
   it("answers the protocol's error codes: bad token 20, unknown shape 5, bad phone 10, frozen salon 15", async () => {

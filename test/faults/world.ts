@@ -196,15 +196,19 @@ export class FaultWorld {
     this.sandbox.addRecord(salonId, { datetime: `${day} ${String(hour).padStart(2, "0")}:${String(minute).padStart(2, "0")}:00`, clientPhone: `+${clientPhone}`, clientName: "Клиент" });
   }
 
-  private async unknownSends(): Promise<Array<{ salon_id: number; jid: string; message_id: string }>> {
+  /** SQL on the stack's database (its local Postgres port), for what a scenario sets up or looks at there. */
+  async sql<T extends object>(query: string, params: unknown[] = []): Promise<T[]> {
     const client = new pg.Client({ host: "127.0.0.1", port: Number(this.env.LOCAL_DB_PORT), user: "postgres", database: "postgres" });
     await client.connect();
     try {
-      return (await client.query<{ salon_id: number; jid: string; message_id: string }>(
-        "select salon_id::int, jid, message_id from wa_sends where status = 'unknown'")).rows;
+      return (await client.query<T>(query, params)).rows;
     } finally {
       await client.end();
     }
+  }
+
+  private unknownSends(): Promise<Array<{ salon_id: number; jid: string; message_id: string }>> {
+    return this.sql("select salon_id::int, jid, message_id from wa_sends where status = 'unknown'");
   }
 
   /** Waits until every expected message reached its client (or is accounted as unknown), then counts. */

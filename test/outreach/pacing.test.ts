@@ -5,7 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { changeSettings } from "../../lib/cabinet/settings.js";
-import { offerProactive } from "../../lib/outreach/offer.js";
+import { processRecordUpdates } from "../../lib/bookings/process-records.js";
+import { storeInbound } from "../../lib/conversations/store.js";
+import { notificationsStore } from "../../lib/notifications/store.js";
+import { offerProactive, outreachResults } from "../../lib/outreach/offer.js";
 import { isOptedOut, optIn, optOut } from "../../lib/outreach/opt-out.js";
 import { runOutreachTick } from "../../lib/outreach/sender.js";
 import { WARMUP_DAILY_CAP } from "../../lib/outreach/settings.js";
@@ -125,5 +128,25 @@ describe("the paced sender", () => {
     expect(await sentRows(salonId)).toEqual([]);
     const { rows } = await w.db.pg!.query<{ chat: string; status: string }>("select chat, status from outreach_messages where salon_id = $1 order by chat", [salonId]);
     expect(rows).toEqual([{ chat: "79160000001", status: "dropped" }, { chat: "79160000002", status: "queued" }]);
+  });
+
+  it("counts per kind: sent, delivered, read, replied and booked within 7 days", async () => {
+    const salonId = nextSalonId();
+    await w.activeSalon(salonId);
+    const from = w.clock.now();
+    const [a, b, c] = ["79160000011", "79160000012", "79160000013"];
+    for (const chat of [a, b, c]) {
+      await offerProactive(w.services, { salonId, chat, kind: "review_request", text: "Как вам визит? Оцените от 1 до 5", dedupeKey: `review:${chat}`, advertising: false });
+    }
+    await minutesPass(40);
+    const sent = w.gateway.sent.filter((m) => m.salonId === salonId);
+    expect(sent).toHaveLength(3);
+    await notificationsStore.receipt(w.db.db, salonId, sent[0]!.messageId, "read", w.clock.now());
+    await notificationsStore.receipt(w.db.db, salonId, sent[1]!.messageId, "delivered", w.clock.now());
+    await storeInbound(w.db.db, w.clock, { salonId, phone: a, jid: `${a}@s.whatsapp.net`, pushName: "Мария", waMessageId: "in-1", kind: "text", text: "5", data: null });
+    const rec = w.sandbox.addRecord(salonId, { datetime: "2026-12-10 12:00:00", clientPhone: `+${b}`, clientName: "Ольга" });
+    await processRecordUpdates(w.services, salonId, [{ ...rec, create_date: new Date(w.clock.now().getTime() + 3600_000).toISOString() }], { source: "sync" });
+    const results = await outreachResults(w.services, salonId, from, new Date(w.clock.now().getTime() + 86_400_000));
+    expect(results.map(({ day: _day, ...r }) => r)).toEqual([{ kind: "review_request", sent: 3, delivered: 2, read: 1, replied: 1, booked: 1 }]);
   });
 });

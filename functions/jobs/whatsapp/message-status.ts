@@ -18,7 +18,7 @@ export function registerMessageStatusJob(jobs: Hono, s: Services): void {
     if (e.status === "delivered" || e.status === "read") {
       // By WhatsApp message id: a notification or one of the assistant's messages.
       await notificationsStore.receipt(s.db, e.salonId, e.messageId, e.status, new Date(e.timestamp));
-      await recordChannelOutcome(s, e);
+      if (!(await recordOutreachOutcome(s, e))) await recordChannelOutcome(s, e);
     } else if (e.idempotencyKey.startsWith("notification:")) await recordSendOutcome(s, e);
     else if (await recordChannelOutcome(s, e)) return done({ status: "done" });
     else if (await recordOutreachOutcome(s, e)) return done({ status: "done" });
