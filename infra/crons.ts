@@ -16,6 +16,7 @@ export const CRONS = [
   { id: "Reminders", name: "reminders", file: "functions/crons/reminders", schedule: "rate(5 minutes)", timeout: "4 minutes" },
   { id: "Sync", name: "sync", file: "functions/crons/sync", schedule: "rate(15 minutes)", timeout: "10 minutes" },
   { id: "Outreach", name: "outreach", file: "functions/crons/outreach", schedule: "rate(1 minute)", timeout: "50 seconds" },
+  { id: "Campaigns", name: "campaigns", file: "functions/crons/campaigns", schedule: "rate(5 minutes)", timeout: "4 minutes" },
   // Daily at 03:00 Moscow time, when salons are closed: checks frozen salons' marketplace status.
   { id: "MarketplaceStatus", name: "marketplace-status", file: "functions/crons/marketplace-status", schedule: "cron(0 3 * * ? *)", timezone: "Europe/Moscow", timeout: "5 minutes" },
 ] as const;

@@ -1,6 +1,7 @@
 import type { Logger } from "../lib/log.js";
 import type { Services } from "../lib/services.js";
 import { run as bookingPoll } from "../functions/crons/booking-poll.js";
+import { run as campaigns } from "../functions/crons/campaigns.js";
 import { run as reminders } from "../functions/crons/reminders.js";
 import { run as sync } from "../functions/crons/sync.js";
 import { run as marketplaceStatus } from "../functions/crons/marketplace-status.js";
@@ -16,6 +17,7 @@ export interface LocalCron {
 export const LOCAL_CRONS: LocalCron[] = [
   { name: "booking-poll", everyMs: 60_000, run: bookingPoll },
   { name: "reminders", everyMs: 5 * 60_000, run: reminders },
+  { name: "campaigns", everyMs: 5 * 60_000, run: campaigns },
   { name: "sync", everyMs: 15 * 60_000, run: sync },
   { name: "marketplace-status", everyMs: 24 * 60 * 60_000, run: marketplaceStatus },
   { name: "outreach", everyMs: 60_000, run: outreach },

@@ -68,6 +68,7 @@ const SECTIONS = {
   notifications: ["bookingCreated", "bookingChanged", "bookingCancelled", "delaySec", "reminderDayBefore", "dayBeforeFrom", "dayBeforeTo", "reminderHoursBefore", "hoursBefore", "bookingTexts", "quietHours", "quietFrom", "quietTo"],
   assistant: ["enabled", "handover_phone", "burst_wait_sec", "typing_wait_max_sec", "admin_pause_min", "handover_pause_min", "facts"],
   outreach: ["enabled", "dailyCap", "spacingMinSec", "spacingMaxSec", "stopOn463"],
+  campaigns: ["reviewEnabled", "reviewAfterHours", "reviewYandexUrl", "review2gisUrl", "reviewGoogleUrl", "winbackEnabled", "winbackDays", "birthdayEnabled", "birthdayAt", "birthdayOffer"],
 };
 // The outreach keys share names with others ("enabled"): their fields and history names carry the section.
 const field = (section, key) => form.elements[section === "outreach" ? `outreach_${key}` : key];
@@ -80,6 +81,9 @@ const NAMES = {
   admin_pause_min: "пауза после администратора", handover_pause_min: "пауза после передачи", facts: "сведения о салоне",
   "outreach.enabled": "сообщения первыми", "outreach.dailyCap": "сообщений в день", "outreach.spacingMinSec": "пауза между сообщениями от",
   "outreach.spacingMaxSec": "пауза между сообщениями до", "outreach.stopOn463": "остановка при ограничении WhatsApp",
+  reviewEnabled: "запрос оценки после визита", reviewAfterHours: "оценка через часов", reviewYandexUrl: "ссылка Яндекс Карт",
+  review2gisUrl: "ссылка 2ГИС", reviewGoogleUrl: "ссылка Google Карт", winbackEnabled: "«мы скучаем»", winbackDays: "дней без визита",
+  birthdayEnabled: "поздравления с днём рождения", birthdayAt: "время поздравления", birthdayOffer: "предложение ко дню рождения",
 };
 let current = null;
 const form = $("settings-form");

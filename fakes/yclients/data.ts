@@ -33,6 +33,8 @@ export interface FakeClient {
   visits_count: number;
   first_visit_date: string | null;
   last_visit_date: string | null;
+  /** Y-m-d, or null when YClients has none; the deprecated `GET /clients/{cid}` listing shows it. */
+  birth_date: string | null;
 }
 
 /** What the sandbox keeps per record; the wire object is built from it on every read. */
@@ -262,6 +264,7 @@ export function generateSalon(salonId: number, opts: SalonOptions, now: Date): S
       visits_count: visits,
       first_visit_date: first,
       last_visit_date: last && first && last < first ? first : last,
+      birth_date: cr() < 0.5 ? `${int(cr, 1960, 2005)}-${String(int(cr, 1, 12)).padStart(2, "0")}-${String(int(cr, 1, 28)).padStart(2, "0")}` : null,
     });
   }
 

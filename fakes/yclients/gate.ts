@@ -4,7 +4,7 @@ import type { SandboxState } from "./state.js";
 import type { RequestLogEntry } from "./types.js";
 import { MSG, YcHttpError } from "./wire.js";
 
-const USER_PATHS = /^\/api\/v1\/(records|record|company_users|company\/\d+\/(clients|services|staff|service_categories)|book_record\/\d+\/\d+)/;
+const USER_PATHS = /^\/api\/v1\/(records|record|company_users|clients|company\/\d+\/(clients|services|staff|service_categories)|book_record\/\d+\/\d+)/;
 const SALON_IN_PATH = /^\/(?:api\/v1\/(?:company|company_users|records|record|book_services|book_staff|book_dates|book_times|book_check|book_record|schedule)|marketplace\/salon)\/(\d+)/;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 

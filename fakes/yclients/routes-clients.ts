@@ -1,4 +1,4 @@
-/** Client search. */
+/** Client search, and the deprecated client listing (the one that shows birth dates). */
 import type { Hono } from "hono";
 import { clientFields } from "./data.js";
 import type { SandboxState } from "./state.js";
@@ -37,5 +37,14 @@ export function clientsRoutes(app: Hono, st: SandboxState): void {
     if (desc) list = [...list].reverse();
     const items = list.slice((page - 1) * pageSize, page * pageSize).map((x) => clientFields(x, fields));
     return ok(c, items, { total_count: list.length });
+  });
+  app.get("/api/v1/clients/:cid", (c) => {
+    const s = salon(sid(c));
+    const page = Math.max(1, Number(c.req.query("page") ?? 1));
+    const count = Math.min(200, Math.max(1, Number(c.req.query("count") ?? 20)));
+    const items = s.clients.slice((page - 1) * count, page * count).map((x) => ({
+      id: x.id, name: x.name, phone: x.phone, email: x.email, birth_date: x.birth_date ?? "", spent: x.sold_amount, visits: x.visits_count,
+    }));
+    return ok(c, items, { page, total_count: s.clients.length });
   });
 }

@@ -14,7 +14,7 @@
  * Wire behaviour: `Authorization: Bearer <partner>[, User <user>]` (401 without a valid partner token), envelope
  * `{success,data,meta}` with `meta: []` on single entities, YClients' paging metas, 429 past the rate limit, error
  * bodies `{success:false,data:null,meta:{message[,errors]}}`, 204 on record DELETE, 201 on creates and record PUT.
- * Endpoints: company; company_users (partner + user token); service_categories; services; staff; staff/schedule; clients/search; records list/create;
+ * Endpoints: company; company_users (partner + user token); service_categories; services; staff; staff/schedule; clients/search; clients (the deprecated listing, with birth dates); records list/create;
  * record get/put/delete; book_services, book_staff, book_dates, book_times, book_check, book_record (POST, PUT);
  * marketplace partner callback/redirect (301), callback (201), payment, salon application status, uninstall,
  * application salons list.

@@ -112,7 +112,7 @@ export function createState(options: SandboxOptions) {
     if (!c) {
       c = {
         id: s.nextClientId++, name: name || "Клиент", phone: `+${d}`, email: email ?? "", discount: 0, sold_amount: 0,
-        visits_count: 0, first_visit_date: null, last_visit_date: null,
+        visits_count: 0, first_visit_date: null, last_visit_date: null, birth_date: null,
       };
       s.clients.push(c);
     }

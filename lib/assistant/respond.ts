@@ -178,7 +178,7 @@ async function waitForClient(d: AssistantDeps, job: AssistantReplyJob): Promise<
  */
 function answeredElsewhere(m: BurstMessage): boolean {
   const facts = inboundFacts(m.data);
-  return facts.reminder_handled === true || facts.reacted !== undefined || facts.opted_out === true;
+  return facts.reminder_handled === true || facts.rating_handled === true || facts.reacted !== undefined || facts.opted_out === true;
 }
 
 /** A reaction is kept with the burst for context, but on its own it is not a question. */
@@ -186,12 +186,13 @@ function needsAnswer(m: BurstMessage): boolean {
   return m.kind !== "reaction";
 }
 
-/** What the model should know besides the text: for now, the reminder a message answers (set by the inbound job). */
+/** What the model should know besides the text: the reminder or review request a message answers (set by the inbound job). */
 function facts(burst: BurstMessage[]): string[] {
-  return burst
-    .map((m) => inboundFacts(m.data).reminder)
-    .filter((r): r is string => r !== undefined && r !== "")
-    .map((r) => `- Напоминание: ${r}`);
+  const lines = burst.flatMap((m) => {
+    const f = inboundFacts(m.data);
+    return [f.reminder ? `- Напоминание: ${f.reminder}` : "", f.review_request ? `- Оценка визита: ${f.review_request}` : ""];
+  });
+  return [...new Set(lines.filter((l) => l !== ""))];
 }
 
 export function handoverNotice(ctx: SalonContext, phone: string, burst: BurstMessage[], reason: string, until: Date): string {

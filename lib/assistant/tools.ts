@@ -10,6 +10,7 @@ import { BOOKING_TOOLS } from "./booking-tools.js";
 import { CATALOGUE_TOOLS } from "./catalogue-tools.js";
 import { REMEMBER_PHONE } from "./phone-tools.js";
 import { optOut } from "../outreach/opt-out.js";
+import { RECORD_RATING } from "./rating-tools.js";
 import { keepToolCall, type SalonContext } from "./store.js";
 import type { ToolCallRecord } from "./tool-call.js";
 import { declaration } from "./tool-declarations.js";
@@ -42,7 +43,7 @@ const OPT_OUT = tool({
 });
 
 /** Every tool, once; the order is the order the model reads them. */
-const TOOLS: ReadonlyMap<string, Tool> = new Map([...CATALOGUE_TOOLS, ...BOOKING_TOOLS, REMEMBER_PHONE, HANDOVER, OPT_OUT].map((t) => [t.name, t]));
+const TOOLS: ReadonlyMap<string, Tool> = new Map([...CATALOGUE_TOOLS, ...BOOKING_TOOLS, REMEMBER_PHONE, RECORD_RATING, HANDOVER, OPT_OUT].map((t) => [t.name, t]));
 
 export const TOOL_DECLARATIONS = [...TOOLS.values()].map(declaration);
 

@@ -2,15 +2,16 @@
  * The salon's settings as the cabinet changes them: validated here (zod; a bad value is a Russian 400 that says
  * what to enter), written by SQL `salon_settings_change` with a history row per changed key (who, when, old → new),
  * read by the decision points at their next call (the notification claim, the assistant), so a change is in force at
- * once. Sections: `notifications` (lib/notifications/settings.ts) and `assistant` (lib/conversations/settings.ts, plus
+ * once. Sections: `notifications` (lib/notifications/settings.ts), `assistant` (lib/conversations/settings.ts, plus
  * the salon facts the assistant's prompt shows as data), `outreach` (lib/outreach/settings.ts: pacing of proactive
- * messages).
+ * messages) and `campaigns` (lib/campaigns/settings.ts).
  *
  * Public API: `readSettings`, `changeSettings`, `settingsHistory`, `SettingsError`, `FACTS_LIMIT`.
  */
 import { z } from "zod";
 import type { Clock } from "../clock.js";
 import type { Db } from "../db/client.js";
+import { campaignSettings, CampaignsPatch, DEFAULT_CAMPAIGN_SETTINGS, type CampaignSettings } from "../campaigns/settings.js";
 import { chatSettings, DEFAULT_CHAT_SETTINGS } from "../conversations/settings.js";
 import { defaultNotificationSettings, type NotificationSettings } from "../notifications/settings.js";
 import { DEFAULT_OUTREACH_SETTINGS, OutreachPatch, outreachSettings, type OutreachSettings } from "../outreach/settings.js";
@@ -49,7 +50,7 @@ const AssistantPatch = z.strictObject({
   facts: z.string().max(FACTS_LIMIT, `Сведения о салоне: не длиннее ${FACTS_LIMIT} символов, сократите текст`),
 }).partial();
 
-export type SettingsSection = "notifications" | "assistant" | "outreach";
+export type SettingsSection = "notifications" | "assistant" | "outreach" | "campaigns";
 
 export class SettingsError extends Error {
   constructor(message: string) {
@@ -62,6 +63,7 @@ export interface CabinetSettings {
   notifications: NotificationSettings;
   assistant: { enabled: boolean; handover_phone: string; burst_wait_sec: number; typing_wait_max_sec: number; admin_pause_min: number; handover_pause_min: number; facts: string };
   outreach: OutreachSettings;
+  campaigns: CampaignSettings;
 }
 
 const assistantDefaults = () => ({
@@ -89,6 +91,7 @@ export async function readSettings(db: Db, salonId: number, defaultDelaySec: num
       facts: typeof facts === "string" ? facts : "",
     },
     outreach: outreachSettings(raw),
+    campaigns: campaignSettings(raw),
   };
 }
 
@@ -104,7 +107,7 @@ export async function changeSettings(
   db: Db, clock: Clock, who: { salonId: number; userId: number; defaultDelaySec: number },
   section: SettingsSection, patch: unknown,
 ): Promise<CabinetSettings> {
-  const schema = { notifications: NotificationsPatch, assistant: AssistantPatch, outreach: OutreachPatch }[section];
+  const schema = { notifications: NotificationsPatch, assistant: AssistantPatch, outreach: OutreachPatch, campaigns: CampaignsPatch }[section];
   const parsed = schema.safeParse(patch);
   if (!parsed.success) throw new SettingsError(firstIssue(parsed.error));
   const value = parsed.data as Record<string, unknown>;
@@ -123,7 +126,12 @@ export async function changeSettings(
       throw new SettingsError("Пауза между сообщениями: «от» не может быть больше «до», например 120–600 секунд.");
     }
   }
-  const defaults = { notifications: () => defaultNotificationSettings(who.defaultDelaySec), assistant: assistantDefaults, outreach: () => DEFAULT_OUTREACH_SETTINGS }[section]();
+  const defaults = {
+    notifications: () => defaultNotificationSettings(who.defaultDelaySec),
+    assistant: assistantDefaults,
+    outreach: () => DEFAULT_OUTREACH_SETTINGS,
+    campaigns: () => DEFAULT_CAMPAIGN_SETTINGS,
+  }[section]();
   await cabinetStore.change(db, { salonId: who.salonId, userId: who.userId, section, patch: value, defaults, now: clock.now() });
   return readSettings(db, who.salonId, who.defaultDelaySec);
 }

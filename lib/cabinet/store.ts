@@ -4,7 +4,7 @@ import type { Db } from "../db/client.js";
 import type { NotificationSettings } from "../notifications/settings.js";
 import type { SalonForText } from "../notifications/store.js";
 
-export type SettingsSectionName = "notifications" | "assistant" | "texts" | "outreach";
+export type SettingsSectionName = "notifications" | "assistant" | "texts" | "outreach" | "campaigns";
 
 export interface HistoryEntry {
   user_id: number;

@@ -13,6 +13,10 @@ export const InboundFacts = z.object({
   reminder: z.string().optional(),
   /** A thanks or goodbye got this reaction instead of words (lib/conversations/thanks.ts): nothing to answer. */
   reacted: z.string().optional(),
+  /** A bare rating answering a review request was kept and answered (lib/campaigns/review-reply.ts). */
+  rating_handled: z.boolean().optional(),
+  /** A review request awaits its rating, in Russian, for the model. */
+  review_request: z.string().optional(),
   /** The client said stop and got the confirmation (lib/outreach/client-requests.ts): nothing to answer. */
   opted_out: z.boolean().optional(),
   /** The client asked to delete their data: the turn hands the chat to the administrator with this request. */

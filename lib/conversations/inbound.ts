@@ -1,3 +1,4 @@
+import { handleReviewReply } from "../campaigns/review-reply.js";
 import { publishJournalAlert } from "../chat-panel/journal-alerts.js";
 import type { MessageFromAdmin, MessageReceived } from "../contract/events.js";
 import { identifyChat } from "../identity/chats.js";
@@ -12,7 +13,7 @@ import { chatSettings } from "./settings.js";
 import { heartForThanks } from "./thanks.js";
 import { noteOnMessage, storeAdminMessage, storeInbound } from "./store.js";
 
-export type ReceiveOutcome = "unknown_sender" | "unknown_salon" | "salon_not_active" | "reminder_reply" | "thanks_hearted" | "opted_out" | "data_removal" | "scheduled";
+export type ReceiveOutcome = "unknown_sender" | "unknown_salon" | "salon_not_active" | "reminder_reply" | "rating" | "thanks_hearted" | "opted_out" | "data_removal" | "scheduled";
 
 /**
  * A client wrote to the salon. The message is stored (a redelivery stores nothing new); a reply to a reminder is
@@ -42,17 +43,22 @@ export async function receiveMessage(s: Services, e: MessageReceived): Promise<R
   if (stored.paused) await publishJournalAlert(s.dispatcher, { kind: "new_message", salonId: e.salonId, phone, messageId });
 
   const reminder = await handleReminderReply(s, e);
-  const facts: InboundFacts | null = reminder.handled ? { reminder_handled: true } : reminder.context ? { reminder: reminder.context } : null;
-  if (facts) await noteOnMessage(s.db, e.salonId, messageId, facts);
+  // A review request's answer ("5") is taken before the thanks check: "5" is not a thanks.
+  const review = !reminder.handled && e.kind === "text" ? await handleReviewReply(s, e.salonId, phone, e.messageId, e.text) : { handled: false as const };
+  const facts: InboundFacts = {
+    ...(reminder.handled ? { reminder_handled: true } : reminder.context ? { reminder: reminder.context } : {}),
+    ...(review.handled ? { rating_handled: true } : review.context ? { review_request: review.context } : {}),
+  };
+  if (Object.keys(facts).length > 0) await noteOnMessage(s.db, e.salonId, messageId, facts);
   // "Стоп" and "удалите мои данные" (lib/outreach/client-requests.ts) are taken before a thanks gets its heart.
-  const request = reminder.handled ? null : await takeClientRequest(s, e, { phone, message_id: messageId });
-  const hearted = !reminder.handled && !request && (await heartForThanks(s, e, { message_id: messageId, paused: stored.paused }));
+  const request = reminder.handled || review.handled ? null : await takeClientRequest(s, e, { phone, message_id: messageId });
+  const hearted = !reminder.handled && !review.handled && !request && (await heartForThanks(s, e, { message_id: messageId, paused: stored.paused }));
 
   // Every message gets its reply job, even one answered here or a reaction: only the newest message's job answers
   // the burst, so a message that published none would silence the question the client typed just before it. The
   // turn leaves out what was answered here and says nothing to a burst with no question in it.
   await publishJob(s.dispatcher, ASSISTANT_REPLY, { salonId: e.salonId, phone, messageId }, { delaySec: chatSettings(stored.settings).burstWaitSec });
-  return reminder.handled ? "reminder_reply" : request ?? (hearted ? "thanks_hearted" : "scheduled");
+  return reminder.handled ? "reminder_reply" : review.handled ? "rating" : request ?? (hearted ? "thanks_hearted" : "scheduled");
 }
 
 /**

@@ -85,6 +85,15 @@ export function clientRow(c: YcClient, tz: string, country: string | null): Clie
   };
 }
 
+/** A real Y-m-d birth date, else null (YClients sends "" or "0000-00-00" for none). */
+export function birthDateRow(c: { id: number; birth_date?: string | null }): { client_id: number; birth_date: string | null } {
+  const d = typeof c.birth_date === "string" ? c.birth_date.slice(0, 10) : "";
+  // A date that does not exist (31 April) would fail the whole page in Postgres: it must read back the same.
+  const at = /^(19|20)\d\d-\d\d-\d\d$/.test(d) ? Date.parse(`${d}T00:00:00Z`) : NaN;
+  const valid = Number.isFinite(at) && new Date(at).toISOString().startsWith(d);
+  return { client_id: Number(c.id), birth_date: valid ? d : null };
+}
+
 export function scheduleRow(d: YcStaffScheduleDay): ScheduleRow {
   return { staff_id: Number(d.staff_id), date: d.date, slots: (d.slots ?? []).map((s) => ({ from: s.from, to: s.to })) };
 }

@@ -8,7 +8,7 @@
  *
  * Parts: company (title, address, phone, timezone, raw company); services (with categories); staff (fired and
  * hidden kept, never bookable); clients (every page, sold_amount, visits_count, visit dates; then clients no
- * longer listed are removed); schedules (30 days) and schedules_today (today and tomorrow); records (today to
+ * longer listed are removed; then, for a salon that greets birthdays, birth dates from the older listing); schedules (30 days) and schedules_today (today and tomorrow); records (today to
  * +60 days, deleted ones included, through lib/bookings' processRecordUpdates, then markRecordsGone for records
  * the complete listing no longer has).
  */
@@ -17,7 +17,8 @@ import { markRecordsGone, processRecordUpdates } from "../bookings/process-recor
 import { acceptsWork } from "../salons/store.js";
 import { YClientsError } from "../yclients/errors.js";
 import { addDays, localDate, parseYcDateTime } from "../yclients/time.js";
-import { categoryRow, clientRow, scheduleRow, serviceRow, staffRow, validTimeZone } from "./map.js";
+import { campaignsStore } from "../campaigns/store.js";
+import { birthDateRow, categoryRow, clientRow, scheduleRow, serviceRow, staffRow, validTimeZone } from "./map.js";
 import { readAllPages } from "./paging.js";
 import { syncStore, type SyncPart } from "./store.js";
 
@@ -113,6 +114,17 @@ export async function syncSalon(s: Services, salonId: number, requested: readonl
       counts.clients = saved;
       counts.client_pages = res.pages;
       counts.clients_removed = await syncStore.pruneClients(s.db, salonId, runStart);
+      // Birth dates are only in YClients' older client listing: a second pass, for salons that greet birthdays.
+      if (!(await campaignsStore.birthdaysOn(s.db, salonId))) return;
+      let birthDates = 0;
+      await readAllPages(
+        (page, size) => yc.listClientBirthDates(salonId, { page, count: size }),
+        async (items) => {
+          birthDates += await campaignsStore.saveBirthDates(s.db, salonId, items.map(birthDateRow));
+        },
+        { pageSize: CLIENT_PAGE_SIZE },
+      );
+      counts.birth_dates_changed = birthDates;
     },
     async schedules() {
       counts.schedule_days = await schedules(SCHEDULE_DAYS);

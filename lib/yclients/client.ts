@@ -8,7 +8,8 @@
  *
  *   company:        getCompany, listCompanyUsers (who may manage the salon, with rights; needs the user token)
  *   catalogue:      listServiceCategories, listServices, listStaff, getStaffSchedule
- *   clients:        searchClients (paged, page_size ≤ 200)
+ *   clients:        searchClients (paged, page_size ≤ 200), listClientBirthDates (the deprecated client listing:
+ *                   the only one with `birth_date`; paged, count ≤ 200)
  *   records:        listRecords (start/end date, changed_after/before, with_deleted, paged), getRecord,
  *                   createRecord, updateRecord, deleteRecord
  *   online booking: bookServices, bookStaff, bookDates, bookTimes, bookCheck, bookRecord, rescheduleBookRecord
@@ -128,6 +129,7 @@ export interface YClientsClient {
   listStaff(salonId: number): Promise<YcStaff[]>;
   getStaffSchedule(salonId: number, q: { startDate: string; endDate: string; staffIds?: number[]; busyIntervals?: boolean }): Promise<YcStaffScheduleDay[]>;
   searchClients(salonId: number, q?: ClientSearch): Promise<Page<YcClient>>;
+  listClientBirthDates(salonId: number, q?: { page?: number; count?: number }): Promise<Page<{ id: number; birth_date?: string | null }>>;
 
   listRecords(salonId: number, q?: RecordQuery): Promise<Page<YcRecord>>;
   getRecord(salonId: number, recordId: number): Promise<YcRecord>;
@@ -366,6 +368,13 @@ export function createYClientsClient(opts: YClientsClientOptions): YClientsClien
           order_by: q.orderBy ?? "id", order_by_direction: q.orderDirection ?? "ASC",
           ...(q.filters ? { filters: q.filters, operation: q.operation ?? "AND" } : {}),
         },
+      }, page);
+    },
+
+    listClientBirthDates: (salonId, q = {}) => {
+      const page = q.page ?? 1;
+      return paged<{ id: number; birth_date?: string | null }>({
+        method: "GET", path: `/api/v1/clients/${cid(salonId)}`, salonId, user: true, query: { page, count: Math.min(200, q.count ?? 200) },
       }, page);
     },
 

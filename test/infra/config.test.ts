@@ -18,6 +18,7 @@ const EXPECTED: Expected = {
   crons: {
     "functions/crons/booking-poll.handler": "rate(1 minute)",
     "functions/crons/reminders.handler": "rate(5 minutes)",
+    "functions/crons/campaigns.handler": "rate(5 minutes)",
     "functions/crons/sync.handler": "rate(15 minutes)",
     "functions/crons/marketplace-status.handler": "cron(0 3 * * ? *)",
     "functions/crons/outreach.handler": "rate(1 minute)",

@@ -36,7 +36,7 @@ async function owner<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-const SettingsChange = z.object({ section: z.enum(["notifications", "assistant", "outreach"], { error: "Неизвестный раздел настроек. Обновите страницу." }), patch: z.unknown() });
+const SettingsChange = z.object({ section: z.enum(["notifications", "assistant", "outreach", "campaigns"], { error: "Неизвестный раздел настроек. Обновите страницу." }), patch: z.unknown() });
 const TestChatBody = z.object({
   text: z.string({ error: "Напишите сообщение" }).trim().min(1, "Напишите сообщение").max(TEST_CHAT_LIMIT, `Сообщение длиннее ${TEST_CHAT_LIMIT} символов: сократите его`),
 });
