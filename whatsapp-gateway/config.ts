@@ -14,6 +14,12 @@ export interface GatewayOptions {
   holderId: string;
   leaseTtlSec: number;
   leaseRenewMs: number;
+  /** Fleet (sessions/fleet.ts): sessions this process takes at most (GATEWAY_MAX_SESSIONS). */
+  capacity: number;
+  /** Heartbeat in gateway_instances, claim free sessions and shed excess this often. */
+  fleetScanMs: number;
+  /** Sessions an over-loaded gateway hands over per scan when another has room (scaling out, gradually). */
+  rebalanceBatch: number;
   /** Restore after a restart: this many sessions at a time, each start after a random pause in the range. */
   restoreConcurrency: number;
   restoreJitterMs: [number, number];
@@ -56,6 +62,9 @@ export function defaultGatewayOptions(): GatewayOptions {
     holderId: `gw-${process.pid}-${Math.random().toString(36).slice(2, 10)}`,
     leaseTtlSec: 30,
     leaseRenewMs: 10_000,
+    capacity: 500,
+    fleetScanMs: 2000,
+    rebalanceBatch: 5,
     restoreConcurrency: 5,
     restoreJitterMs: [500, 2000],
     sendGapMs: [800, 2500],
@@ -88,11 +97,11 @@ export function jitter([min, max]: [number, number]): number {
 /**
  * A holder id whose lineage survives restarts, so a restarted gateway resumes its own sessions at once instead of
  * waiting out the dead process's leases. With a data directory (the embedded database lives there, so every holder
- * in it is ours) the lineage is kept in `gateway-id`; the production container has one lineage per deployment
- * (exactly one gateway task runs; a stuck predecessor is fenced off, its writes refused).
+ * in it is ours) the lineage is kept in `gateway-id`. On a shared database (a fleet of gateway tasks) every process
+ * is its own lineage: a shared one would let each gateway take the others' sessions at once (wa_lease_acquire).
  */
 export function lineageHolderId(dataDir: string | null): string {
-  let lineage = "gateway";
+  let lineage = `gw-${randomBytes(6).toString("hex")}`;
   if (dataDir) {
     const file = join(dataDir, "gateway-id");
     if (!existsSync(file)) {

@@ -26,7 +26,8 @@ import { fetchWhatsAppWebVersion, WebVersion, type FetchWebVersion } from "./tra
  *   gw.sessions             the SessionManager (status, start, sendText, renewLeases, …)
  *   gw.emulator             the EmulatorWorld when config.whatsappTransport is "emulator" (outbox, sessions)
  *   gw.restored             resolves with how many paired sessions came back after the start
- *   await gw.close()        closes sockets, flushes auth writes, releases leases, waits for event publishes
+ *   await gw.close()        hands sessions over to the other gateways (or closes them: sockets, auth writes, leases),
+ *                           leaves the fleet registry, waits for event publishes
  *
  * `dispatcher` is where events go (paths in lib/contract/events.ts). `transport` overrides the one the config
  * names (tests pass a Baileys transport over a stand-in socket). Tests set `options` waits to ~0.
@@ -62,7 +63,7 @@ export interface RunningGateway {
 
 export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
   const clock = deps.clock ?? systemClock;
-  const options: GatewayOptions = { ...defaultGatewayOptions(), ...deps.options };
+  const options: GatewayOptions = { ...defaultGatewayOptions(), capacity: deps.config.gatewayMaxSessions, ...deps.options };
   const log = deps.log;
   const store = new GatewayStore(deps.db);
   const keyCache = new SharedKeyCache(options.keyCacheEntries);
@@ -87,6 +88,9 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
 
   outbox.start();
   sessions.startLeaseRenewal();
+  // Registered before the restore: what it restores is this gateway's share of the fleet's sessions.
+  await sessions.fleet.register(deps.config.gatewayInternalUrl ?? `http://127.0.0.1:${port}`);
+  sessions.fleet.startScanning();
   const restored = deps.restore === false ? Promise.resolve(0) : sessions.restoreAll().catch((err) => {
     log.error({ err }, "restore failed");
     return 0;

@@ -81,6 +81,21 @@ export interface PageNoticePoll {
   cursors: Record<string, number>;
 }
 
+/**
+ * What the fleet registry tells one gateway (gateway_claimable in 20261201010000_gateway_fleet.sql): whether it
+ * counts as live and accepting, the sessions it holds, its share of them, which free sessions it may claim now and
+ * how many it should hand over to gateways with room.
+ */
+export interface FleetPlan {
+  live: boolean;
+  held: number;
+  target: number;
+  capacity: number;
+  excess: number;
+  claim: number[];
+  gateways: number;
+}
+
 export class GatewayStore {
   constructor(private readonly db: Db) {}
 
@@ -103,6 +118,24 @@ export class GatewayStore {
 
   leaseRelease(salonId: number, holder: string, fence: number): Promise<void> {
     return this.db.rpc("wa_lease_release", { p_salon_id: salonId, p_holder: holder, p_fence: fence });
+  }
+
+  gatewayRegister(id: string, address: string, capacity: number, ttlSec: number, now: Date): Promise<void> {
+    return this.db.rpc("gateway_register", { p_id: id, p_address: address, p_capacity: capacity, p_now: now.toISOString(), p_ttl_sec: ttlSec });
+  }
+
+  /** Null when the registration is gone (register again). */
+  gatewayHeartbeat(id: string, draining: boolean, now: Date): Promise<FleetPlan | null> {
+    return this.db.rpc("gateway_heartbeat", { p_id: id, p_now: now.toISOString(), p_draining: draining });
+  }
+
+  /** The plan without a heartbeat; `atStart` counts every paired session as free to claim, as a restart restores. */
+  gatewayClaimable(id: string, atStart: boolean, now: Date): Promise<FleetPlan> {
+    return this.db.rpc("gateway_claimable", { p_id: id, p_now: now.toISOString(), p_at_start: atStart });
+  }
+
+  gatewayDeregister(id: string): Promise<void> {
+    return this.db.rpc("gateway_deregister", { p_id: id });
   }
 
   authGet(salonId: number, type: string, ids: string[]): Promise<Record<string, unknown>> {
@@ -141,11 +174,6 @@ export class GatewayStore {
   /** True when this open is a new pairing (first time, or another phone number). */
   sessionConnected(salonId: number, phone: string, now: Date): Promise<boolean> {
     return this.db.rpc("wa_session_connected", { p_salon_id: salonId, p_phone: phone, p_now: now.toISOString() });
-  }
-
-  async sessionsRestorable(holder: string, now: Date): Promise<number[]> {
-    const ids = await this.db.rpc<Array<number | string>>("wa_sessions_restorable", { p_holder: holder, p_now: now.toISOString() });
-    return ids.map(Number);
   }
 
   sendAccept(salonId: number, key: string, send: OutgoingSend, now: Date): Promise<SendRow> {

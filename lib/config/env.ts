@@ -10,6 +10,7 @@ export class ConfigError extends Error {
 
 const url = z.string().url().refine((u) => /^https?:\/\//.test(u), "must be an http(s) URL").transform((u) => u.replace(/\/+$/, ""));
 const PORT_RANGE = "must be a port number (1-65535)";
+const SESSION_COUNT = "must be a whole number from 1 to 100000";
 const port = z.coerce.number({ error: PORT_RANGE }).int(PORT_RANGE).min(1, PORT_RANGE).max(65535, PORT_RANGE);
 const secret = z.string().min(16, "must be at least 16 characters");
 const nonEmpty = z.string().min(1);
@@ -33,6 +34,10 @@ const schema = z.object({
   GATEWAY_SECRET: secret.optional(),
   GATEWAY_ALLOWED_ORIGINS: z.string().optional(),
   GATEWAY_TRUST_PROXY: z.enum(["true", "false"], { message: 'must be "true" or "false"' }).default("false"),
+  // Fleet (issue 20): sessions one gateway process takes at most, and the base URL other gateways and the functions
+  // reach this process at (registered in gateway_instances; default http://127.0.0.1:<its port>).
+  GATEWAY_MAX_SESSIONS: z.coerce.number({ error: SESSION_COUNT }).int(SESSION_COUNT).min(1, SESSION_COUNT).max(100_000, SESSION_COUNT).default(500),
+  GATEWAY_INTERNAL_URL: url.optional(),
   JWT_SECRET: secret.optional(),
   YCLIENTS_BASE_URL: url.default("https://api.yclients.com"),
   YCLIENTS_PARTNER_TOKEN: nonEmpty.optional(),

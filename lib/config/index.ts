@@ -24,6 +24,10 @@ export interface Config {
   allowedOrigins: string[];
   /** Behind a load balancer the client's address is in X-Forwarded-For (the WebSocket rate limit keys on it). */
   gatewayTrustProxy: boolean;
+  /** Sessions one gateway process takes at most (GATEWAY_MAX_SESSIONS). */
+  gatewayMaxSessions: number;
+  /** Where other gateways and the functions reach this gateway process; null: http://127.0.0.1:<its port>. */
+  gatewayInternalUrl: string | null;
   yclients: { baseUrl: string; partnerToken?: string; applicationId?: number; userToken?: string };
   database: DatabaseConfig;
   dispatch: DispatchConfig;
@@ -65,6 +69,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     jwtSecret: required("JWT_SECRET", env.JWT_SECRET, local?.jwtSecret),
     allowedOrigins: [origin, ...extraOrigins],
     gatewayTrustProxy: env.GATEWAY_TRUST_PROXY === "true",
+    gatewayMaxSessions: env.GATEWAY_MAX_SESSIONS,
+    gatewayInternalUrl: env.GATEWAY_INTERNAL_URL ?? null,
     yclients: {
       baseUrl: env.YCLIENTS_BASE_URL,
       partnerToken: env.YCLIENTS_PARTNER_TOKEN,

@@ -45,6 +45,7 @@ const gateway = await startGateway({
     restoreConcurrency: 10,
     sendGapMs: [10, 30],
     outboxPollMs: 500,
+    fleetScanMs: 500,
   },
 });
 console.log("READY");

@@ -28,6 +28,7 @@ const FAST: Partial<GatewayOptions> = {
   backoffMaxMs: 5,
   restoreJitterMs: [0, 0],
   leaseRenewMs: 3_600_000, // renewed by the tests when they mean it
+  fleetScanMs: 3_600_000, // scanned (heartbeat, claims, hand-overs) by the tests when they mean it
   outboxPollMs: 3_600_000, // retried by the tests when they mean it
   pairingCodeIntervalMs: 0,
   trustProxy: true,
@@ -351,7 +352,7 @@ describe("service API", () => {
 
     expect((await fetch(`${gw.url}/v1/sessions/${salonId}`)).status).toBe(401);
     // Health is open but says only up or not; the process's details need the service token.
-    expect(await (await fetch(`${gw.url}/health`)).json()).toEqual({ status: "ok", checks: { database: { ok: true } } });
+    expect(await (await fetch(`${gw.url}/health`)).json()).toEqual({ status: "ok", checks: { database: { ok: true }, accepting: { ok: true } } });
     expect((await fetch(`${gw.url}/v1/health`)).status).toBe(401);
     const health = await api(gw, "GET", "/v1/health");
     expect(health.json).toMatchObject({ status: "ok", transport: "emulator", holder: expect.any(String), outboxPending: expect.any(Number) });
@@ -565,7 +566,7 @@ describe("across processes", () => {
     // The crash: the dead process never gave its lease back, and the new gateway starts before it runs out.
     await database.db.rpc("wa_lease_acquire", { p_salon_id: salonId, p_holder: "gw-crashed", p_ttl_sec: 30, p_now: clock.now().toISOString() });
     const after = await startGateway({
-      config, db: database.db, dispatcher: flaky, log: silentLog, port: 0, clock, options: { ...FAST, leaseRenewMs: 20 },
+      config, db: database.db, dispatcher: flaky, log: silentLog, port: 0, clock, options: { ...FAST, leaseRenewMs: 20, fleetScanMs: 20 },
     });
     try {
       await after.restored;

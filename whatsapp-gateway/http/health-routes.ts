@@ -13,9 +13,11 @@ interface HealthDeps {
 }
 
 /**
- * `GET /health` is open (load balancer, container check, the functions' own /health): up or not, nothing more.
+ * `GET /health` is open (load balancer, container check, the functions' own /health): up or not, nothing more. Up
+ * means "accepting sessions": the database answers and this gateway is registered in the fleet and not draining.
  * `GET /v1/health` sits behind the service token with what an operator needs: transport, this process's holder id,
- * sessions by state, undelivered events and the database's error.
+ * its place in the fleet (address, sessions held, capacity, draining), sessions by state, undelivered events and
+ * the database's error.
  */
 export function mountHealthRoutes(app: Hono, deps: HealthDeps): void {
   const probe = async () => {
@@ -29,7 +31,8 @@ export function mountHealthRoutes(app: Hono, deps: HealthDeps): void {
 
   app.get("/health", async (c) => {
     const { ok } = await probe();
-    return c.json({ status: ok ? "ok" : "degraded", checks: { database: { ok } } }, ok ? 200 : 503);
+    const accepting = deps.sessions.fleet.accepting();
+    return c.json({ status: ok && accepting ? "ok" : "degraded", checks: { database: { ok }, accepting: { ok: accepting } } }, ok && accepting ? 200 : 503);
   });
 
   app.get("/v1/health", async (c) => {
@@ -39,6 +42,7 @@ export function mountHealthRoutes(app: Hono, deps: HealthDeps): void {
         status: database.ok ? "ok" : "degraded",
         transport: deps.transportKind,
         holder: deps.sessions.holderId,
+        fleet: deps.sessions.fleet.info(),
         sessions: deps.sessions.counts(),
         whatsappWeb: deps.webVersion?.() ?? null,
         outboxPending: database.ok ? database.outboxPending : null,

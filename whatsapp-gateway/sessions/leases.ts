@@ -1,7 +1,7 @@
 /**
  * Holding a session: one lease each (fenced auth writes), taken when a session starts, renewed while it runs, given
- * back when it closes, and given up when another gateway took it; restore in waves after a restart, and adoption of
- * sessions a dead gateway left behind.
+ * back when it closes or is handed over, and given up when another gateway took it; restore in waves, after a restart
+ * and of the free sessions the fleet registry gives this process to claim (fleet.ts).
  */
 import type { SessionState } from "../../lib/contract/service-api.js";
 import { SalonAuthState, type Lease } from "../auth-state.js";
@@ -10,9 +10,6 @@ import { GatewayApiError } from "../errors.js";
 import { setState, sleep, type Live, type Sessions } from "./live.js";
 import { SendQueue } from "./send-queue.js";
 
-/** States a session is left in by a gateway that went away while it was up (a graceful stop keeps the state too). */
-const ORPHAN_STATES = new Set<string>(["connected", "connecting"]);
-
 /** Takes the salon's lease and sets up its state; one claim at a time per salon. */
 export function claim(s: Sessions, salonId: number): Promise<Live> {
   const pending = s.starting.get(salonId);
@@ -20,6 +17,7 @@ export function claim(s: Sessions, salonId: number): Promise<Live> {
   const { deps } = s;
   const holder = deps.options.holderId;
   const p = (async () => {
+    if (s.stopped || s.draining) throw new GatewayApiError(503, "stopping", "the gateway is stopping");
     const fence = await deps.store.leaseAcquire(salonId, holder, deps.options.leaseTtlSec, deps.clock.now());
     if (fence === null) throw new GatewayApiError(409, "session_elsewhere", `salon ${salonId}: another gateway holds this session`);
     const lease: Lease = { holder, fence: Number(fence) };
@@ -57,6 +55,20 @@ export async function yieldSession(s: Sessions, live: Live): Promise<void> {
   s.notices.notify(live.salonId, { type: "status", status: "stopped" });
 }
 
+/**
+ * Hands the session on: no new sends are taken, the one on the socket finishes, the socket closes, auth writes are
+ * flushed and the lease given back with the session's state left as it was, so the next holder (a gateway's claim,
+ * or this one's restart) connects it with the stored credentials and sends what is still queued.
+ */
+export async function handOver(s: Sessions, live: Live): Promise<void> {
+  live.closing = true;
+  clearTimeout(live.reconnectTimer);
+  await live.sends.idle();
+  await live.conn?.end().catch(() => {});
+  live.conn = null;
+  await release(s, live, null);
+}
+
 /** Closes out a session here: flush auth writes, give the lease back, forget it. */
 export async function release(s: Sessions, live: Live, finalState: SessionState | null): Promise<void> {
   live.closing = true;
@@ -80,10 +92,10 @@ export async function renewLeases(s: Sessions): Promise<void> {
   }
 }
 
-/** Brings sessions back: all paired ones after a restart, and orphans on every renewal. */
+/** Renews this process's leases on a timer, and connects the sessions it is to hold, in waves. */
 export class SessionRestore {
   private renewTimer: NodeJS.Timeout | undefined;
-  /** A restore (at start or of orphans) is running; another waits for the next renewal. */
+  /** A restore (at start or of claimed sessions) is running; another waits for the next scan. */
   private restoring = false;
 
   constructor(
@@ -91,20 +103,11 @@ export class SessionRestore {
     private readonly start: (salonId: number) => Promise<unknown>,
   ) {}
 
-  /**
-   * Renews this process's leases, then adopts orphaned sessions: a restart sooner than the lease TTL after a crash
-   * finds sessions whose leases the dead process still holds, and the start-up restore skips them; without this
-   * nobody would ever connect them again, and their salons would go silent.
-   */
   startLeaseRenewal(): void {
     const { log, options } = this.s.deps;
     const loop = () => {
       this.renewTimer = setTimeout(() => {
         void renewLeases(this.s)
-          .then(() => {
-            // Not awaited: a long adoption must not hold up the next renewal of the leases this process has.
-            void this.adoptOrphans().catch((err) => log.error({ err }, "adopting orphaned sessions failed"));
-          })
           .catch((err) => log.error({ err }, "lease renewal failed"))
           .finally(() => {
             if (!this.s.stopped) loop();
@@ -119,37 +122,34 @@ export class SessionRestore {
     clearTimeout(this.renewTimer);
   }
 
-  /** Brings back every paired session after a restart, `restoreConcurrency` at a time with jittered starts. */
+  /**
+   * After a start: every paired session this process may take (its share of the fleet's, see
+   * gateway_claimable), `restoreConcurrency` at a time with jittered starts.
+   */
   async restoreAll(): Promise<number> {
+    const { store, options, clock } = this.s.deps;
     this.restoring = true;
     try {
-      const ids = await this.s.deps.store.sessionsRestorable(this.s.deps.options.holderId, this.s.deps.clock.now());
-      return await this.restoreIds(ids);
+      const plan = await store.gatewayClaimable(options.holderId, true, clock.now());
+      return await this.restoreIds(plan.claim.map(Number));
     } finally {
       this.restoring = false;
     }
   }
 
   /**
-   * Connects paired sessions that were connected through a gateway that no longer holds their lease (it died, or
-   * was stopped while this one was starting). Sessions stopped on purpose (QR expired, logged out) stay down, and
-   * nothing runs while a restore is under way, so this never turns into a connection storm.
+   * Connects sessions the fleet registry gave this process to claim: ones a dead or draining gateway let go, or
+   * whose gateway stopped while this one was starting. Nothing runs while a restore is under way, so this never
+   * turns into a connection storm; what a restore skipped comes back in the next scan's plan.
    */
-  async adoptOrphans(): Promise<number> {
-    if (this.restoring || this.s.stopped) return 0;
+  async adopt(ids: number[]): Promise<number> {
+    if (this.restoring || this.s.stopped || this.s.draining) return 0;
     this.restoring = true;
     try {
-      const { store, options, clock, log } = this.s.deps;
-      const candidates = await store.sessionsRestorable(options.holderId, clock.now());
-      const orphans: number[] = [];
-      for (const salonId of candidates) {
-        if (this.s.live.has(salonId) || this.s.starting.has(salonId)) continue;
-        const row = await store.sessionGet(salonId);
-        if (row && ORPHAN_STATES.has(row.state)) orphans.push(salonId);
-      }
-      if (orphans.length === 0) return 0;
-      log.info({ orphans: orphans.length }, "adopting sessions no gateway holds");
-      return await this.restoreIds(orphans);
+      const free = ids.filter((id) => !this.s.live.has(id) && !this.s.starting.has(id));
+      if (free.length === 0) return 0;
+      this.s.deps.log.info({ sessions: free.length }, "claiming sessions no gateway holds");
+      return await this.restoreIds(free);
     } finally {
       this.restoring = false;
     }
@@ -159,11 +159,12 @@ export class SessionRestore {
     const { options, log } = this.s.deps;
     let next = 0;
     let restored = 0;
+    const stopping = () => this.s.stopped || this.s.draining;
     const worker = async () => {
-      while (!this.s.stopped && next < ids.length) {
+      while (!stopping() && next < ids.length) {
         const salonId = ids[next++]!;
         await sleep(jitter(options.restoreJitterMs));
-        if (this.s.stopped) return;
+        if (stopping()) return;
         try {
           await this.start(salonId);
           restored += 1;

@@ -51,6 +51,8 @@ export interface Sessions {
   readonly notices: PageNotices;
   readonly typing: TypingWatch;
   stopped: boolean;
+  /** Handing every session over before leaving the fleet (fleet.ts): nothing new is claimed here. */
+  draining: boolean;
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

@@ -6,7 +6,8 @@ import { GatewayApiError, sessionDown, sessionLoggedOut, sessionRestoring } from
 import { jidForRecipient } from "../transport/types.js";
 import { connect, restart } from "./connection.js";
 import { DurableSends } from "./durable-sends.js";
-import { claim, release, renewLeases, SessionRestore } from "./leases.js";
+import { FleetMember } from "./fleet.js";
+import { claim, handOver, release, renewLeases, SessionRestore } from "./leases.js";
 import { sendTarget, type Live, type SessionManagerDeps, type Sessions } from "./live.js";
 import { NoticeRelay } from "./notice-relay.js";
 import { PageNotices, type SessionListener } from "./notices.js";
@@ -31,6 +32,8 @@ export class SessionManager {
   private readonly restore: SessionRestore;
   private readonly pairingRequests: PairingThrottle;
   private readonly relay: NoticeRelay;
+  /** This process in the gateway fleet: registration, heartbeat, claims, hand-overs (fleet.ts). */
+  readonly fleet: FleetMember;
 
   constructor(private readonly deps: SessionManagerDeps) {
     this.relay = new NoticeRelay({
@@ -50,8 +53,10 @@ export class SessionManager {
         },
       }),
       stopped: false,
+      draining: false,
     };
     this.restore = new SessionRestore(this.s, (salonId) => this.start(salonId));
+    this.fleet = new FleetMember(this.s, this.restore);
     this.pairingRequests = new PairingThrottle(deps.options.pairingCodeIntervalMs);
   }
 
@@ -224,28 +229,22 @@ export class SessionManager {
     return this.restore.restoreAll();
   }
 
-  adoptOrphans(): Promise<number> {
-    return this.restore.adoptOrphans();
-  }
-
   renewLeases(): Promise<void> {
     return renewLeases(this.s);
   }
 
-  /** Graceful stop: close every socket, flush auth writes, release every lease. */
+  /**
+   * Graceful stop: hand every session over one by one when other gateways can take them (fleet.ts), then close what
+   * is left at once (socket, auth writes flushed, lease released) and leave the fleet registry.
+   */
   async stop(): Promise<void> {
+    await this.fleet.drain();
     this.s.stopped = true;
     this.s.typing.stop();
     this.restore.stopLeaseRenewal();
     await Promise.allSettled([...this.s.starting.values()]);
-    await Promise.allSettled([...this.s.live.values()].map(async (live) => {
-      live.closing = true;
-      clearTimeout(live.reconnectTimer);
-      await live.sends.idle();
-      await live.conn?.end().catch(() => {});
-      live.conn = null;
-      await release(this.s, live, null);
-    }));
+    await Promise.allSettled([...this.s.live.values()].map((live) => handOver(this.s, live)));
+    await this.fleet.leave();
     await this.relay.stop();
   }
 }

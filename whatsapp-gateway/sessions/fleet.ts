@@ -1,0 +1,139 @@
+/**
+ * This process as one gateway of a fleet sharing the salons' sessions (ARCHITECTURE.md, "Fleet"). It registers in
+ * gateway_instances under its lease holder id with its address and capacity and heartbeats every scan; each
+ * heartbeat answers a plan (gateway_claimable): free sessions to claim up to its share, or sessions to hand over to
+ * a gateway with room. The lease and its fence stay the only arbiter of who holds a session: two gateways claiming
+ * one salon at once both call wa_lease_acquire, one wins, the other skips it. Draining (SIGTERM) stops the claims,
+ * hands every session over one by one and leaves the registry.
+ */
+import type { FleetPlan } from "../store.js";
+import { handOver, type SessionRestore } from "./leases.js";
+import type { Live, Sessions } from "./live.js";
+
+export interface FleetInfo {
+  id: string;
+  address: string;
+  capacity: number;
+  held: number;
+  registered: boolean;
+  draining: boolean;
+  /** Live, non-draining gateways the last heartbeat counted (this one included while it accepts). */
+  gateways: number | null;
+  target: number | null;
+}
+
+export class FleetMember {
+  private timer: NodeJS.Timeout | undefined;
+  private registered = false;
+  private last: FleetPlan | null = null;
+  /** Where the others reach this process (set when it registers, once it listens). */
+  private address = "";
+
+  constructor(
+    private readonly s: Sessions,
+    private readonly restore: SessionRestore,
+  ) {}
+
+  async register(address = this.address): Promise<void> {
+    const { store, options, clock } = this.s.deps;
+    this.address = address;
+    await store.gatewayRegister(options.holderId, address, options.capacity, options.leaseTtlSec, clock.now());
+    this.registered = true;
+  }
+
+  /** What `GET /health` answers: up means this gateway takes sessions. */
+  accepting(): boolean {
+    return this.registered && !this.s.draining && !this.s.stopped;
+  }
+
+  info(): FleetInfo {
+    const { options } = this.s.deps;
+    return {
+      id: options.holderId, address: this.address, capacity: options.capacity, held: this.s.live.size,
+      registered: this.registered, draining: this.s.draining, gateways: this.last?.gateways ?? null, target: this.last?.target ?? null,
+    };
+  }
+
+  /** Heartbeats every `fleetScanMs`; the claims and hand-overs a plan asks for run beside the next heartbeats. */
+  startScanning(): void {
+    const { log, options } = this.s.deps;
+    const loop = () => {
+      this.timer = setTimeout(() => {
+        void this.heartbeat()
+          .then((plan) => {
+            if (plan) void this.act(plan).catch((err) => log.error({ err }, "fleet claim or hand-over failed"));
+          })
+          .catch((err) => log.error({ err }, "fleet heartbeat failed"))
+          .finally(() => {
+            if (!this.s.stopped) loop();
+          });
+      }, options.fleetScanMs);
+      this.timer.unref();
+    };
+    loop();
+  }
+
+  /** One scan, awaited to the end (tests): heartbeat, then claim or hand over as the plan says. */
+  async scan(): Promise<FleetPlan | null> {
+    const plan = await this.heartbeat();
+    if (plan) await this.act(plan);
+    return plan;
+  }
+
+  /**
+   * Leaves the fleet without a gap for the salons: the registry stops counting this gateway (its /health answers
+   * 503, its share goes to the others), then each session is handed over in turn and claimed by another gateway at
+   * its next scan. Alone in the fleet there is nobody to hand over to: the caller's stop closes them all at once.
+   */
+  async drain(): Promise<void> {
+    const { log } = this.s.deps;
+    this.s.draining = true;
+    const plan = await this.heartbeat().catch((err) => {
+      log.error({ err }, "announcing the drain failed");
+      return null;
+    });
+    if (!plan || plan.gateways === 0) return;
+    log.info({ sessions: this.s.live.size, gateways: plan.gateways }, "draining: handing sessions over");
+    for (const live of [...this.s.live.values()]) {
+      if (this.s.live.get(live.salonId) === live && !live.closing) await handOver(this.s, live);
+    }
+  }
+
+  /** Stops heartbeating and removes the registration (after every session was handed over or closed). */
+  async leave(): Promise<void> {
+    clearTimeout(this.timer);
+    if (!this.registered) return;
+    this.registered = false;
+    await this.s.deps.store.gatewayDeregister(this.s.deps.options.holderId)
+      .catch((err) => this.s.deps.log.warn({ err }, "leaving the gateway registry failed; the registration expires"));
+  }
+
+  private async heartbeat(): Promise<FleetPlan | null> {
+    if (!this.registered) return null;
+    const { store, options, clock } = this.s.deps;
+    let plan = await store.gatewayHeartbeat(options.holderId, this.s.draining, clock.now());
+    if (plan === null) {
+      // Removed as long dead (a process paused for a day): the leases tell what it still holds; join again.
+      await this.register();
+      plan = await store.gatewayHeartbeat(options.holderId, this.s.draining, clock.now());
+    }
+    this.last = plan;
+    return plan;
+  }
+
+  private async act(plan: FleetPlan): Promise<void> {
+    if (!plan.live || this.s.draining || this.s.stopped) return;
+    if (plan.claim.length > 0) await this.restore.adopt(plan.claim.map(Number));
+    else if (plan.excess > 0) await this.shed(Math.min(plan.excess, this.s.deps.options.rebalanceBatch));
+  }
+
+  /** Hands over up to `n` connected sessions, so a gateway with room (a new one, scaling out) takes them. */
+  private async shed(n: number): Promise<void> {
+    const movable = [...this.s.live.values()].filter(
+      (l: Live) => l.state === "connected" && l.paired && !l.pairing && !l.closing,
+    ).slice(0, n);
+    if (movable.length === 0) return;
+    this.s.deps.log.info({ sessions: movable.length }, "rebalancing: handing sessions over to a gateway with room");
+    for (const live of movable) await handOver(this.s, live);
+  }
+}
