@@ -44,6 +44,8 @@ export interface FleetCounts {
   inboundLost: number;
   /** Times a salon was connected through two gateways at once. */
   connectedTwice: number;
+  /** Those times: salon, the two processes and how long both were open (ms). */
+  overlaps: string[];
 }
 
 export class Fleet {
@@ -85,10 +87,9 @@ export class Fleet {
 
   /** Starts a gateway process (a new task: its own lineage) and waits until it listens. */
   async start(slot: number): Promise<Gateway> {
-    this.starts += 1;
+    const lineage = `fleet${slot}g${++this.starts}`;
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    const lineage = `fleet${slot}g${this.starts}`;
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       DATA_DIR: join(this.dir, lineage),
@@ -133,24 +134,24 @@ export class Fleet {
     if (code !== 0) throw new Error(`${gw.lineage} exited with ${code} on SIGTERM; see ${this.dir}/${gw.lineage}.log`);
   }
 
-  async emulator<T>(base: string, method: string, path: string, body?: unknown): Promise<T> {
+  async emulator<T>(base: string, method: string, path: string, body?: unknown, timeoutMs = 10_000): Promise<T> {
     const res = await fetch(base + path, {
       method,
       headers: { authorization: `Bearer ${await signServiceToken(this.secret)}`, "content-type": "application/json" },
       body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(10_000),
+      signal: AbortSignal.timeout(timeoutMs),
     });
     if (!res.ok) throw new GatewayError(res.status, "emulator", `${path} answered ${res.status}: ${await res.text()}`);
     return (await res.json()) as T;
   }
 
   /** Links each salon's WhatsApp on whichever gateway the load balancer lands the scan on. */
-  async pair(salonIds: number[], concurrency = 8): Promise<void> {
+  async pair(salonIds: number[], concurrency = 4): Promise<void> {
     let next = 0;
     await Promise.all(Array.from({ length: concurrency }, async () => {
       while (next < salonIds.length) {
         const id = salonIds[next++]!;
-        await this.emulator(this.balancer.url, "POST", `/emulator/sessions/${id}/scan`, { phone: `7900${String(id).padStart(7, "0")}` });
+        await this.emulator(this.balancer.url, "POST", `/emulator/sessions/${id}/scan`, { phone: `7900${String(id).padStart(7, "0")}` }, 120_000);
       }
     }));
   }
@@ -205,8 +206,9 @@ export class Fleet {
       "select dedupe_id from local_dispatch union all select dedupe_id from gateway_outbox")).rows.map((r) => r.dedupe_id));
     const c: FleetCounts = {
       sendsAccepted: stream.accepted.size, sendsDelivered: 0, sendsLost: 0, sendsDuplicated: 0, sendsUnknown: unknown.size,
-      inboundAcknowledged: stream.inbound.size, inboundLost: 0, connectedTwice: this.connectedTwice(),
+      inboundAcknowledged: stream.inbound.size, inboundLost: 0, connectedTwice: 0, overlaps: this.overlaps(),
     };
+    c.connectedTwice = c.overlaps.length;
     for (const key of stream.accepted) {
       const n = delivered.get(key) ?? 0;
       if (n > 0) c.sendsDelivered += 1;
@@ -218,9 +220,9 @@ export class Fleet {
   }
 
   /** From the emulator's record: per salon, two connections through different processes that were open at once. */
-  private connectedTwice(): number {
+  private overlaps(): string[] {
     const file = join(this.dir, "connections.jsonl");
-    if (!existsSync(file)) return 0;
+    if (!existsSync(file)) return [];
     const endOf = new Map<number, number>();
     for (const g of this.gateways) if (g.run.child.pid && g.endedAt) endOf.set(g.run.child.pid, g.endedAt);
     const open = new Map<string, { salonId: number; pid: number; from: number }>();
@@ -236,9 +238,11 @@ export class Fleet {
       }
     }
     for (const o of open.values()) spans.push({ ...o, to: endOf.get(o.pid) ?? Number.POSITIVE_INFINITY });
-    let twice = 0;
+    const twice: string[] = [];
     for (const a of spans) for (const b of spans) {
-      if (a.salonId === b.salonId && a.pid < b.pid && a.from < b.to && b.from < a.to) twice += 1;
+      if (a.salonId === b.salonId && a.pid < b.pid && a.from < b.to && b.from < a.to) {
+        twice.push(`salon ${a.salonId}: pids ${a.pid} and ${b.pid} both open for ${Math.min(a.to, b.to) - Math.max(a.from, b.from)} ms`);
+      }
     }
     return twice;
   }

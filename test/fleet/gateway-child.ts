@@ -2,8 +2,9 @@
  * One gateway of the fleet test (test/fleet/), as a child process: the emulator transport, the database a real
  * PostgreSQL (DATABASE_URL, logged in as `authenticator` and acting as service_role, as PostgREST does), events only
  * enqueued (nobody delivers them: the test counts them in the queue). "READY" on stdout once it listens; SIGTERM stops
- * it as ECS would. The emulator's outbox (FLEET_OUTBOX) and its record of connections (FLEET_CONNECTIONS) are files
- * the test reads, also after a kill -9. Leases are short (FLEET_LEASE_TTL_SEC) so a dead gateway's sessions move soon.
+ * it as ECS would, with up to ECS's longest stop timeout (120 s) to hand its sessions over one by one. The emulator's
+ * outbox (FLEET_OUTBOX) and its record of connections (FLEET_CONNECTIONS) are files the test reads, also after a
+ * kill -9. Leases are short (FLEET_LEASE_TTL_SEC) so a dead gateway's sessions move soon.
  */
 import pg from "pg";
 import { systemClock } from "../../lib/clock.js";
@@ -52,4 +53,4 @@ console.log("READY");
 stopOnSignals(async () => {
   await gateway.close();
   await pool.end();
-}, { hardStopMs: 20_000, say: (line) => log.info(line) });
+}, { hardStopMs: 120_000, say: (line) => log.info(line) });
