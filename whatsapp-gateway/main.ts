@@ -13,7 +13,8 @@ import { startGateway } from "./server.js";
  * The container's entry (whatsapp-gateway/Dockerfile): the gateway alone, against Supabase (or the embedded
  * database when SUPABASE_URL is absent). Events go to QStash; without QSTASH_TOKEN a LocalDispatcher is used only
  * to enqueue them into Postgres, where the functions' own local dispatcher delivers them (no worker runs here).
- * SIGTERM closes sockets, flushes auth writes and releases leases before the new container claims them.
+ * SIGTERM drains: the gateway stops accepting, hands its sessions over one by one to the other gateways of the fleet
+ * (or, alone, closes sockets, flushes auth writes and releases leases), then leaves the registry.
  */
 
 const config = loadConfigOrExit();

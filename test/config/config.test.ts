@@ -82,6 +82,15 @@ describe("loadConfig", () => {
     expect(configError({ WHATSAPP_TRANSPORT: "telegram" }).variable).toBe("WHATSAPP_TRANSPORT");
     expect(configError({ JWT_SECRET: "short" }).variable).toBe("JWT_SECRET");
     expect(configError({ GATEWAY_ALLOWED_ORIGINS: "https://ok.example, not an origin" }).variable).toBe("GATEWAY_ALLOWED_ORIGINS");
+    expect(configError({ GATEWAY_MAX_SESSIONS: "0" }).variable).toBe("GATEWAY_MAX_SESSIONS");
+    expect(configError({ GATEWAY_INTERNAL_URL: "10.0.0.5:8788" }).variable).toBe("GATEWAY_INTERNAL_URL");
+  });
+
+  it("takes a gateway's fleet capacity and internal address, defaulting to 500 and its own port", () => {
+    const c = loadConfig({ DATA_DIR: tempDir() });
+    expect([c.gatewayMaxSessions, c.gatewayInternalUrl]).toEqual([500, null]);
+    const given = loadConfig({ DATA_DIR: tempDir(), GATEWAY_MAX_SESSIONS: "300", GATEWAY_INTERNAL_URL: "http://10.0.0.5:8788/" });
+    expect([given.gatewayMaxSessions, given.gatewayInternalUrl]).toEqual([300, "http://10.0.0.5:8788"]);
   });
 
   it("takes GEMINI_MODEL as a comma-separated fallback list, defaulting to current models", () => {

@@ -111,6 +111,8 @@ describe("gateway fleet registry", () => {
     const plan = (await heartbeat("local-x/2", 602))!;
     expect(plan.claim).toEqual([mine]);
     expect(await acquire(mine!, "local-x/2", 602)).toBe(2);
+    // The predecessor's registration went with it: the restart's share is not halved by a process that is gone.
+    expect(plan.gateways).toBe(1);
     await retire([mine!]);
   });
 });

@@ -4,7 +4,7 @@
  * heartbeat answers a plan (gateway_claimable): free sessions to claim up to its share, or sessions to hand over to
  * a gateway with room. The lease and its fence stay the only arbiter of who holds a session: two gateways claiming
  * one salon at once both call wa_lease_acquire, one wins, the other skips it. Draining (SIGTERM) stops the claims,
- * hands every session over one by one and leaves the registry.
+ * hands every session over, a few at a time, and leaves the registry.
  */
 import type { FleetPlan } from "../store.js";
 import { handOver, type SessionRestore } from "./leases.js";
@@ -26,6 +26,8 @@ export class FleetMember {
   private timer: NodeJS.Timeout | undefined;
   private registered = false;
   private last: FleetPlan | null = null;
+  /** A claim or hand-over is running: the next plan waits for it (a hand-over not yet released still counts). */
+  private acting = false;
   /** Where the others reach this process (set when it registers, once it listens). */
   private address = "";
 
@@ -82,8 +84,8 @@ export class FleetMember {
 
   /**
    * Leaves the fleet without a gap for the salons: the registry stops counting this gateway (its /health answers
-   * 503, its share goes to the others), then each session is handed over in turn and claimed by another gateway at
-   * its next scan. Alone in the fleet there is nobody to hand over to: the caller's stop closes them all at once.
+   * 503, its share goes to the others), then each session is handed over (a few at a time) and claimed by another
+   * gateway at its next scan. Alone in the fleet there is nobody to hand over to: the caller's stop closes them all at once.
    */
   async drain(): Promise<void> {
     const { log } = this.s.deps;
@@ -94,9 +96,14 @@ export class FleetMember {
     });
     if (!plan || plan.gateways === 0) return;
     log.info({ sessions: this.s.live.size, gateways: plan.gateways }, "draining: handing sessions over");
-    for (const live of [...this.s.live.values()]) {
-      if (this.s.live.get(live.salonId) === live && !live.closing) await handOver(this.s, live);
-    }
+    // A few at a time, as the others restore them (restoreConcurrency): 500 sessions leave well within the stop timeout.
+    const queue = [...this.s.live.values()];
+    const worker = async () => {
+      for (let live = queue.shift(); live; live = queue.shift()) {
+        if (this.s.live.get(live.salonId) === live && !live.closing) await handOver(this.s, live);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, this.s.deps.options.restoreConcurrency) }, worker));
   }
 
   /** Stops heartbeating and removes the registration (after every session was handed over or closed). */
@@ -122,9 +129,14 @@ export class FleetMember {
   }
 
   private async act(plan: FleetPlan): Promise<void> {
-    if (!plan.live || this.s.draining || this.s.stopped) return;
-    if (plan.claim.length > 0) await this.restore.adopt(plan.claim.map(Number));
-    else if (plan.excess > 0) await this.shed(Math.min(plan.excess, this.s.deps.options.rebalanceBatch));
+    if (!plan.live || this.s.draining || this.s.stopped || this.acting) return;
+    this.acting = true;
+    try {
+      if (plan.claim.length > 0) await this.restore.adopt(plan.claim.map(Number));
+      else if (plan.excess > 0) await this.shed(Math.min(plan.excess, this.s.deps.options.rebalanceBatch));
+    } finally {
+      this.acting = false;
+    }
   }
 
   /** Hands over up to `n` connected sessions, so a gateway with room (a new one, scaling out) takes them. */
