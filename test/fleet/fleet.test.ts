@@ -9,7 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Fleet, Stream } from "./fleet.js";
 
 const SALONS = Array.from({ length: 30 }, (_, i) => 7_700_001 + i);
-const LEASE_TTL_SEC = 3;
+// Longer than a loaded machine's event-loop stalls: a holder stalled past its lease stays connected until its next
+// renewal finds the lease gone (seen at 3 s under load 20: 167 ms connected twice), which this test would count.
+const LEASE_TTL_SEC = 10;
 
 describe.skipIf(!process.env.TEST_DATABASE_URL)("a fleet of three gateways", () => {
   let fleet: Fleet;
