@@ -5,6 +5,7 @@ import type { Dispatcher } from "../lib/dispatch/dispatcher.js";
 import { createQStashDispatcher } from "../lib/dispatch/qstash.js";
 import { createReceiver } from "../lib/dispatch/signature.js";
 import { createGatewayClient, type GatewayClient } from "../lib/gateway/client.js";
+import { createSessionRouter } from "../lib/gateway/route.js";
 import type { Logger } from "../lib/log.js";
 import type { Services } from "../lib/services.js";
 import { createYClientsClient, type YClientsClient } from "../lib/yclients/client.js";
@@ -25,14 +26,17 @@ export function createServices(config: Config, db: Db, log: Logger, overrides: S
       ? createQStashDispatcher({ baseUrl: dispatch.url, token: dispatch.token, publicUrl: config.publicUrl })
       : undefined);
   if (!dispatcher) throw new Error("the local dispatcher must be passed in: it needs the app to deliver to");
+  const clock = overrides.clock ?? systemClock;
   return {
     config,
     db,
     dispatcher,
     receiver: createReceiver(dispatch),
-    gateway: overrides.gateway ?? createGatewayClient({ baseUrl: config.gatewayUrl, secret: config.gatewaySecret }),
+    gateway: overrides.gateway ?? createGatewayClient({
+      baseUrl: config.gatewayUrl, secret: config.gatewaySecret, router: createSessionRouter({ db, clock }),
+    }),
     yclients: overrides.yclients ?? createYClientsClient({ ...config.yclients, log: log.child({ part: "yclients" }) }),
-    clock: overrides.clock ?? systemClock,
+    clock,
     log,
   };
 }

@@ -45,6 +45,8 @@ export interface GatewayOptions {
   pairingCodeIntervalMs: number;
   /** Outbox retry loop. */
   outboxPollMs: number;
+  /** How often a gateway with an onboarding page open reads what other gateways said to it (sessions/notice-relay.ts). */
+  noticePollMs: number;
   /** Shared Signal-key cache across all sessions, in entries. */
   keyCacheEntries: number;
   /** Baileys' own log level (its info level is very chatty). */
@@ -79,6 +81,7 @@ export function defaultGatewayOptions(): GatewayOptions {
     trustProxy: false,
     pairingCodeIntervalMs: 60_000,
     outboxPollMs: 2000,
+    noticePollMs: 1000,
     keyCacheEntries: 100_000,
     baileysLogLevel: "warn",
     webVersionTimeoutMs: 1500,

@@ -3,7 +3,8 @@
  * are the contract's (lib/contract/service-api.ts, GatewayErrorCode).
  */
 export class GatewayApiError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  /** `address`: session_elsewhere's holder, the internal base URL to call instead. */
+  constructor(readonly status: number, readonly code: string, message: string, readonly address?: string) {
     super(message);
     this.name = "GatewayApiError";
   }
@@ -17,3 +18,6 @@ export const sessionRestoring = (salonId: number) =>
 
 export const sessionLoggedOut = (salonId: number) =>
   new GatewayApiError(410, "session_logged_out", `salon ${salonId}: WhatsApp logged this device out; the salon must link it again`);
+
+export const sessionElsewhere = (salonId: number, address: string) =>
+  new GatewayApiError(409, "session_elsewhere", `salon ${salonId}: another gateway holds this session`, address);

@@ -43,6 +43,8 @@ export interface GatewayDeps {
   transport?: Transport;
   /** Where the emulator keeps what it delivered, so its outbox survives a crash (local/stack.ts: in DATA_DIR). */
   emulatorOutboxFile?: string;
+  /** Where the emulator records each connection opening and closing (test/fleet/: processes sharing one file). */
+  emulatorConnectionsFile?: string;
   /** Bring back paired sessions at start (default true). */
   restore?: boolean;
   /** Where the Baileys transport learns WhatsApp's current Web version (default: WhatsApp Web itself). */
@@ -65,7 +67,7 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
   const log = deps.log;
   const store = new GatewayStore(deps.db);
   const keyCache = new SharedKeyCache(options.keyCacheEntries);
-  const emulator = !deps.transport && deps.config.whatsappTransport === "emulator" ? new EmulatorWorld(clock, deps.emulatorOutboxFile) : undefined;
+  const emulator = !deps.transport && deps.config.whatsappTransport === "emulator" ? new EmulatorWorld(clock, deps.emulatorOutboxFile, deps.emulatorConnectionsFile) : undefined;
   const transport: Transport = deps.transport ?? emulator ?? baileysTransport(deps, clock, options, keyCache);
   const outbox = new EventOutbox({ store, dispatcher: deps.dispatcher, clock, log, pollMs: options.outboxPollMs });
   const sessions = new SessionManager({ store, transport, outbox, clock, log, options, keyCache });

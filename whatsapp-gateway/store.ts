@@ -69,6 +69,18 @@ export interface OutgoingSend {
   reactTo?: string;
 }
 
+/** The gateway holding a session: its lease holder id and internal base URL. */
+export interface SessionRoute {
+  holder: string;
+  address: string;
+}
+
+export interface PageNoticePoll {
+  notices: Array<{ id: number; salon_id: number; notice: unknown; age_ms: number }>;
+  /** Per salon id: the `after` of the next poll. */
+  cursors: Record<string, number>;
+}
+
 /**
  * What the fleet registry tells one gateway (gateway_claimable in 20261201010000_gateway_fleet.sql): whether it
  * counts as live and accepting, the sessions it holds, its share of them, which free sessions it may claim now and
@@ -219,5 +231,19 @@ export class GatewayStore {
 
   outboxPending(): Promise<number> {
     return this.db.rpc("gateway_outbox_pending");
+  }
+
+  /** The live gateway holding the salon's session (20261201021000_session_route.sql), or null: nobody does. */
+  sessionRoute(salonId: number, now: Date): Promise<SessionRoute | null> {
+    return this.db.rpc("gateway_session_route", { p_salon_id: salonId, p_now: now.toISOString() });
+  }
+
+  /** What the page of a salon must hear, for a gateway where that page's socket may be (20261201020000_page_notices.sql). */
+  pageNoticeAdd(salonId: number, holder: string, notice: unknown, now: Date): Promise<void> {
+    return this.db.rpc("wa_page_notice_add", { p_salon_id: salonId, p_holder: holder, p_notice: notice, p_now: now.toISOString() });
+  }
+
+  pageNoticesPoll(watcher: string, salons: Array<{ salon_id: number; after: number | null }>, ttlSec: number, now: Date): Promise<PageNoticePoll> {
+    return this.db.rpc("wa_page_notices_poll", { p_watcher: watcher, p_salons: salons, p_ttl_sec: ttlSec, p_now: now.toISOString() });
   }
 }

@@ -54,7 +54,8 @@ export type PresenceRequest = z.infer<typeof PresenceRequest>;
  * - session_logged_out (410): WhatsApp logged the salon's device out; a failure until it pairs again.
  * - not_on_whatsapp (422), restricted_463 (422, WhatsApp refused: never retry), bad_request (400, 413, 415).
  * - outcome_unknown (409): a send with this key was cut off by a restart while it may have been leaving; never repeated.
- * - session_elsewhere (409): another gateway process holds the session.
+ * - session_elsewhere (409): another gateway process holds the session; the body's `error.address` is that gateway's
+ *   internal base URL (a fleet: the caller sends the call there once, lib/gateway/client.ts).
  * - already_connected (409), unauthorized (401), not_found (404), rate_limited (429), stopping (503).
  * The caller adds "unreachable" (no answer) and "http_error" (an answer without a code).
  */

@@ -6,13 +6,15 @@ import {
   type SessionStatus,
 } from "../contract/service-api.js";
 import { signServiceToken } from "../contract/service-token.js";
+import type { SessionRouter } from "./route.js";
 
 /**
  * A refused call to the gateway, with its error code (lib/contract/service-api.ts, GatewayErrorCode), or
  * "unreachable" (status 0) when the gateway did not answer.
  */
 export class GatewayError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  /** `address`: with session_elsewhere, the gateway that holds the session. */
+  constructor(readonly status: number, readonly code: string, message: string, readonly address?: string) {
     super(message);
     this.name = "GatewayError";
   }
@@ -33,19 +35,24 @@ export interface GatewayClient {
   health(): Promise<{ ok: boolean; detail: unknown }>;
 }
 
+/**
+ * `baseUrl` is GATEWAY_URL (one gateway, or the fleet's load balancer). With `router`, a salon's calls go to the
+ * gateway holding its session, and a `session_elsewhere` answer sends the call once more, to where it says.
+ */
 export function createGatewayClient(opts: {
   baseUrl: string;
   secret: string;
+  router?: SessionRouter;
   fetch?: typeof fetch;
   timeoutMs?: number;
 }): GatewayClient {
   const doFetch = opts.fetch ?? fetch;
   const timeoutMs = opts.timeoutMs ?? 15_000;
 
-  async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  async function call<T>(base: string, method: string, path: string, body?: unknown): Promise<T> {
     let res: Response;
     try {
-      res = await doFetch(opts.baseUrl + path, {
+      res = await doFetch(base + path, {
         method,
         headers: {
           authorization: `Bearer ${await signServiceToken(opts.secret)}`,
@@ -60,22 +67,42 @@ export function createGatewayClient(opts: {
     const text = await res.text();
     const json = text ? (JSON.parse(text) as unknown) : null;
     if (!res.ok) {
-      const e = (json as { error?: { code?: string; message?: string } } | null)?.error;
-      throw new GatewayError(res.status, e?.code ?? "http_error", e?.message ?? `gateway answered ${res.status}`);
+      const e = (json as { error?: { code?: string; message?: string; address?: string } } | null)?.error;
+      throw new GatewayError(res.status, e?.code ?? "http_error", e?.message ?? `gateway answered ${res.status}`, e?.address);
     }
     return json as T;
   }
 
+  // A send or reaction sent again after session_elsewhere carries the same idempotency key: it happens once.
+  async function salonCall<T>(salonId: number, method: string, path: string, body?: unknown): Promise<T> {
+    const router = opts.router;
+    if (!router) return call(opts.baseUrl, method, path, body);
+    const routed = await router.base(salonId).catch(() => null);
+    try {
+      return await call<T>(routed ?? opts.baseUrl, method, path, body);
+    } catch (err) {
+      if (!(err instanceof GatewayError)) throw err;
+      if (err.code === "session_elsewhere") {
+        router.forget(salonId);
+        if (err.address) router.learn(salonId, err.address);
+        const next = err.address ?? (await router.base(salonId).catch(() => null)) ?? opts.baseUrl;
+        return call<T>(next, method, path, body);
+      }
+      if (err.status === 0) router.forget(salonId);
+      throw err;
+    }
+  }
+
   return {
-    status: (salonId) => call("GET", `/v1/sessions/${salonId}`),
-    start: (salonId) => call("POST", `/v1/sessions/${salonId}/start`, {}),
+    status: (salonId) => salonCall(salonId, "GET", `/v1/sessions/${salonId}`),
+    start: (salonId) => salonCall(salonId, "POST", `/v1/sessions/${salonId}/start`, {}),
     logout: async (salonId) => {
-      await call("DELETE", `/v1/sessions/${salonId}`);
+      await salonCall(salonId, "DELETE", `/v1/sessions/${salonId}`);
     },
-    sendText: (salonId, msg) => call("POST", `/v1/sessions/${salonId}/messages`, msg),
-    react: (salonId, msg) => call("POST", `/v1/sessions/${salonId}/reactions`, msg),
+    sendText: (salonId, msg) => salonCall(salonId, "POST", `/v1/sessions/${salonId}/messages`, msg),
+    react: (salonId, msg) => salonCall(salonId, "POST", `/v1/sessions/${salonId}/reactions`, msg),
     presence: async (salonId, msg) => {
-      await call("POST", `/v1/sessions/${salonId}/presence`, msg);
+      await salonCall(salonId, "POST", `/v1/sessions/${salonId}/presence`, msg);
     },
     health: async () => {
       try {

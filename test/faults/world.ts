@@ -4,13 +4,14 @@
  * the WhatsApp emulator driven over HTTP, and counting from what the clients' phones got (the emulator's outbox,
  * which it keeps in DATA_DIR across kills) plus the gateway's own record of sends whose outcome is unknown.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { createWriteStream, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import type { ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { demoOwner, marketplaceRedirectUrl, startYClientsSandbox, type YClientsSandbox } from "../../fakes/yclients/index.js";
 import { signServiceToken } from "../../lib/contract/service-token.js";
+import { spawnChild } from "../support/child-process.js";
 import { freePort } from "../support/harness.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -82,23 +83,13 @@ export class FaultWorld {
 
   /** Starts the stack; with `fault` ("mid-send:3") it kills itself at that step. */
   async start(fault?: string, extraEnv: Record<string, string> = {}): Promise<void> {
-    const log = createWriteStream(join(this.dataDir, "stack.log"), { flags: "a" });
     const env: NodeJS.ProcessEnv = { ...process.env, ...this.env, ...extraEnv, ...(fault ? { AI_ADMIN_FAULT: fault } : {}) };
     delete env.GEMINI_API_KEY;
     if (!fault) delete env.AI_ADMIN_FAULT;
-    const child = spawn(process.execPath, ["--import", "tsx", join(import.meta.dirname, "child.ts")], { env, stdio: ["ignore", "pipe", "pipe"] });
-    this.child = child;
-    this.exited = new Promise((resolve) => child.once("exit", (code, signal) => resolve(signal === "SIGKILL" ? -9 : code)));
-    child.stderr!.pipe(log);
-    await new Promise<void>((resolve, reject) => {
-      let out = "";
-      child.stdout!.on("data", (d: Buffer) => {
-        log.write(d);
-        out += d.toString();
-        if (out.includes("READY")) resolve();
-      });
-      void this.exited.then((code) => reject(new Error(`stack exited (${code}) before it was ready; see ${this.dataDir}/stack.log`)));
-    });
+    const run = spawnChild(join(import.meta.dirname, "child.ts"), env, join(this.dataDir, "stack.log"));
+    this.child = run.child;
+    this.exited = run.exited;
+    await run.ready;
     this.secret = (JSON.parse(readFileSync(join(this.dataDir, "local-secrets.json"), "utf8")) as { gatewaySecret: string }).gatewaySecret;
   }
 

@@ -466,11 +466,12 @@ describe("across processes", () => {
        ($1, 'cut', 'IDCUT', 'sending', '79990000001@s.whatsapp.net', 'a', now()),
        ($1, 'waiting', 'IDWAIT', 'queued', '79990000002@s.whatsapp.net', 'b', now())`, [salonId]);
 
-    // Another lineage must wait for the lease; meanwhile a send is told to come back, not that the session is gone.
+    // Another lineage must wait for the lease; meanwhile a send is told where the (still registered) holder is, to
+    // come back, not that the session is gone.
     const other = await startGateway({ config, db: database.db, dispatcher: flaky, log: silentLog, port: 0, clock, options: { ...FAST, holderId: "lineage-y/1" }, restore: false });
     const client = createGatewayClient({ baseUrl: other.url, secret: config.gatewaySecret });
     expect(await client.sendText(salonId, { to: "79990000003", text: "c", idempotencyKey: "later" }).catch((e) => e))
-      .toMatchObject({ status: 503, code: "session_restoring", retryable: true });
+      .toMatchObject({ status: 409, code: "session_elsewhere", retryable: true });
     await expect(other.sessions.start(salonId)).rejects.toMatchObject({ code: "session_elsewhere" });
     await other.close();
 

@@ -21,7 +21,8 @@ const SETUP_LOCK = 1_196_001;
 
 let seq = 0;
 
-export async function openRealTestDatabase(url: string, autoExpose: boolean): Promise<Database & { sql: SqlConnection }> {
+/** `apiUrl`: how another process reaches the same database as the RPC layer does (`authenticator`, then service_role). */
+export async function openRealTestDatabase(url: string, autoExpose: boolean): Promise<Database & { sql: SqlConnection; apiUrl: string }> {
   seq += 1;
   // Unique on a long-lived server too, where a killed run may have left its databases behind.
   const name = `ai_admin_test_${process.pid}_${seq}_${randomBytes(3).toString("hex")}`;
@@ -59,7 +60,7 @@ export async function openRealTestDatabase(url: string, autoExpose: boolean): Pr
     await close();
     throw err;
   }
-  return { db: dbFromSql(pgExecutor(api, "service_role")), sql, close };
+  return { db: dbFromSql(pgExecutor(api, "service_role")), sql, close, apiUrl: urlOf("authenticator") };
 }
 
 async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {

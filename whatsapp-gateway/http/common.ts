@@ -59,5 +59,5 @@ export async function readBody<S extends z.ZodType>(c: Context, schema: S): Prom
 }
 
 export function errorBody(err: GatewayApiError) {
-  return { error: { code: err.code, message: err.message } };
+  return { error: { code: err.code, message: err.message, ...(err.address ? { address: err.address } : {}) } };
 }

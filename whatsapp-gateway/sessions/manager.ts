@@ -1,6 +1,7 @@
 import { generateMessageIDV2 } from "@whiskeysockets/baileys";
 import type { SessionState, SessionStatus } from "../../lib/contract/service-api.js";
 import { faultPoint } from "../../lib/faults.js";
+import type { SessionRoute } from "../store.js";
 import { GatewayApiError, sessionDown, sessionLoggedOut, sessionRestoring } from "../errors.js";
 import { jidForRecipient } from "../transport/types.js";
 import { connect, restart } from "./connection.js";
@@ -8,6 +9,7 @@ import { DurableSends } from "./durable-sends.js";
 import { FleetMember } from "./fleet.js";
 import { claim, handOver, release, renewLeases, SessionRestore } from "./leases.js";
 import { sendTarget, type Live, type SessionManagerDeps, type Sessions } from "./live.js";
+import { NoticeRelay } from "./notice-relay.js";
 import { PageNotices, type SessionListener } from "./notices.js";
 import { PairingThrottle, qrNotice } from "./pairing.js";
 import { TypingWatch } from "./typing-watch.js";
@@ -29,16 +31,20 @@ export class SessionManager {
   private readonly s: Sessions;
   private readonly restore: SessionRestore;
   private readonly pairingRequests: PairingThrottle;
+  private readonly relay: NoticeRelay;
   /** This process in the gateway fleet: registration, heartbeat, claims, hand-overs (fleet.ts). */
   readonly fleet: FleetMember;
 
   constructor(private readonly deps: SessionManagerDeps) {
+    this.relay = new NoticeRelay({
+      store: deps.store, clock: deps.clock, log: deps.log, holderId: deps.options.holderId, pollMs: deps.options.noticePollMs,
+    });
     this.s = {
       deps,
       live: new Map<number, Live>(),
       starting: new Map<number, Promise<Live>>(),
       sends: new DurableSends(deps),
-      notices: new PageNotices(deps.log),
+      notices: new PageNotices(deps.log, (salonId, notice) => this.relay.publish(salonId, notice)),
       typing: new TypingWatch({
         store: deps.store, clock: deps.clock, log: deps.log, watchMs: TYPING_WATCH_MS, coalesceMs: PRESENCE_COALESCE_MS,
         conn: (salonId) => {
@@ -69,9 +75,17 @@ export class SessionManager {
     if (live) return { salonId, state: live.state, phone: live.phone };
     const row = await this.deps.store.sessionGet(salonId);
     if (!row) return { salonId, state: "none", phone: null };
-    // A paired session nobody here holds (another gateway, or not yet restored) is not connected through us.
-    const state: SessionState = row.state === "connected" || row.state === "connecting" || row.state === "qr" || row.state === "pairing" ? "stopped" : row.state;
+    const running = row.state === "connected" || row.state === "connecting" || row.state === "qr" || row.state === "pairing";
+    // A running session nobody holds (not yet restored) is not connected; one another gateway holds is as it recorded.
+    const state: SessionState = running && !(await this.heldElsewhere(salonId)) ? "stopped" : row.state;
     return { salonId, state, phone: row.phone };
+  }
+
+  /** The live gateway holding the salon's session when that is not this one; null when it is here or nowhere. */
+  async heldElsewhere(salonId: number): Promise<SessionRoute | null> {
+    if (this.s.live.has(salonId) || this.s.starting.has(salonId)) return null;
+    const route = await this.deps.store.sessionRoute(salonId, this.deps.clock.now());
+    return route && route.holder !== this.holderId ? route : null;
   }
 
   counts(): Record<string, number> {
@@ -84,7 +98,17 @@ export class SessionManager {
     return this.s.live.has(salonId);
   }
 
+  /** The onboarding page's feed: this gateway's notices of the salon, and those of whichever other gateway holds it. */
   subscribe(salonId: number, listener: SessionListener): () => void {
+    const offHere = this.localNotices(salonId, listener);
+    const offElsewhere = this.relay.watch(salonId, listener);
+    return () => {
+      offHere();
+      offElsewhere();
+    };
+  }
+
+  private localNotices(salonId: number, listener: SessionListener): () => void {
     return this.s.notices.subscribe(salonId, listener, qrNotice(this.s.live.get(salonId), this.deps.clock.now().getTime()));
   }
 
@@ -100,7 +124,7 @@ export class SessionManager {
         this.status(salonId).then(resolve, reject);
       };
       // Listen first, then look: a change between the two is not missed.
-      const off = this.subscribe(salonId, (n) => {
+      const off = this.localNotices(salonId, (n) => {
         if (n.type === "status" && states.includes(n.status)) finish();
       });
       const timer = setTimeout(finish, timeoutMs);
@@ -221,5 +245,6 @@ export class SessionManager {
     await Promise.allSettled([...this.s.starting.values()]);
     await Promise.allSettled([...this.s.live.values()].map((live) => handOver(this.s, live)));
     await this.fleet.leave();
+    await this.relay.stop();
   }
 }

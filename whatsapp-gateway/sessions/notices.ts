@@ -20,7 +20,8 @@ export const STOP_NOTICES = {
 export class PageNotices {
   private readonly listeners = new Map<number, Set<SessionListener>>();
 
-  constructor(private readonly log: Logger) {}
+  /** `relay`: where a notice also goes for pages on other gateways (notice-relay.ts). */
+  constructor(private readonly log: Logger, private readonly relay: (salonId: number, notice: SessionNotice) => void = () => {}) {}
 
   /** `current`: where things stand, told at once to a page that joins late. */
   subscribe(salonId: number, listener: SessionListener, current: SessionNotice | null): () => void {
@@ -35,6 +36,7 @@ export class PageNotices {
   }
 
   notify(salonId: number, notice: SessionNotice): void {
+    this.relay(salonId, notice);
     for (const l of this.listeners.get(salonId) ?? []) {
       try {
         l(notice);

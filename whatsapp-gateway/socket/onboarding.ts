@@ -169,8 +169,10 @@ export function attachOnboardingSocket(server: Server, deps: OnboardingSocketDep
       if (lapsed) return refuse(4401, lapsed, LAPSED[lapsed]);
       switch (msg.type) {
         case "request_qr":
-          return run(deps.sessions.status(id).then((s) => {
+          return run(deps.sessions.status(id).then(async (s) => {
             if (s.state === "connected" && s.phone) return push({ type: "connected", phone: s.phone });
+            // Another gateway runs the session (the page landed here): its QR reaches this socket through the relay.
+            if (await deps.sessions.heldElsewhere(id)) return;
             return deps.sessions.requestQr(id);
           }));
         case "request_pairing_code": {

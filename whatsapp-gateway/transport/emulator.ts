@@ -46,7 +46,12 @@ export class EmulatorWorld implements Transport {
    * the send returns, and read back at start: the outbox then survives a crash of the process, as a client's phone
    * would, so the fault suite counts what really reached clients.
    */
-  constructor(private readonly clock: Clock, private readonly outboxFile?: string) {
+  /**
+   * With `connectionsFile` every connection WhatsApp would see (a session opening, and closing) is appended there as
+   * `{salonId, event: "open"|"close", at, pid}`: processes sharing one file show whether a salon was ever connected
+   * through two of them at once (test/fleet/).
+   */
+  constructor(private readonly clock: Clock, private readonly outboxFile?: string, private readonly connectionsFile?: string) {
     if (!outboxFile || !existsSync(outboxFile)) return;
     for (const line of readFileSync(outboxFile, "utf8").split("\n")) {
       if (!line) continue;
@@ -107,6 +112,13 @@ export class EmulatorWorld implements Transport {
   }
 
   /** @internal */
+  connection(salonId: number, event: "open" | "close"): void {
+    if (this.connectionsFile) {
+      appendFileSync(this.connectionsFile, JSON.stringify({ salonId, event, at: this.clock.now().getTime(), pid: process.pid }) + "\n");
+    }
+  }
+
+  /** @internal */
   forget(salonId: number, s: EmulatedSession): void {
     if (this.sessions.get(salonId) === s) this.sessions.delete(salonId);
   }
@@ -133,6 +145,7 @@ export class EmulatedSession implements TransportSession {
       if (this.state === "closed") return;
       if (phone) {
         this.state = "open";
+        this.world.connection(this.salonId, "open");
         this.events.open(phone);
       } else {
         this.showQr();
@@ -277,6 +290,7 @@ export class EmulatedSession implements TransportSession {
 
   /** @internal Dead without a close event (ended by us). */
   kill(): void {
+    if (this.state === "open") this.world.connection(this.salonId, "close");
     this.state = "closed";
     this.world.forget(this.salonId, this);
   }

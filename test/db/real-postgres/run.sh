@@ -48,5 +48,5 @@ fi
 # service_role unless a migration grants it); then the grant checks again on a project with the old defaults
 # (everything granted to anon and authenticated unless a migration takes it back).
 TEST_SUPABASE_AUTO_EXPOSE=off npx vitest run test/db test/bookings test/notifications/reminders.test.ts test/sync \
-  test/dispatch/local-dispatcher.test.ts test/marketplace/install-flow.test.ts
+  test/dispatch/local-dispatcher.test.ts test/marketplace/install-flow.test.ts test/fleet/fleet.test.ts
 TEST_SUPABASE_AUTO_EXPOSE=on npx vitest run test/db/security.test.ts
