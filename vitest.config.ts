@@ -23,6 +23,8 @@ export default defineConfig({
     // The crash suite boots the stack as child processes: `npm run test:faults` (and .ci/run) runs it.
     exclude: [...configDefaults.exclude, "test/faults/**"],
     pool: "forks",
+    // The migrated embedded database, built once and loaded by each file's openTestDatabase().
+    globalSetup: ["test/support/migrated-snapshot.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Each file opens its own embedded Postgres; two cores run two files at a time.

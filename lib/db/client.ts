@@ -68,8 +68,11 @@ export function dbFromSql(sql: SqlQuery): Db {
   return dbFromSupabase(supabaseClient(EMBEDDED_URL, EMBEDDED_KEY, createPostgrestFetch(sql, EMBEDDED_KEY)));
 }
 
-/** Opens the configured database: Supabase over HTTPS, or the embedded Postgres (in memory when dataDir is null). */
-export async function connectDatabase(config: DatabaseConfig | { kind: "memory" }): Promise<Database> {
+/**
+ * Opens the configured database: Supabase over HTTPS, or the embedded Postgres (in memory when dataDir is null;
+ * in memory from `seed`, a dumped data directory, when given: see openEmbeddedDatabase).
+ */
+export async function connectDatabase(config: DatabaseConfig | { kind: "memory"; seed?: Blob }): Promise<Database> {
   if (config.kind === "supabase") {
     return { db: dbFromSupabase(supabaseClient(config.url, config.serviceRoleKey)), close: async () => {} };
   }
@@ -78,7 +81,7 @@ export async function connectDatabase(config: DatabaseConfig | { kind: "memory" 
   const unlock = config.kind === "embedded" ? lockDataDir(config.dataDir) : () => {};
   let pg: PGlite;
   try {
-    pg = await openEmbeddedDatabase(config.kind === "embedded" ? config.dataDir : undefined);
+    pg = await (config.kind === "embedded" ? openEmbeddedDatabase(config.dataDir) : openEmbeddedDatabase(undefined, config.seed));
   } catch (err) {
     unlock();
     throw err;

@@ -2,6 +2,7 @@
  * How tests reach the real thing:
  * - database: `openTestDatabase()` is the embedded Postgres in memory with every migration applied; one per test
  *   file, so tests in a file share it and must use their own salon ids (`nextSalonId()`), never shared seed ids.
+ *   Under vitest it starts from the run's migrated snapshot (test/support/migrated-snapshot.ts).
  *   With TEST_DATABASE_URL it is a real PostgreSQL set up as Supabase (test/support/real-postgres.ts): SQL a test
  *   runs itself goes through `sql`, not `pg` (which only the embedded one has).
  * - functions: `createTestFunctions()` builds the real app with a local dispatcher that delivers through
@@ -11,7 +12,7 @@
  *   Client's publishes, records them, and `deliver(messageId)` posts one signed attempt to the destination.
  */
 import { signServiceToken } from "../../lib/contract/service-token.js";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -25,6 +26,7 @@ import type { GatewayClient } from "../../lib/gateway/client.js";
 import { createApp } from "../../functions/app.js";
 import { createServices, type ServiceOverrides } from "../../functions/services.js";
 import type { Services } from "../../lib/services.js";
+import { SNAPSHOT_ENV } from "./migrated-snapshot.js";
 import { openRealTestDatabase } from "./real-postgres.js";
 
 /** A test's database, with `sql`: SQL as the database owner beside the RPC layer, for setting up and looking. */
@@ -34,7 +36,8 @@ export type TestDatabase = Database & { sql: SqlConnection };
 export async function openTestDatabase(): Promise<TestDatabase> {
   const url = process.env.TEST_DATABASE_URL;
   if (url) return openRealTestDatabase(url, process.env.TEST_SUPABASE_AUTO_EXPOSE === "on");
-  const database = await connectDatabase({ kind: "memory" });
+  const snapshot = process.env[SNAPSHOT_ENV];
+  const database = await connectDatabase({ kind: "memory", seed: snapshot ? new Blob([readFileSync(snapshot)]) : undefined });
   return { ...database, sql: database.pg! };
 }
 

@@ -1,0 +1,16 @@
+import { PGlite } from "@electric-sql/pglite";
+import { migrate } from "/work/wt/speed/lib/db/embedded.js";
+let t = performance.now();
+const pg = await PGlite.create();
+console.log("create", performance.now() - t); t = performance.now();
+await migrate(pg);
+console.log("migrate", performance.now() - t); t = performance.now();
+const dump = await pg.dumpDataDir("none");
+console.log("dump", performance.now() - t, dump.size); t = performance.now();
+const pg2 = await PGlite.create({ loadDataDir: dump });
+console.log("load", performance.now() - t); t = performance.now();
+const r = await pg2.query("select count(*) from schema_migrations");
+console.log(r.rows, performance.now() - t);
+t = performance.now();
+const pg3 = await PGlite.create();
+console.log("create2", performance.now() - t);
