@@ -1,11 +1,13 @@
 /**
  * The channel's service messages wait out the salon's quiet hours (the notifications' rule, with a moved clock), and
  * a WhatsApp 463 switches the channel off in YClients until the salon's number sends again; a salon's later requests
- * queue their jobs in the same SQL call as the rows (one round trip) with the same outcome.
+ * queue their jobs in the same SQL call as the rows (one round trip) with the same outcome; an ad is never queued with
+ * the rows: it goes through the proactive-message policy (lib/channel/advertising.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WHATSAPP_EVENT_PATHS, type MessageStatus } from "../../lib/contract/events.js";
 import { notificationSettingsStore } from "../../lib/notifications/store.js";
+import { optOut } from "../../lib/outreach/opt-out.js";
 import { openWorld, type World } from "../bookings/world.js";
 import { nextSalonId } from "../support/harness.js";
 
@@ -94,9 +96,10 @@ describe("a number WhatsApp restricted (463)", () => {
 });
 
 describe("one round trip per request", () => {
-  it("a salon's later requests, their jobs queued with the rows, still send once and report 16 for advertising", async () => {
+  it("a salon's later requests, their jobs queued with the rows, still send once; an ad to a client who opted out is refused (16)", async () => {
     const salonId = nextSalonId();
     await w.activeSalon(salonId);
+    await optOut(w.services, salonId, "79125551008", "stop_word");
     const rpcs: string[] = [];
     const rpc = w.services.db.rpc.bind(w.services.db);
     w.services.db.rpc = ((fn: string, args?: Record<string, unknown>) => (rpcs.push(fn), rpc(fn as never, args as never))) as typeof rpc;
