@@ -51,6 +51,10 @@ async function loadOverview() {
       ? `${sync.status === "ok" ? "Последняя" : sync.status === "running" ? "Идёт сейчас" : "Не удалась"}: ${when(sync.finished_at ?? sync.started_at)}. `
         + Object.entries(sync.counts ?? {}).map(([k, v]) => `${({ services: "услуг", staff: "мастеров", clients: "клиентов", records: "записей", schedules: "графиков", company: "салон" })[k] ?? k}: ${v}`).join(", ")
       : "Ещё не было.";
+    const out = o.outreach;
+    $("outreach-summary").textContent = out
+      ? `${out.stoppedAt ? "Остановлены." : "Сегодня отправлено"} ${out.stoppedAt ? "" : `${out.sentToday}, в очереди ${out.queued}. `}Отписались от сообщений первыми: ${out.optedOut}.`
+      : "—";
     const list = $("attention");
     list.replaceChildren(...(o.attention.length ? o.attention : [{ code: "none", text: "Всё в порядке." }]).map((a) => {
       const li = document.createElement("li");

@@ -87,11 +87,14 @@ describe("the salon's cabinet in a browser", () => {
   it("opens from YClients for an active salon, not the onboarding page", async () => {
     // Later that morning, in a browser that has no session: YClients signs the same user data as at installation.
     w.clock.advance(20 * 60_000);
+    // A client said "стоп" earlier (lib/outreach/opt-out.ts keeps it per salon): the owner sees it counted.
+    await one("insert into outreach_opt_outs (salon_id, chat_hash, chat, source, opted_out_at) values ($1, 'h1', '79160000001', 'stop_word', $2) returning salon_id", [SALON, w.clock.now()]);
     const res = await page.goto(w.redirectUrl(SALON, OWNER));
     expect(res?.status()).toBe(200);
     expect(new URL(page.url()).pathname).toBe(`/cabinet/${SALON}`);
     await expect.poll(() => page.getByTestId("wa-state").getAttribute("data-view")).toBe("connected");
     expect(await page.getByTestId("wa-state").textContent()).toContain("+79035553399");
+    expect(await page.getByTestId("outreach-summary").textContent()).toContain("Отписались от сообщений первыми: 1.");
     await screenshot(page, "01-overview");
   }, STEP_MS);
 
