@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { jwtVerify, SignJWT } from "jose";
 import type { Clock } from "../clock.js";
+import { idClaim, signHs256, verifyHs256 } from "../contract/hs256.js";
 
 /**
  * The panel's own short-lived session, held by the page (in its HTML, then in memory) and sent as
@@ -12,8 +12,7 @@ import type { Clock } from "../clock.js";
  * the page renews it (`POST /chat-panel/api/renew`) before then, which asks YClients about the user again.
  */
 export const PANEL_TTL_SEC = 30 * 60;
-const ISSUER = "ai-admin";
-const AUDIENCE = "chat-panel";
+const SCOPE = { issuer: "ai-admin", audience: "chat-panel" };
 
 export interface PanelSession {
   salonId: number;
@@ -21,32 +20,22 @@ export interface PanelSession {
   expiresAt: Date;
 }
 
-const key = (secret: string) => new TextEncoder().encode(secret);
-
 export async function signPanelToken(secret: string, clock: Clock, who: { salonId: number; userId: number }): Promise<{ token: string; expiresAt: Date }> {
-  const nowSec = Math.floor(clock.now().getTime() / 1000);
-  const token = await new SignJWT({ salon: who.salonId })
-    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
-    .setIssuer(ISSUER)
-    .setAudience(AUDIENCE)
-    .setSubject(String(who.userId))
-    .setIssuedAt(nowSec)
-    .setExpirationTime(nowSec + PANEL_TTL_SEC)
-    // A random id so two tokens issued in the same second differ (nothing is stored under it).
-    .setJti(randomBytes(9).toString("base64url"))
-    .sign(key(secret));
-  return { token, expiresAt: new Date((nowSec + PANEL_TTL_SEC) * 1000) };
+  return signHs256(secret, SCOPE, {
+    claims: { salon: who.salonId },
+    subject: String(who.userId),
+    lifetimeSec: PANEL_TTL_SEC,
+    now: clock.now(),
+    // So two tokens issued in the same second differ (nothing is stored under it).
+    jti: randomBytes(9).toString("base64url"),
+  });
 }
 
 /** The session, or null for anything not a live panel token of ours (expired, forged, another audience). */
 export async function verifyPanelToken(secret: string, clock: Clock, token: string): Promise<PanelSession | null> {
-  try {
-    const { payload } = await jwtVerify(token, key(secret), { issuer: ISSUER, audience: AUDIENCE, algorithms: ["HS256"], currentDate: clock.now() });
-    const userId = Number(payload.sub);
-    const salonId = payload.salon;
-    if (!Number.isSafeInteger(userId) || userId <= 0 || typeof salonId !== "number" || !Number.isSafeInteger(salonId) || salonId <= 0) return null;
-    return { salonId, userId, expiresAt: new Date((payload.exp ?? 0) * 1000) };
-  } catch {
-    return null;
-  }
+  const check = await verifyHs256(secret, SCOPE, token, { now: clock.now() });
+  if (!check.ok) return null;
+  const userId = idClaim(Number(check.claims.sub));
+  const salonId = idClaim(check.claims.salon);
+  return userId === null || salonId === null ? null : { salonId, userId, expiresAt: check.expiresAt };
 }

@@ -1,5 +1,5 @@
-import { jwtVerify, SignJWT, errors } from "jose";
 import type { Db } from "../db/client.js";
+import { idClaim, signHs256, verifyHs256 } from "./hs256.js";
 
 /**
  * The onboarding token: what the onboarding page hands the gateway's WebSocket (another origin, so the session
@@ -8,8 +8,7 @@ import type { Db } from "../db/client.js";
  * `epoch` the salon's onboarding link it belongs to: once the owner's redirect starts a new link, an older token
  * opens nothing (`onboardingLinkEpoch`, asked by the gateway's WebSocket and by activation).
  */
-const ISSUER = "ai-admin";
-const AUDIENCE = "onboarding";
+const SCOPE = { issuer: "ai-admin", audience: "onboarding" };
 export const ONBOARDING_TOKEN_TTL_SEC = 60 * 60;
 
 export interface OnboardingGrant {
@@ -21,45 +20,30 @@ export interface OnboardingGrant {
 
 export type TokenCheck = ({ ok: true } & OnboardingGrant) | { ok: false; reason: "expired" | "invalid" };
 
-const key = (secret: string) => new TextEncoder().encode(secret);
-
 export async function signOnboardingToken(
   secret: string,
   salonId: number,
   nowSec: number,
   link: { userId: number; epoch: number },
 ): Promise<string> {
-  return new SignJWT({ uid: link.userId, epoch: link.epoch })
-    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
-    .setIssuer(ISSUER)
-    .setAudience(AUDIENCE)
-    .setSubject(String(salonId))
-    .setIssuedAt(nowSec)
-    .setExpirationTime(nowSec + ONBOARDING_TOKEN_TTL_SEC)
-    .sign(key(secret));
+  const { token } = await signHs256(secret, SCOPE, {
+    claims: { uid: link.userId, epoch: link.epoch },
+    subject: String(salonId),
+    lifetimeSec: ONBOARDING_TOKEN_TTL_SEC,
+    now: new Date(nowSec * 1000),
+  });
+  return token;
 }
 
-const positive = (v: unknown) => (typeof v === "number" && Number.isSafeInteger(v) && v > 0 ? v : null);
-
-export async function verifyOnboardingToken(secret: string, token: string, now: Date = new Date()): Promise<TokenCheck> {
-  try {
-    const { payload } = await jwtVerify(token, key(secret), {
-      issuer: ISSUER,
-      audience: AUDIENCE,
-      algorithms: ["HS256"],
-      currentDate: now,
-    });
-    const salonId = Number(payload.sub);
-    // A token without a user and a link (as the unverified redirect once minted) opens nothing.
-    const userId = positive(payload.uid);
-    const epoch = positive(payload.epoch);
-    if (!Number.isSafeInteger(salonId) || salonId <= 0 || userId === null || epoch === null || typeof payload.exp !== "number") {
-      return { ok: false, reason: "invalid" };
-    }
-    return { ok: true, salonId, userId, epoch, expiresAt: new Date(payload.exp * 1000) };
-  } catch (err) {
-    return { ok: false, reason: err instanceof errors.JWTExpired ? "expired" : "invalid" };
-  }
+export async function verifyOnboardingToken(secret: string, token: string, now: Date): Promise<TokenCheck> {
+  const check = await verifyHs256(secret, SCOPE, token, { now });
+  if (!check.ok) return check;
+  const salonId = idClaim(Number(check.claims.sub));
+  // A token without a user and a link (as the unverified redirect once minted) opens nothing.
+  const userId = idClaim(check.claims.uid);
+  const epoch = idClaim(check.claims.epoch);
+  if (salonId === null || userId === null || epoch === null) return { ok: false, reason: "invalid" };
+  return { ok: true, salonId, userId, epoch, expiresAt: check.expiresAt };
 }
 
 /** The salon's current link epoch; 0 when no redirect was ever honoured for it. */

@@ -18,14 +18,13 @@
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
-import { jwtVerify, SignJWT } from "jose";
 import type { Clock } from "../clock.js";
+import { idClaim, signHs256, verifyHs256 } from "../contract/hs256.js";
 import { ApiError } from "../http/api-error.js";
 
 export const SESSION_TTL_SEC = 12 * 60 * 60;
 export const CSRF_HEADER = "x-csrf-token";
-const ISSUER = "ai-admin";
-const AUDIENCE = "web-session";
+const SCOPE = { issuer: "ai-admin", audience: "web-session" };
 
 export interface WebSession {
   userId: number;
@@ -39,8 +38,6 @@ export interface SessionDeps {
   clock: Clock;
 }
 
-const key = (secret: string) => new TextEncoder().encode(secret);
-
 /** Plain http is allowed only on a loopback host: that is `npm start`, never a deployment. */
 export function cookieIsSecure(publicUrl: string): boolean {
   const u = new URL(publicUrl);
@@ -52,18 +49,13 @@ export const sessionCookieName = (publicUrl: string) => (cookieIsSecure(publicUr
 export async function readSession(c: Context, d: SessionDeps): Promise<WebSession | null> {
   const raw = getCookie(c, sessionCookieName(d.config.publicUrl));
   if (!raw) return null;
-  try {
-    const { payload } = await jwtVerify(raw, key(d.config.jwtSecret), {
-      issuer: ISSUER, audience: AUDIENCE, algorithms: ["HS256"], currentDate: d.clock.now(),
-    });
-    const userId = Number(payload.sub);
-    const salonIds = payload.salons;
-    if (!Number.isSafeInteger(userId) || userId <= 0 || typeof payload.csrf !== "string" || typeof payload.exp !== "number") return null;
-    if (!Array.isArray(salonIds) || !salonIds.every((s) => Number.isSafeInteger(s) && (s as number) > 0)) return null;
-    return { userId, salonIds: salonIds as number[], csrf: payload.csrf, expiresAt: new Date(payload.exp * 1000) };
-  } catch {
-    return null;
-  }
+  const check = await verifyHs256(d.config.jwtSecret, SCOPE, raw, { now: d.clock.now() });
+  if (!check.ok) return null;
+  const { sub, salons, csrf } = check.claims;
+  const userId = idClaim(Number(sub));
+  if (userId === null || typeof csrf !== "string") return null;
+  if (!Array.isArray(salons) || !salons.every((s) => idClaim(s) !== null)) return null;
+  return { userId, salonIds: salons as number[], csrf, expiresAt: check.expiresAt };
 }
 
 /**
@@ -75,20 +67,17 @@ export async function issueSession(c: Context, d: SessionDeps, who: { userId: nu
   const same = previous?.userId === who.userId ? previous : null;
   const salonIds = [...new Set([...(same?.salonIds ?? []), ...who.salonIds])];
   const csrf = same?.csrf ?? randomBytes(32).toString("base64url");
-  const nowSec = Math.floor(d.clock.now().getTime() / 1000);
-  const jwt = await new SignJWT({ salons: salonIds, csrf })
-    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
-    .setIssuer(ISSUER)
-    .setAudience(AUDIENCE)
-    .setSubject(String(who.userId))
-    .setIssuedAt(nowSec)
-    .setExpirationTime(nowSec + SESSION_TTL_SEC)
-    .sign(key(d.config.jwtSecret));
+  const { token, expiresAt } = await signHs256(d.config.jwtSecret, SCOPE, {
+    claims: { salons: salonIds, csrf },
+    subject: String(who.userId),
+    lifetimeSec: SESSION_TTL_SEC,
+    now: d.clock.now(),
+  });
   const secure = cookieIsSecure(d.config.publicUrl);
-  setCookie(c, sessionCookieName(d.config.publicUrl), jwt, {
+  setCookie(c, sessionCookieName(d.config.publicUrl), token, {
     httpOnly: true, secure, sameSite: "Lax", path: "/", maxAge: SESSION_TTL_SEC,
   });
-  return { userId: who.userId, salonIds, csrf, expiresAt: new Date((nowSec + SESSION_TTL_SEC) * 1000) };
+  return { userId: who.userId, salonIds, csrf, expiresAt };
 }
 
 export function endSession(c: Context, d: SessionDeps): void {
