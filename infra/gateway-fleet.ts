@@ -6,11 +6,15 @@
  * | --- | --- | --- | --- |
  * | `GATEWAY_TASKS_MIN` | tasks always running (and the count a deploy starts with) | 2 | 1 |
  * | `GATEWAY_TASKS_MAX` | the most autoscaling may run | 6 | 2 |
- * | `GATEWAY_MAX_SESSIONS` | sessions one task holds at most (the gateway reads the same variable) | 50 | 50 |
+ * | `GATEWAY_MAX_SESSIONS` | sessions one task holds at most (the gateway reads the same variable) | 100 | 100 |
  *
- * 50 sessions fit the task's 1 GB at about 15 MB per live Baileys session plus the runtime; the fleet benchmark's
- * memory per session is the figure to set it from.
+ * A live Baileys session costs about 60 MB under load (WAHA: 500 sessions in 30 GB,
+ * https://waha.devlike.pro/blog/waha-scaling-how-to-handle-500-sessions/); our emulated sessions cost far less, so
+ * the real figure sizes the task: 100 sessions use ~6 GB of the task's 8 GB, leaving the runtime and a burst room.
  */
+/** The task size the default capacity is computed for (infra/gateway.ts). */
+export const GATEWAY_TASK_SIZE = { cpu: "1 vCPU", memory: "8 GB", heapMb: 7168 } as const;
+
 export interface GatewayFleet {
   minTasks: number;
   maxTasks: number;
@@ -39,5 +43,5 @@ export function readGatewayFleet(stage: string, env: Record<string, string | und
   const minTasks = int("GATEWAY_TASKS_MIN", production ? 2 : 1, LIMITS.tasks);
   const maxTasks = int("GATEWAY_TASKS_MAX", Math.max(minTasks, production ? 6 : 2), LIMITS.tasks);
   if (maxTasks < minTasks) throw new Error(`GATEWAY_TASKS_MAX (${maxTasks}) is below GATEWAY_TASKS_MIN (${minTasks})`);
-  return { minTasks, maxTasks, sessionsPerTask: int("GATEWAY_MAX_SESSIONS", 50, LIMITS.sessions) };
+  return { minTasks, maxTasks, sessionsPerTask: int("GATEWAY_MAX_SESSIONS", 100, LIMITS.sessions) };
 }

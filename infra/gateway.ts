@@ -1,5 +1,5 @@
 import { GATEWAY_PORT, START_GRACE_SECONDS, STOP_TIMEOUT_SECONDS } from "./gateway-constants";
-import { GATEWAY_SCALING_TARGETS } from "./gateway-fleet";
+import { GATEWAY_SCALING_TARGETS, GATEWAY_TASK_SIZE } from "./gateway-fleet";
 import { envNameOf, type SecretName } from "./secret-env";
 import type { Secrets } from "./secrets";
 import type { Settings } from "./settings";
@@ -71,8 +71,8 @@ export function createGateway(opts: {
   return new sst.aws.Service("Gateway", {
     cluster: opts.cluster,
     image: { context: ".", dockerfile: "whatsapp-gateway/Dockerfile" },
-    cpu: "0.5 vCPU",
-    memory: "1 GB",
+    cpu: GATEWAY_TASK_SIZE.cpu,
+    memory: GATEWAY_TASK_SIZE.memory,
     scaling: { min: fleet.minTasks, max: fleet.maxTasks, ...GATEWAY_SCALING_TARGETS },
     health: {
       command: CONTAINER_HEALTH_COMMAND,
@@ -85,6 +85,8 @@ export function createGateway(opts: {
       PUBLIC_URL: opts.functionsUrl,
       GATEWAY_PORT: String(GATEWAY_PORT),
       GATEWAY_MAX_SESSIONS: String(fleet.sessionsPerTask),
+      // Node sizes its heap from a guess at the machine, not the task: the sessions live in the heap, so it gets the task.
+      NODE_OPTIONS: `--max-old-space-size=${GATEWAY_TASK_SIZE.heapMb}`,
       SUPABASE_URL: settings.supabaseUrl,
       WHATSAPP_TRANSPORT: "baileys",
       // Every browser arrives through the load balancer; the per-IP WebSocket limit must read the forwarded address.

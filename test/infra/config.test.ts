@@ -30,8 +30,8 @@ const EXPECTED: Expected = {
   gateway: {
     dockerfile: "whatsapp-gateway/Dockerfile",
     secrets: ["GatewaySecret", "JwtSecret", "SupabaseServiceRoleKey", "QstashToken", "QstashCurrentSigningKey", "QstashNextSigningKey"],
-    // Production's defaults: two tasks at least (one may die or be replaced), six at most, 50 sessions each.
-    fleet: { minTasks: 2, maxTasks: 6, sessionsPerTask: 50 },
+    // Production's defaults: two tasks at least (one may die or be replaced), six at most, 100 sessions each (8 GB tasks).
+    fleet: { minTasks: 2, maxTasks: 6, sessionsPerTask: 100 },
   },
 };
 
@@ -105,8 +105,11 @@ describe("sst.config.ts", () => {
     expect(recordBehind(recordBehind(gw.args.cluster)?.args.vpc)?.type).toBe("sst.aws.Vpc");
     expect(gw.args.scaling).toMatchObject({ min: 2, max: 6, cpuUtilization: 60, memoryUtilization: 70 });
     expect(gw.args.environment).toMatchObject({
-      PUBLIC_URL: "<Api.url>", WHATSAPP_TRANSPORT: "baileys", GATEWAY_TRUST_PROXY: "true", GATEWAY_MAX_SESSIONS: "50",
+      PUBLIC_URL: "<Api.url>", WHATSAPP_TRANSPORT: "baileys", GATEWAY_TRUST_PROXY: "true", GATEWAY_MAX_SESSIONS: "100",
+      NODE_OPTIONS: "--max-old-space-size=7168",
     });
+    // Sized for ~60 MB per real Baileys session (infra/gateway-fleet.ts): 100 sessions need the 8 GB.
+    expect([gw.args.cpu, gw.args.memory]).toEqual(["1 vCPU", "8 GB"]);
     const lb = gw.args.loadBalancer as Record<string, unknown>;
     expect(lb).toMatchObject({
       public: true,
@@ -256,7 +259,7 @@ describe("the infra check catches a broken config", () => {
     expect(await infraProblemsNow(single)).toEqual(expect.arrayContaining([
       "gateway runs 1..1 tasks, expected 2..6",
       "gateway does not scale on both CPU and memory",
-      "gateway GATEWAY_MAX_SESSIONS is 500, expected 50",
+      "gateway GATEWAY_MAX_SESSIONS is 500, expected 100",
     ]));
     const api = one(production, "sst.aws.Function", "Api");
     const outside = withArgs(production.records, api, (a) => ({ ...a, vpc: undefined }));
