@@ -31,9 +31,14 @@ export type ChannelSendResult =
 
 const idempotencyKey = (salonId: number, ycId: string) => `channel:${salonId}:${ycId}`;
 
-async function fail(s: Services, salonId: number, ycId: string, error: string): Promise<void> {
+/** Fails a message and tells YClients the final status for `error` (statuses.ts), once: a repeat changes nothing. */
+export async function failChannelMessage(s: Services, salonId: number, ycId: string, error: string): Promise<void> {
   const changed = await channelStore.advance(s.db, s.clock, salonId, ycId, "failed", { error });
   if (changed) await publishChannelStatus(s.dispatcher, salonId, ycId, statusForFailure(error));
+}
+
+async function fail(s: Services, salonId: number, ycId: string, error: string): Promise<void> {
+  await failChannelMessage(s, salonId, ycId, error);
   if (error === "restricted_463") {
     await notificationsStore.salonEvent(s.db, salonId, "whatsapp_restricted", { channelMessage: ycId });
     await noteSendOutcome(s, salonId, { status: "failed", error }, s.clock.now());

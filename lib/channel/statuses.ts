@@ -13,11 +13,11 @@ const POST_LEASE_SEC = 30;
 
 /**
  * Which status a failure is: 16 (rejected by operator) when WhatsApp or we refused the message itself (463,
- * advertising), 2 (not delivered) when the client or the session could not be reached. Both let YClients fall back
- * to its next channel.
+ * advertising switched off, a client who opted out), 2 (not delivered) when the client or the session could not be
+ * reached or an ad waited past its validity. Both let YClients fall back to its next channel.
  */
 export function statusForFailure(error: string): DeliveryStatus {
-  return ["restricted_463", "advertising_off"].includes(error) ? DELIVERY_STATUS.rejected : DELIVERY_STATUS.notDelivered;
+  return ["restricted_463", "advertising_off", "opted_out"].includes(error) ? DELIVERY_STATUS.rejected : DELIVERY_STATUS.notDelivered;
 }
 
 export type PostOutcome = "posted" | "done" | "busy" | "no_callback" | "gave_up" | "retry";

@@ -9,12 +9,17 @@
  * lease runs out the next claim resumes it under the same idempotency key, which the gateway answers with the first
  * message id instead of a second message.
  *
+ * Ended unsent: a message the claim dropped (past `notAfter`, opted out; a channel ad also while proactive messages
+ * are off or stopped) or the gateway refused is handed back to whoever offered it, once, after every send attempt
+ * (`handOverEnded`); only the channel's ads need it (YClients waits for their final status). The row is marked after
+ * the hand-over, so a crash in between repeats it, and the channel's side is idempotent.
+ *
  * Public API: `sendNextProactive(services, salonId)`, `runOutreachTick(services)`, `recordOutreachOutcome(services,
  * event)`, `OUTREACH_LEASE_SEC`.
  */
 import type { Services } from "../services.js";
 import type { MessageStatus } from "../contract/events.js";
-import { channelAdOutcome } from "../channel/advertising.js";
+import { channelAdEnded, channelAdOutcome } from "../channel/advertising.js";
 import { storeOutbound } from "../conversations/store.js";
 import { SESSION_WAIT_RETRIES } from "../dispatch/dispatcher.js";
 import { faultPoint } from "../faults.js";
@@ -37,7 +42,23 @@ export type ProactiveSendResult =
   | Exclude<OutreachClaim, { action: "send" }>
   | { action: "idle"; reason: "salon_not_working" };
 
+/** How many ended messages one send job hands over; the cron wakes the salon again for the rest. */
+const ENDED_BATCH = 50;
+
 export async function sendNextProactive(s: Services, salonId: number): Promise<ProactiveSendResult> {
+  const result = await sendNext(s, salonId);
+  await handOverEnded(s, salonId);
+  return result;
+}
+
+async function handOverEnded(s: Services, salonId: number): Promise<void> {
+  const ended = await outreachStore.ended(s.db, salonId, ENDED_BATCH);
+  if (ended.length === 0) return;
+  for (const m of ended) if (m.kind === "channel_ad") await channelAdEnded(s, salonId, m);
+  await outreachStore.endedNoted(s.db, salonId, ended.map((m) => m.id), s.clock.now());
+}
+
+async function sendNext(s: Services, salonId: number): Promise<ProactiveSendResult> {
   if (!acceptsWork(await getSalon(s.db, salonId), "send")) return { action: "idle", reason: "salon_not_working" };
   const now = s.clock.now();
   const claim = await outreachStore.claim(s.db, salonId, now, {

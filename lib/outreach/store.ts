@@ -1,4 +1,4 @@
-/** Typed calls to the outreach SQL functions (supabase/migrations/20261201100000_outreach.sql). */
+/** Typed calls to the outreach SQL functions (supabase/migrations/20261201100000_outreach.sql, 20261201700000_outreach_ended.sql). */
 import type { Db } from "../db/client.js";
 
 export type OutreachKind = "review_request" | "winback" | "birthday" | "channel_ad";
@@ -21,6 +21,16 @@ export interface OutreachRow {
   claimed_at: string | null;
   sent_at: string | null;
   wa_message_id: string | null;
+}
+
+/** A message that ended unsent (`dropped` with its reason, or `failed` with the gateway's error), not yet handed over. */
+export interface OutreachEnded {
+  id: number;
+  kind: OutreachKind;
+  dedupe_key: string;
+  status: "dropped" | "failed";
+  reason: string | null;
+  error: string | null;
 }
 
 export type OutreachClaim =
@@ -71,6 +81,9 @@ export const outreachStore = {
   get: (db: Db, salonId: number, id: number) => db.rpc<OutreachRow | null>("outreach_message_get", { p_salon_id: salonId, p_id: id }),
   sendFailed: (db: Db, salonId: number, id: number, error: string) =>
     db.rpc<string | null>("outreach_send_failed", { p_salon_id: salonId, p_id: id, p_error: error }),
+  ended: (db: Db, salonId: number, limit: number) => db.rpc<OutreachEnded[]>("outreach_ended", { p_salon_id: salonId, p_limit: limit }),
+  endedNoted: (db: Db, salonId: number, ids: number[], now: Date) =>
+    db.rpc<void>("outreach_ended_noted", { p_salon_id: salonId, p_ids: ids, p_now: iso(now) }),
   salonsDue: async (db: Db) => (await db.rpc<Array<number | string>>("outreach_salons_due", {})).map(Number),
   resume: (db: Db, salonId: number) => db.rpc<null>("outreach_resume", { p_salon_id: salonId }),
   status: (db: Db, salonId: number, now: Date) =>
