@@ -16,7 +16,7 @@ describe("a proactive message during a crash", () => {
     try {
       await w.start("outreach-after-accept:1");
       await w.install(salonId, "79005554100");
-      await w.sql(`update salons set settings = jsonb_set(settings, '{outreach}', '{"spacingMinSec": 30, "spacingMaxSec": 30}') where salon_id = $1`, [salonId]);
+      await w.sql(`update salons set settings = jsonb_set(settings, '{outreach}', '{"spacingMinSec": 2, "spacingMaxSec": 2}') where salon_id = $1`, [salonId]);
       for (const chat of clients) {
         const [r] = await w.sql<{ result: string }>("select outreach_offer($1, $2, 'winback', $3, $4, null, false, now()) as result",
           [salonId, chat, `Давно вас не видели! (${chat})`, `winback:${chat}`]);
