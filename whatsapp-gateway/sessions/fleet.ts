@@ -22,6 +22,16 @@ export interface FleetInfo {
   target: number | null;
 }
 
+/**
+ * How long the registry counts this gateway live after its last heartbeat: five scans, never past the lease TTL. A
+ * killed gateway then stops counting (its share goes to the others) well before its leases run out, so the others
+ * claim its sessions the moment those leases expire instead of a TTL after its last heartbeat. Counted dead while
+ * alive (heartbeats late under load) costs nothing: its leases stay its own, nobody can claim them.
+ */
+export function livenessSec(options: { leaseTtlSec: number; fleetScanMs: number }): number {
+  return Math.min(options.leaseTtlSec, Math.max(2, Math.ceil((5 * options.fleetScanMs) / 1000)));
+}
+
 export class FleetMember {
   private timer: NodeJS.Timeout | undefined;
   private registered = false;
@@ -39,7 +49,7 @@ export class FleetMember {
   async register(address = this.address): Promise<void> {
     const { store, options, clock } = this.s.deps;
     this.address = address;
-    await store.gatewayRegister(options.holderId, address, options.capacity, options.leaseTtlSec, clock.now());
+    await store.gatewayRegister(options.holderId, address, options.capacity, livenessSec(options), clock.now());
     this.registered = true;
   }
 
@@ -146,6 +156,6 @@ export class FleetMember {
     ).slice(0, n);
     if (movable.length === 0) return;
     this.s.deps.log.info({ sessions: movable.length }, "rebalancing: handing sessions over to a gateway with room");
-    for (const live of movable) await handOver(this.s, live);
+    await Promise.all(movable.map((live) => handOver(this.s, live)));
   }
 }

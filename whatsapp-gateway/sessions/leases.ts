@@ -181,6 +181,7 @@ export class SessionRestore {
 
   private async restoreIds(ids: number[]): Promise<number> {
     const { options, log } = this.s.deps;
+    const t0 = performance.now();
     let next = 0;
     let restored = 0;
     const stopping = () => this.s.stopped || this.s.draining;
@@ -198,7 +199,7 @@ export class SessionRestore {
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, options.restoreConcurrency) }, worker));
-    log.info({ restored, candidates: ids.length }, "sessions restored");
+    log.info({ restored, candidates: ids.length, ms: Math.round(performance.now() - t0) }, "sessions restored");
     return restored;
   }
 }
