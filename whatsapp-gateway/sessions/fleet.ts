@@ -36,7 +36,7 @@ export class FleetMember {
   private timer: NodeJS.Timeout | undefined;
   private registered = false;
   private last: FleetPlan | null = null;
-  /** A claim or hand-over is running: the next plan waits for it (a hand-over not yet released still counts). */
+  /** A hand-over is running: the next plan's waits for it (a hand-over not yet released still counts). */
   private acting = false;
   /** Where the others reach this process (set when it registers, once it listens). */
   private address = "";
@@ -139,11 +139,17 @@ export class FleetMember {
   }
 
   private async act(plan: FleetPlan): Promise<void> {
-    if (!plan.live || this.s.draining || this.s.stopped || this.acting) return;
+    if (!plan.live || this.s.draining || this.s.stopped) return;
+    // Every plan replaces what is left to claim (claims already running go on, see adopt), an empty one included.
+    const claiming = this.restore.adopt(plan.claim.map(Number));
+    if (plan.claim.length > 0) {
+      await claiming;
+      return;
+    }
+    if (this.acting) return;
     this.acting = true;
     try {
-      if (plan.claim.length > 0) await this.restore.adopt(plan.claim.map(Number));
-      else if (plan.excess > 0) await this.shed(Math.min(plan.excess, this.s.deps.options.rebalanceBatch));
+      if (plan.excess > 0) await this.shed(Math.min(plan.excess, this.s.deps.options.rebalanceBatch));
     } finally {
       this.acting = false;
     }

@@ -113,8 +113,12 @@ export async function yieldLapsing(s: Sessions): Promise<void> {
 export class SessionRestore {
   private renewTimer: NodeJS.Timeout | undefined;
   private lapseTimer: NodeJS.Timeout | undefined;
-  /** A restore (at start or of claimed sessions) is running; another waits for the next scan. */
+  /** The start-up restore is running; claims wait for the next scan after it. */
   private restoring = false;
+  /** Claims not yet started, as the latest scan's plan listed them (each scan replaces the list). */
+  private toClaim: number[] = [];
+  /** The claim workers running, if any: they take from `toClaim` until it is empty. */
+  private claiming: Promise<number> | null = null;
 
   constructor(
     private readonly s: Sessions,
@@ -155,7 +159,8 @@ export class SessionRestore {
     this.restoring = true;
     try {
       const plan = await store.gatewayClaimable(options.holderId, true, clock.now());
-      return await this.restoreIds(plan.claim.map(Number));
+      const ids = plan.claim.map(Number);
+      return await this.restoreIds(() => ids.shift());
     } finally {
       this.restoring = false;
     }
@@ -163,31 +168,33 @@ export class SessionRestore {
 
   /**
    * Connects sessions the fleet registry gave this process to claim: ones a dead or draining gateway let go, or
-   * whose gateway stopped while this one was starting. Nothing runs while a restore is under way, so this never
-   * turns into a connection storm; what a restore skipped comes back in the next scan's plan.
+   * whose gateway stopped while this one was starting. Each scan's plan replaces the list still to claim, and the
+   * claims already running (`restoreConcurrency` at most) go on: a session let go while a long claim runs is picked
+   * up at the next scan, not after the whole batch, and this never turns into a connection storm. Nothing is claimed
+   * during the start-up restore. Resolves when the list is done (tests await it through FleetMember.scan).
    */
-  async adopt(ids: number[]): Promise<number> {
-    if (this.restoring || this.s.stopped || this.s.draining) return 0;
-    this.restoring = true;
-    try {
-      const free = ids.filter((id) => !this.s.live.has(id) && !this.s.starting.has(id));
-      if (free.length === 0) return 0;
-      this.s.deps.log.info({ sessions: free.length }, "claiming sessions no gateway holds");
-      return await this.restoreIds(free);
-    } finally {
-      this.restoring = false;
-    }
+  adopt(ids: number[]): Promise<number> {
+    if (this.restoring || this.s.stopped || this.s.draining) return Promise.resolve(0);
+    this.toClaim = ids.filter((id) => !this.s.live.has(id) && !this.s.starting.has(id));
+    if (this.claiming || this.toClaim.length === 0) return this.claiming ?? Promise.resolve(0);
+    this.s.deps.log.info({ sessions: this.toClaim.length }, "claiming sessions no gateway holds");
+    this.claiming = this.restoreIds(() => this.toClaim.shift()).finally(() => {
+      this.claiming = null;
+    });
+    return this.claiming;
   }
 
-  private async restoreIds(ids: number[]): Promise<number> {
+  /** Connects the sessions `next` gives until it gives none, `restoreConcurrency` at a time with jittered starts. */
+  private async restoreIds(next: () => number | undefined): Promise<number> {
     const { options, log } = this.s.deps;
     const t0 = performance.now();
-    let next = 0;
+    let candidates = 0;
     let restored = 0;
     const stopping = () => this.s.stopped || this.s.draining;
     const worker = async () => {
-      while (!stopping() && next < ids.length) {
-        const salonId = ids[next++]!;
+      for (let salonId = next(); salonId !== undefined && !stopping(); salonId = next()) {
+        if (this.s.live.has(salonId) || this.s.starting.has(salonId)) continue;
+        candidates += 1;
         await sleep(jitter(options.restoreJitterMs));
         if (stopping()) return;
         try {
@@ -199,7 +206,7 @@ export class SessionRestore {
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, options.restoreConcurrency) }, worker));
-    log.info({ restored, candidates: ids.length, ms: Math.round(performance.now() - t0) }, "sessions restored");
+    log.info({ restored, candidates, ms: Math.round(performance.now() - t0) }, "sessions restored");
     return restored;
   }
 }
