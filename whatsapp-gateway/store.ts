@@ -108,6 +108,14 @@ export class GatewayStore {
     return this.db.rpc<number | null>("wa_lease_acquire", { p_salon_id: salonId, p_holder: holder, p_ttl_sec: ttlSec, p_now: now.toISOString() });
   }
 
+  /** wa_lease_acquire, and when the lease taken had run out under another holder (it waits a margin: leases.ts). */
+  async leaseTake(salonId: number, holder: string, ttlSec: number, now: Date): Promise<{ fence: number | null; lapsedAt: Date | null }> {
+    const r = await this.db.rpc<{ fence: number | string | null; lapsed_at: string | null }>("wa_lease_take", {
+      p_salon_id: salonId, p_holder: holder, p_ttl_sec: ttlSec, p_now: now.toISOString(),
+    });
+    return { fence: r.fence === null ? null : Number(r.fence), lapsedAt: r.lapsed_at ? new Date(r.lapsed_at) : null };
+  }
+
   async leaseRenew(holder: string, leases: Array<{ salon_id: number; fence: number }>, ttlSec: number, now: Date): Promise<number[]> {
     if (leases.length === 0) return [];
     const lost = await this.db.rpc<Array<number | string>>("wa_lease_renew", {

@@ -115,15 +115,29 @@ interface Member {
   name: string;
   gw: RunningGateway;
   kill(): void;
+  /** Its database calls hang (a stuck connection or a stalled process) until the returned function is called. */
+  stall(): () => void;
 }
 
-/** A database a killed gateway can no longer reach. */
-function cuttable(db: Db): Db & { cut(): void } {
+/** A database a killed gateway can no longer reach, or one that stops answering it for a while. */
+function cuttable(db: Db): Db & { cut(): void; stall(): () => void } {
   let cut = false;
+  let stalled: Promise<void> | null = null;
   return {
-    rpc: (fn, args) => (cut ? Promise.reject(new Error("killed")) : db.rpc(fn, args)),
+    rpc: async (fn, args) => {
+      if (stalled) await stalled;
+      return cut ? Promise.reject(new Error("killed")) : db.rpc(fn, args);
+    },
     cut: () => {
       cut = true;
+    },
+    stall: () => {
+      let resume = () => {};
+      stalled = new Promise<void>((r) => (resume = r));
+      return () => {
+        stalled = null;
+        resume();
+      };
     },
   };
 }
@@ -134,7 +148,7 @@ async function member(wa: SharedWhatsApp, name: string, options: Partial<Gateway
   const gw = await startGateway({
     config, db, dispatcher, log: silentLog, port: 0, transport, options: { ...FLEET, holderId: `${name}-${nextSalonId()}/1`, ...options },
   });
-  return { name, gw, kill: () => { db.cut(); transport.kill(); } };
+  return { name, gw, kill: () => { db.cut(); transport.kill(); }, stall: () => db.stall() };
 }
 
 /** Pairs `n` salons through `m`, each connected. */
@@ -244,6 +258,30 @@ describe("a fleet of gateways", () => {
       await retire(ids);
     }
   }, 180_000);
+
+  it("a holder whose lease renewals hang lets its sessions go before another gateway connects them: never connected twice", async () => {
+    const wa = new SharedWhatsApp();
+    const a = await member(wa, "a");
+    const ids = await pairSalons(wa, a, 4);
+    const b = await member(wa, "b", { capacity: 4 });
+    const fleet = [a, b];
+    let resume = () => {};
+    try {
+      await until(() => connected(fleet), (n) => n[0] === 4);
+      // A keeps running with its sockets open while its renewals (and everything else it asks the database) hang
+      // past the lease: B sees the leases run out and takes the sessions over.
+      resume = a.stall();
+      await until(() => connected(fleet), (n) => n[1] === 4);
+      resume();
+      await until(() => heldOnce(fleet, ids), Boolean);
+      expect(connected(fleet)).toEqual([0, 4]);
+      expect(wa.doubled).toEqual([]);
+    } finally {
+      resume();
+      for (const m of fleet) await m.gw.close();
+      await retire(ids);
+    }
+  }, 120_000);
 
   it("a draining gateway hands every session over under a stream of sends: none lost, none sent twice", async () => {
     const wa = new SharedWhatsApp();

@@ -139,12 +139,14 @@ async function reconnect(s: Sessions, live: Live): Promise<void> {
   if (live.closing || s.stopped) return;
   const { store, clock, log, options } = s.deps;
   try {
-    const fence = await store.leaseAcquire(live.salonId, options.holderId, options.leaseTtlSec, clock.now());
+    const at = clock.now().getTime();
+    const fence = await store.leaseAcquire(live.salonId, options.holderId, options.leaseTtlSec, new Date(at));
     if (fence === null) {
       await yieldSession(s, live);
       return;
     }
     live.lease.fence = Number(fence);
+    live.leaseUntil = at + options.leaseTtlSec * 1000;
     await connect(s, live);
   } catch (err) {
     log.error({ salonId: live.salonId, err }, "reconnect failed");

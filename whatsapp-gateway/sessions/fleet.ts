@@ -22,11 +22,21 @@ export interface FleetInfo {
   target: number | null;
 }
 
+/**
+ * How long the registry counts this gateway live after its last heartbeat: five scans, never past the lease TTL. A
+ * killed gateway then stops counting (its share goes to the others) well before its leases run out, so the others
+ * claim its sessions the moment those leases expire instead of a TTL after its last heartbeat. Counted dead while
+ * alive (heartbeats late under load) costs nothing: its leases stay its own, nobody can claim them.
+ */
+export function livenessSec(options: { leaseTtlSec: number; fleetScanMs: number }): number {
+  return Math.min(options.leaseTtlSec, Math.max(2, Math.ceil((5 * options.fleetScanMs) / 1000)));
+}
+
 export class FleetMember {
   private timer: NodeJS.Timeout | undefined;
   private registered = false;
   private last: FleetPlan | null = null;
-  /** A claim or hand-over is running: the next plan waits for it (a hand-over not yet released still counts). */
+  /** A hand-over is running: the next plan's waits for it (a hand-over not yet released still counts). */
   private acting = false;
   /** Where the others reach this process (set when it registers, once it listens). */
   private address = "";
@@ -39,7 +49,7 @@ export class FleetMember {
   async register(address = this.address): Promise<void> {
     const { store, options, clock } = this.s.deps;
     this.address = address;
-    await store.gatewayRegister(options.holderId, address, options.capacity, options.leaseTtlSec, clock.now());
+    await store.gatewayRegister(options.holderId, address, options.capacity, livenessSec(options), clock.now());
     this.registered = true;
   }
 
@@ -129,11 +139,17 @@ export class FleetMember {
   }
 
   private async act(plan: FleetPlan): Promise<void> {
-    if (!plan.live || this.s.draining || this.s.stopped || this.acting) return;
+    if (!plan.live || this.s.draining || this.s.stopped) return;
+    // Every plan replaces what is left to claim (claims already running go on, see adopt), an empty one included.
+    const claiming = this.restore.adopt(plan.claim.map(Number));
+    if (plan.claim.length > 0) {
+      await claiming;
+      return;
+    }
+    if (this.acting) return;
     this.acting = true;
     try {
-      if (plan.claim.length > 0) await this.restore.adopt(plan.claim.map(Number));
-      else if (plan.excess > 0) await this.shed(Math.min(plan.excess, this.s.deps.options.rebalanceBatch));
+      if (plan.excess > 0) await this.shed(Math.min(plan.excess, this.s.deps.options.rebalanceBatch));
     } finally {
       this.acting = false;
     }
@@ -146,6 +162,6 @@ export class FleetMember {
     ).slice(0, n);
     if (movable.length === 0) return;
     this.s.deps.log.info({ sessions: movable.length }, "rebalancing: handing sessions over to a gateway with room");
-    for (const live of movable) await handOver(this.s, live);
+    await Promise.all(movable.map((live) => handOver(this.s, live)));
   }
 }

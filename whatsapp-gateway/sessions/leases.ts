@@ -7,7 +7,7 @@ import type { SessionState } from "../../lib/contract/service-api.js";
 import { SalonAuthState, type Lease } from "../auth-state.js";
 import { jitter } from "../config.js";
 import { GatewayApiError } from "../errors.js";
-import { setState, sleep, type Live, type Sessions } from "./live.js";
+import { leaseLapsing, leaseMarginMs, setState, sleep, type Live, type Sessions } from "./live.js";
 import { SendQueue } from "./send-queue.js";
 
 /** Takes the salon's lease and sets up its state; one claim at a time per salon. */
@@ -18,15 +18,19 @@ export function claim(s: Sessions, salonId: number): Promise<Live> {
   const holder = deps.options.holderId;
   const p = (async () => {
     if (s.stopped || s.draining) throw new GatewayApiError(503, "stopping", "the gateway is stopping");
-    const fence = await deps.store.leaseAcquire(salonId, holder, deps.options.leaseTtlSec, deps.clock.now());
+    const at = deps.clock.now().getTime();
+    const { fence, lapsedAt } = await deps.store.leaseTake(salonId, holder, deps.options.leaseTtlSec, new Date(at));
     if (fence === null) throw new GatewayApiError(409, "session_elsewhere", `salon ${salonId}: another gateway holds this session`);
-    const lease: Lease = { holder, fence: Number(fence) };
+    // The lease ran out under another holder rather than being given back: that one may be on the socket up to the
+    // margin past it (a late timer); connecting after the margin keeps the two apart.
+    if (lapsedAt) await sleep(lapsedAt.getTime() + leaseMarginMs(deps.options) - deps.clock.now().getTime());
+    const lease: Lease = { holder, fence };
     // Whatever a previous holder left on the socket is settled (unknown, never resent) before this one sends.
     await s.sends.recover(salonId);
     const row = await deps.store.sessionGet(salonId);
     const auth = new SalonAuthState(deps.store, salonId, lease, deps.clock);
     const live: Live = {
-      salonId, state: "none", phone: null, lease, auth, conn: null, generation: 0, attempt: 0, conflicts: [],
+      salonId, state: "none", phone: null, lease, leaseUntil: at + deps.options.leaseTtlSec * 1000, auth, conn: null, generation: 0, attempt: 0, conflicts: [],
       pairing: null, paired: !!row?.paired_at, qr: null, reconnectTimer: undefined, closing: false,
       sends: new SendQueue(deps.options.sendGapMs),
     };
@@ -40,13 +44,18 @@ export function claim(s: Sessions, salonId: number): Promise<Live> {
   return p.finally(() => s.starting.delete(salonId));
 }
 
-/** Another gateway holds the session now: stop touching it, keep its auth. */
-export async function yieldSession(s: Sessions, live: Live): Promise<void> {
+/**
+ * Another gateway holds the session now, or may take it any moment (`lapsing`: this one's renewals stopped
+ * succeeding): stop touching it, keep its auth. Nothing is written, so a lease already taken over is never disturbed.
+ */
+export async function yieldSession(s: Sessions, live: Live, lapsing = false): Promise<void> {
   if (live.closing) return;
   live.closing = true;
   clearTimeout(live.reconnectTimer);
   live.generation += 1;
-  s.deps.log.warn({ salonId: live.salonId }, "lease lost to another gateway; closing this copy of the session");
+  s.deps.log.warn({ salonId: live.salonId }, lapsing
+    ? "lease about to run out unrenewed; closing this copy of the session"
+    : "lease lost to another gateway; closing this copy of the session");
   await live.conn?.end().catch(() => {});
   live.conn = null;
   s.live.delete(live.salonId);
@@ -84,19 +93,32 @@ export async function release(s: Sessions, live: Live, finalState: SessionState 
 
 /** Renews every lease this process holds; a session whose lease another gateway took is dropped, not wiped. */
 export async function renewLeases(s: Sessions): Promise<void> {
-  const leases = [...s.live.values()].map((l) => ({ salon_id: l.salonId, fence: l.lease.fence }));
-  const lost = await s.deps.store.leaseRenew(s.deps.options.holderId, leases, s.deps.options.leaseTtlSec, s.deps.clock.now());
-  for (const salonId of lost) {
-    const live = s.live.get(salonId);
-    if (live) await yieldSession(s, live);
+  const { store, options, clock } = s.deps;
+  const held = [...s.live.values()];
+  const at = clock.now().getTime();
+  const lost = new Set(await store.leaseRenew(options.holderId, held.map((l) => ({ salon_id: l.salonId, fence: l.lease.fence })), options.leaseTtlSec, new Date(at)));
+  for (const live of held) {
+    if (!lost.has(live.salonId)) live.leaseUntil = Math.max(live.leaseUntil, at + options.leaseTtlSec * 1000);
+    else if (s.live.get(live.salonId) === live) await yieldSession(s, live);
   }
+}
+
+/** Closes (without writing) every session whose lease may run out before a renewal succeeds; see leaseMarginMs. */
+export async function yieldLapsing(s: Sessions): Promise<void> {
+  const lapsing = [...s.live.values()].filter((live) => !live.closing && leaseLapsing(s, live));
+  await Promise.all(lapsing.map((live) => yieldSession(s, live, true)));
 }
 
 /** Renews this process's leases on a timer, and connects the sessions it is to hold, in waves. */
 export class SessionRestore {
   private renewTimer: NodeJS.Timeout | undefined;
-  /** A restore (at start or of claimed sessions) is running; another waits for the next scan. */
+  private lapseTimer: NodeJS.Timeout | undefined;
+  /** The start-up restore is running; claims wait for the next scan after it. */
   private restoring = false;
+  /** Claims not yet started, as the latest scan's plan listed them (each scan replaces the list). */
+  private toClaim: number[] = [];
+  /** The claim workers running, if any: they take from `toClaim` until it is empty. */
+  private claiming: Promise<number> | null = null;
 
   constructor(
     private readonly s: Sessions,
@@ -116,10 +138,16 @@ export class SessionRestore {
       this.renewTimer.unref();
     };
     loop();
+    // Apart from the renewals, so a renewal stuck on the database cannot hold a session past its lease.
+    this.lapseTimer = setInterval(() => {
+      void yieldLapsing(this.s).catch((err) => log.error({ err }, "closing sessions with lapsing leases failed"));
+    }, Math.max(100, leaseMarginMs(options) / 3));
+    this.lapseTimer.unref();
   }
 
   stopLeaseRenewal(): void {
     clearTimeout(this.renewTimer);
+    clearInterval(this.lapseTimer);
   }
 
   /**
@@ -131,7 +159,8 @@ export class SessionRestore {
     this.restoring = true;
     try {
       const plan = await store.gatewayClaimable(options.holderId, true, clock.now());
-      return await this.restoreIds(plan.claim.map(Number));
+      const ids = plan.claim.map(Number);
+      return await this.restoreIds(() => ids.shift());
     } finally {
       this.restoring = false;
     }
@@ -139,30 +168,33 @@ export class SessionRestore {
 
   /**
    * Connects sessions the fleet registry gave this process to claim: ones a dead or draining gateway let go, or
-   * whose gateway stopped while this one was starting. Nothing runs while a restore is under way, so this never
-   * turns into a connection storm; what a restore skipped comes back in the next scan's plan.
+   * whose gateway stopped while this one was starting. Each scan's plan replaces the list still to claim, and the
+   * claims already running (`restoreConcurrency` at most) go on: a session let go while a long claim runs is picked
+   * up at the next scan, not after the whole batch, and this never turns into a connection storm. Nothing is claimed
+   * during the start-up restore. Resolves when the list is done (tests await it through FleetMember.scan).
    */
-  async adopt(ids: number[]): Promise<number> {
-    if (this.restoring || this.s.stopped || this.s.draining) return 0;
-    this.restoring = true;
-    try {
-      const free = ids.filter((id) => !this.s.live.has(id) && !this.s.starting.has(id));
-      if (free.length === 0) return 0;
-      this.s.deps.log.info({ sessions: free.length }, "claiming sessions no gateway holds");
-      return await this.restoreIds(free);
-    } finally {
-      this.restoring = false;
-    }
+  adopt(ids: number[]): Promise<number> {
+    if (this.restoring || this.s.stopped || this.s.draining) return Promise.resolve(0);
+    this.toClaim = ids.filter((id) => !this.s.live.has(id) && !this.s.starting.has(id));
+    if (this.claiming || this.toClaim.length === 0) return this.claiming ?? Promise.resolve(0);
+    this.s.deps.log.info({ sessions: this.toClaim.length }, "claiming sessions no gateway holds");
+    this.claiming = this.restoreIds(() => this.toClaim.shift()).finally(() => {
+      this.claiming = null;
+    });
+    return this.claiming;
   }
 
-  private async restoreIds(ids: number[]): Promise<number> {
+  /** Connects the sessions `next` gives until it gives none, `restoreConcurrency` at a time with jittered starts. */
+  private async restoreIds(next: () => number | undefined): Promise<number> {
     const { options, log } = this.s.deps;
-    let next = 0;
+    const t0 = performance.now();
+    let candidates = 0;
     let restored = 0;
     const stopping = () => this.s.stopped || this.s.draining;
     const worker = async () => {
-      while (!stopping() && next < ids.length) {
-        const salonId = ids[next++]!;
+      for (let salonId = next(); salonId !== undefined && !stopping(); salonId = next()) {
+        if (this.s.live.has(salonId) || this.s.starting.has(salonId)) continue;
+        candidates += 1;
         await sleep(jitter(options.restoreJitterMs));
         if (stopping()) return;
         try {
@@ -174,7 +206,7 @@ export class SessionRestore {
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, options.restoreConcurrency) }, worker));
-    log.info({ restored, candidates: ids.length }, "sessions restored");
+    log.info({ restored, candidates, ms: Math.round(performance.now() - t0) }, "sessions restored");
     return restored;
   }
 }

@@ -17,6 +17,8 @@ export interface Live {
   state: SessionState;
   phone: string | null;
   lease: Lease;
+  /** When the lease runs out (ms) as of this process's last successful acquire or renewal of it. */
+  leaseUntil: number;
   auth: SalonAuthState;
   conn: TransportSession | null;
   /** Bumped on every (re)connect: events of an older connection are ignored. */
@@ -63,8 +65,22 @@ export function setState(s: Sessions, live: Live, state: SessionState): void {
   s.notices.notify(live.salonId, { type: "status", status: state });
 }
 
+/**
+ * How long before its lease runs out a holder stops using the session, and how long a gateway taking over a lease
+ * that ran out waits before connecting: together they keep a late holder's socket and the next one's apart by twice
+ * this, whatever a stalled renewal or event loop did.
+ */
+export function leaseMarginMs(options: GatewayOptions): number {
+  return Math.min(3000, (options.leaseTtlSec * 1000) / 5);
+}
+
+/** The session's lease may be about to run out unnoticed (renewals failing or late): nothing more goes on its socket. */
+export function leaseLapsing(s: Sessions, live: Live): boolean {
+  return s.deps.clock.now().getTime() >= live.leaseUntil - leaseMarginMs(s.deps.options);
+}
+
 export function sendTarget(s: Sessions, salonId: number): SendTarget | null {
   const live = s.live.get(salonId);
   if (!live || live.closing) return null;
-  return { queue: live.sends, conn: () => (live.state === "connected" && !live.closing ? live.conn : null) };
+  return { queue: live.sends, conn: () => (live.state === "connected" && !live.closing && !leaseLapsing(s, live) ? live.conn : null) };
 }

@@ -8,7 +8,7 @@ import { connect, restart } from "./connection.js";
 import { DurableSends } from "./durable-sends.js";
 import { FleetMember } from "./fleet.js";
 import { claim, handOver, release, renewLeases, SessionRestore } from "./leases.js";
-import { sendTarget, type Live, type SessionManagerDeps, type Sessions } from "./live.js";
+import { leaseLapsing, sendTarget, type Live, type SessionManagerDeps, type Sessions } from "./live.js";
 import { NoticeRelay } from "./notice-relay.js";
 import { PageNotices, type SessionListener } from "./notices.js";
 import { PairingThrottle, qrNotice } from "./pairing.js";
@@ -49,7 +49,7 @@ export class SessionManager {
         store: deps.store, clock: deps.clock, log: deps.log, watchMs: TYPING_WATCH_MS, coalesceMs: PRESENCE_COALESCE_MS,
         conn: (salonId) => {
           const live = this.s.live.get(salonId);
-          return live?.state === "connected" && !live.closing ? live.conn : null;
+          return live?.state === "connected" && !live.closing && !leaseLapsing(this.s, live) ? live.conn : null;
         },
       }),
       stopped: false,
@@ -221,7 +221,7 @@ export class SessionManager {
     const jid = jidForRecipient(to);
     if (!jid) throw new GatewayApiError(400, "bad_request", "`to` must be E.164 digits or a WhatsApp JID");
     const live = this.s.live.get(salonId);
-    if (!live || live.state !== "connected" || !live.conn) throw sessionDown(salonId);
+    if (!live || live.state !== "connected" || !live.conn || leaseLapsing(this.s, live)) throw sessionDown(salonId);
     await live.conn.presence(jid, state);
   }
 
