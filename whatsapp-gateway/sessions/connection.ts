@@ -3,7 +3,7 @@ import type { LidMapping, WhatsAppEvent } from "../../lib/contract/events.js";
 import { LeaseLostError } from "../store.js";
 import type { InboundMessage } from "../transport/types.js";
 import { release, yieldSession } from "./leases.js";
-import { sendTarget, setState, type Live, type Sessions } from "./live.js";
+import { monotonicMs, sendTarget, setState, type Live, type Sessions } from "./live.js";
 import { STOP_NOTICES } from "./notices.js";
 import { failPairing, onQr } from "./pairing.js";
 import { decideOnClose } from "./policy.js";
@@ -139,8 +139,8 @@ async function reconnect(s: Sessions, live: Live): Promise<void> {
   if (live.closing || s.stopped) return;
   const { store, clock, log, options } = s.deps;
   try {
-    const at = clock.now().getTime();
-    const fence = await store.leaseAcquire(live.salonId, options.holderId, options.leaseTtlSec, new Date(at));
+    const at = monotonicMs();
+    const fence = await store.leaseAcquire(live.salonId, options.holderId, options.leaseTtlSec, clock.now());
     if (fence === null) {
       await yieldSession(s, live);
       return;

@@ -7,7 +7,7 @@ import type { SessionState } from "../../lib/contract/service-api.js";
 import { SalonAuthState, type Lease } from "../auth-state.js";
 import { jitter } from "../config.js";
 import { GatewayApiError } from "../errors.js";
-import { leaseLapsing, leaseMarginMs, setState, sleep, type Live, type Sessions } from "./live.js";
+import { leaseLapsing, leaseMarginMs, monotonicMs, setState, sleep, type Live, type Sessions } from "./live.js";
 import { SendQueue } from "./send-queue.js";
 
 /** Takes the salon's lease and sets up its state; one claim at a time per salon. */
@@ -18,8 +18,8 @@ export function claim(s: Sessions, salonId: number): Promise<Live> {
   const holder = deps.options.holderId;
   const p = (async () => {
     if (s.stopped || s.draining) throw new GatewayApiError(503, "stopping", "the gateway is stopping");
-    const at = deps.clock.now().getTime();
-    const { fence, lapsedAt } = await deps.store.leaseTake(salonId, holder, deps.options.leaseTtlSec, new Date(at));
+    const at = monotonicMs();
+    const { fence, lapsedAt } = await deps.store.leaseTake(salonId, holder, deps.options.leaseTtlSec, deps.clock.now());
     if (fence === null) throw new GatewayApiError(409, "session_elsewhere", `salon ${salonId}: another gateway holds this session`);
     // The lease ran out under another holder rather than being given back: that one may be on the socket up to the
     // margin past it (a late timer); connecting after the margin keeps the two apart.
@@ -95,8 +95,8 @@ export async function release(s: Sessions, live: Live, finalState: SessionState 
 export async function renewLeases(s: Sessions): Promise<void> {
   const { store, options, clock } = s.deps;
   const held = [...s.live.values()];
-  const at = clock.now().getTime();
-  const lost = new Set(await store.leaseRenew(options.holderId, held.map((l) => ({ salon_id: l.salonId, fence: l.lease.fence })), options.leaseTtlSec, new Date(at)));
+  const at = monotonicMs();
+  const lost = new Set(await store.leaseRenew(options.holderId, held.map((l) => ({ salon_id: l.salonId, fence: l.lease.fence })), options.leaseTtlSec, clock.now()));
   for (const live of held) {
     if (!lost.has(live.salonId)) live.leaseUntil = Math.max(live.leaseUntil, at + options.leaseTtlSec * 1000);
     else if (s.live.get(live.salonId) === live) await yieldSession(s, live);

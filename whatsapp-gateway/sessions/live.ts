@@ -17,7 +17,7 @@ export interface Live {
   state: SessionState;
   phone: string | null;
   lease: Lease;
-  /** When the lease runs out (ms) as of this process's last successful acquire or renewal of it. */
+  /** When the lease runs out, on `monotonicMs()`, as of this process's last successful acquire or renewal of it. */
   leaseUntil: number;
   auth: SalonAuthState;
   conn: TransportSession | null;
@@ -74,9 +74,15 @@ export function leaseMarginMs(options: GatewayOptions): number {
   return Math.min(3000, (options.leaseTtlSec * 1000) / 5);
 }
 
+/**
+ * The holder's own reading of time for its lease deadline (`Live.leaseUntil`): monotonic, because what it guards
+ * against is this process stalling, and a moved test clock or a stepped wall clock is not a stall.
+ */
+export const monotonicMs = (): number => performance.now();
+
 /** The session's lease may be about to run out unnoticed (renewals failing or late): nothing more goes on its socket. */
 export function leaseLapsing(s: Sessions, live: Live): boolean {
-  return s.deps.clock.now().getTime() >= live.leaseUntil - leaseMarginMs(s.deps.options);
+  return monotonicMs() >= live.leaseUntil - leaseMarginMs(s.deps.options);
 }
 
 export function sendTarget(s: Sessions, salonId: number): SendTarget | null {
