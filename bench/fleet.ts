@@ -34,6 +34,18 @@ const spread = (held: Record<string, number>): string => {
   return `${n.join(" / ")} (worst ${(worst * 100).toFixed(1)} % from the mean)`;
 };
 
+/** A drain as the emulator saw it: how long it took, and how long its salons were closed (median, p90, max). */
+const drainSummary = (moves: Array<{ closedAt: number; gapMs: number | null }>): string => {
+  const gaps = moves.map((m) => m.gapMs ?? Number.POSITIVE_INFINITY).sort((a, b) => a - b);
+  const at = (q: number) => `${(gaps[Math.min(gaps.length - 1, Math.floor(q * gaps.length))]! / 1000).toFixed(1)}`;
+  const span = moves.length ? (moves.at(-1)!.closedAt - moves[0]!.closedAt) / 1000 : 0;
+  // The hypothesis to check: salons let go early wait behind the whole drain (claimed in hash order, not release order).
+  const tenth = Math.max(1, Math.floor(moves.length / 10));
+  const mean = (part: typeof moves) => part.reduce((a, m) => a + (m.gapMs ?? 0), 0) / part.length / 1000;
+  return `${moves.length} closed over ${span.toFixed(1)} s, gap ${at(0.5)} / ${at(0.9)} / ${at(1)} s `
+    + `(first tenth closed: mean ${mean(moves.slice(0, tenth)).toFixed(1)} s, last: ${mean(moves.slice(-tenth)).toFixed(1)} s)`;
+};
+
 const salons = Array.from({ length: SESSIONS }, (_, i) => 8_800_001 + i);
 const fleet = await Fleet.open({ leaseTtlSec: LEASE_TTL_SEC, capacity: SESSIONS });
 const rows: Array<[string, string]> = [];
@@ -68,14 +80,18 @@ try {
   await new Promise((r) => setTimeout(r, 5000));
   stream.takeLongestGap();
   t0 = performance.now();
+  const drains: string[] = [];
   for (const old of fleet.live().slice(0, 3)) {
+    const since = Date.now();
     await fleet.terminate(old);
     await fleet.allHeld(salons, 300_000);
+    drains.push(drainSummary(fleet.handOvers(old.run.child.pid!, since)));
     await fleet.start(old.slot);
   }
   await new Promise((r) => setTimeout(r, 10_000));
-  rows.push(["rolling restart of three (SIGTERM, new process, one by one)",
+  rows.push([`rolling restart of three (SIGTERM, new process, one by one${process.env.FLEET_DRAIN_PACING_MS === "0" ? "; drain unpaced" : ""})`,
     `${((performance.now() - t0) / 1000).toFixed(1)} s; longest salon gap ${(stream.takeLongestGap() / 1000).toFixed(1)} s`]);
+  rows.push(["each drain: closed → opened elsewhere (emulator's record)", drains.join("; ")]);
   await stream.stop();
   rows.push(["balance 10 s after the rolling restart", spread(await fleet.held())]);
   const counts = await fleet.count(stream, 60_000);

@@ -128,6 +128,12 @@ export class GatewayStore {
     return this.db.rpc("wa_lease_release", { p_salon_id: salonId, p_holder: holder, p_fence: fence });
   }
 
+  /** Which of these salons no gateway holds (no live lease). */
+  leasesUnheld(salonIds: number[], now: Date): Promise<number[]> {
+    return this.db.rpc<Array<number | string>>("wa_leases_unheld", { p_salon_ids: salonIds, p_now: now.toISOString() })
+      .then((ids) => ids.map(Number));
+  }
+
   gatewayRegister(id: string, address: string, capacity: number, ttlSec: number, now: Date): Promise<void> {
     return this.db.rpc("gateway_register", { p_id: id, p_address: address, p_capacity: capacity, p_now: now.toISOString(), p_ttl_sec: ttlSec });
   }

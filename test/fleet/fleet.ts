@@ -48,6 +48,13 @@ export interface FleetCounts {
   overlaps: string[];
 }
 
+interface ConnectionEvent {
+  salonId: number;
+  event: "open" | "close";
+  at: number;
+  pid: number;
+}
+
 export class Fleet {
   readonly dir = mkdtempSync(join(tmpdir(), "ai-admin-fleet-"));
   readonly gateways: Gateway[] = [];
@@ -219,17 +226,33 @@ export class Fleet {
     return c;
   }
 
-  /** From the emulator's record: per salon, two connections through different processes that were open at once. */
-  private overlaps(): string[] {
+  /**
+   * From the emulator's record: each salon the process `pid` closed from `since` (ms since the epoch) on, in that
+   * order, and how long until another process opened it (ms; null: never).
+   */
+  handOvers(pid: number, since: number): Array<{ salonId: number; closedAt: number; gapMs: number | null }> {
+    const events = this.connections();
+    const moves = events.filter((e) => e.pid === pid && e.event === "close" && e.at >= since).sort((a, b) => a.at - b.at);
+    return moves.map((c) => {
+      const next = events.find((e) => e.salonId === c.salonId && e.event === "open" && e.pid !== pid && e.at >= c.at);
+      return { salonId: c.salonId, closedAt: c.at, gapMs: next ? next.at - c.at : null };
+    });
+  }
+
+  /** The emulator's record of connections opened and closed, in the order they happened. */
+  private connections(): ConnectionEvent[] {
     const file = join(this.dir, "connections.jsonl");
     if (!existsSync(file)) return [];
+    return readFileSync(file, "utf8").split("\n").filter(Boolean).map((line) => JSON.parse(line) as ConnectionEvent);
+  }
+
+  /** From the emulator's record: per salon, two connections through different processes that were open at once. */
+  private overlaps(): string[] {
     const endOf = new Map<number, number>();
     for (const g of this.gateways) if (g.run.child.pid && g.endedAt) endOf.set(g.run.child.pid, g.endedAt);
     const open = new Map<string, { salonId: number; pid: number; from: number }>();
     const spans: Array<{ salonId: number; pid: number; from: number; to: number }> = [];
-    for (const line of readFileSync(file, "utf8").split("\n")) {
-      if (!line) continue;
-      const e = JSON.parse(line) as { salonId: number; event: "open" | "close"; at: number; pid: number };
+    for (const e of this.connections()) {
       const k = `${e.salonId}|${e.pid}`;
       if (e.event === "open") open.set(k, { salonId: e.salonId, pid: e.pid, from: e.at });
       else if (open.has(k)) {

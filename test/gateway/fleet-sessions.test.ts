@@ -54,6 +54,11 @@ class SharedWhatsApp {
   /** Salons a gateway connected while another gateway's connection to them was still open. */
   readonly doubled: number[] = [];
 
+  /** Of these salons, how many have no connection open through any gateway now (offline, as their clients see it). */
+  offline(salonIds: number[]): number {
+    return salonIds.filter((id) => !this.openThrough.has(id)).length;
+  }
+
   transport(gateway: string): Transport & { kill(): void } {
     let dead = false;
     const ended = (salonId: number) => {
@@ -282,6 +287,32 @@ describe("a fleet of gateways", () => {
       await retire(ids);
     }
   }, 120_000);
+
+  it("a draining gateway lets its sessions go only as fast as the others take them: few salons offline at once", async () => {
+    const wa = new SharedWhatsApp();
+    // One slowish claim at a time each; the leaving gateway never sheds to rebalance, so only its drain moves sessions.
+    const a = await member(wa, "a", { restoreConcurrency: 1, rebalanceBatch: 0 });
+    const ids = await pairSalons(wa, a, 16);
+    const b = await member(wa, "b", { restoreConcurrency: 1, restoreJitterMs: [50, 100] });
+    const c = await member(wa, "c", { restoreConcurrency: 1, restoreJitterMs: [50, 100] });
+    const fleet = [a, b, c];
+    let most = 0;
+    const watch = setInterval(() => (most = Math.max(most, wa.offline(ids))), 5);
+    try {
+      await a.gw.sessions.fleet.drain();
+      await until(() => connected([b, c]), (n) => n[0]! + n[1]! === 16);
+      clearInterval(watch);
+      // Let go at once, the 16 would wait for the others' scans together. Paced: one claim per other gateway
+      // (2), the one being handed over, and the ones taken but still connecting (2).
+      expect(most).toBeLessThanOrEqual(5);
+      expect(heldOnce([b, c], ids)).toBe(true);
+      expect(wa.doubled).toEqual([]);
+    } finally {
+      clearInterval(watch);
+      for (const m of fleet) await m.gw.close();
+      await retire(ids);
+    }
+  }, 180_000);
 
   it("a draining gateway hands every session over under a stream of sends: none lost, none sent twice", async () => {
     const wa = new SharedWhatsApp();

@@ -7,6 +7,7 @@
  * hands every session over, a few at a time, and leaves the registry.
  */
 import type { FleetPlan } from "../store.js";
+import { DrainPace } from "./drain-pace.js";
 import { handOver, type SessionRestore } from "./leases.js";
 import type { Live, Sessions } from "./live.js";
 
@@ -94,11 +95,12 @@ export class FleetMember {
 
   /**
    * Leaves the fleet without a gap for the salons: the registry stops counting this gateway (its /health answers
-   * 503, its share goes to the others), then each session is handed over (a few at a time) and claimed by another
-   * gateway at its next scan. Alone in the fleet there is nobody to hand over to: the caller's stop closes them all at once.
+   * 503, its share goes to the others), then each session is handed over and claimed by another gateway at its next
+   * scan, no faster than the others take them (drain-pace.ts): `restoreConcurrency` claims per other gateway.
+   * Alone in the fleet there is nobody to hand over to: the caller's stop closes them all at once.
    */
   async drain(): Promise<void> {
-    const { log } = this.s.deps;
+    const { log, options } = this.s.deps;
     this.s.draining = true;
     const plan = await this.heartbeat().catch((err) => {
       log.error({ err }, "announcing the drain failed");
@@ -106,14 +108,20 @@ export class FleetMember {
     });
     if (!plan || plan.gateways === 0) return;
     log.info({ sessions: this.s.live.size, gateways: plan.gateways }, "draining: handing sessions over");
-    // A few at a time, as the others restore them (restoreConcurrency): 500 sessions leave well within the stop timeout.
+    const concurrency = Math.max(1, options.restoreConcurrency);
+    const pace = new DrainPace(this.s.deps, concurrency * plan.gateways);
     const queue = [...this.s.live.values()];
     const worker = async () => {
       for (let live = queue.shift(); live; live = queue.shift()) {
-        if (this.s.live.get(live.salonId) === live && !live.closing) await handOver(this.s, live);
+        await pace.room();
+        if (this.s.live.get(live.salonId) !== live || live.closing) continue;
+        // What a claim takes (gateway_claimable): paired and left running; nobody takes anything else.
+        const claimable = live.paired && (live.state === "connected" || live.state === "connecting");
+        await handOver(this.s, live);
+        if (claimable) pace.letGo(live.salonId);
       }
     };
-    await Promise.all(Array.from({ length: Math.max(1, this.s.deps.options.restoreConcurrency) }, worker));
+    await Promise.all(Array.from({ length: concurrency }, worker));
   }
 
   /** Stops heartbeating and removes the registration (after every session was handed over or closed). */
