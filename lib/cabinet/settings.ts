@@ -9,6 +9,7 @@
  * Public API: `readSettings`, `changeSettings`, `settingsHistory`, `SettingsError`, `FACTS_LIMIT`.
  */
 import { z } from "zod";
+import { intField } from "./fields.js";
 import type { Clock } from "../clock.js";
 import type { Db } from "../db/client.js";
 import { campaignSettings, CampaignsPatch, DEFAULT_CAMPAIGN_SETTINGS, type CampaignSettings } from "../campaigns/settings.js";
@@ -20,8 +21,6 @@ import { cabinetStore } from "./store.js";
 export const FACTS_LIMIT = 2000;
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "время в виде ЧЧ:ММ, например 21:00");
-const int = (min: number, max: number, what: string) =>
-  z.number({ error: `${what}: введите число` }).int(`${what}: введите целое число`).min(min, `${what}: не меньше ${min}`).max(max, `${what}: не больше ${max}`);
 
 const NotificationsPatch = z.strictObject({
   bookingCreated: z.boolean(),
@@ -29,10 +28,10 @@ const NotificationsPatch = z.strictObject({
   bookingCancelled: z.boolean(),
   reminderDayBefore: z.boolean(),
   reminderHoursBefore: z.boolean(),
-  delaySec: int(0, 3600, "Задержка подтверждения (секунды)"),
+  delaySec: intField(0, 3600, "Задержка подтверждения (секунды)"),
   dayBeforeFrom: hhmm,
   dayBeforeTo: hhmm,
-  hoursBefore: int(1, 24, "За сколько часов напоминать"),
+  hoursBefore: intField(1, 24, "За сколько часов напоминать"),
   quietHours: z.boolean(),
   quietFrom: hhmm,
   quietTo: hhmm,
@@ -40,10 +39,10 @@ const NotificationsPatch = z.strictObject({
 }).partial();
 
 const AssistantPatch = z.strictObject({
-  burst_wait_sec: int(0, 60, "Ожидание следующих сообщений (секунды)"),
-  typing_wait_max_sec: int(0, 30, "Ожидание, пока клиент печатает (секунды)"),
-  admin_pause_min: int(0, 7 * 24 * 60, "Пауза после ответа администратора (минуты)"),
-  handover_pause_min: int(0, 7 * 24 * 60, "Пауза после передачи администратору (минуты)"),
+  burst_wait_sec: intField(0, 60, "Ожидание следующих сообщений (секунды)"),
+  typing_wait_max_sec: intField(0, 30, "Ожидание, пока клиент печатает (секунды)"),
+  admin_pause_min: intField(0, 7 * 24 * 60, "Пауза после ответа администратора (минуты)"),
+  handover_pause_min: intField(0, 7 * 24 * 60, "Пауза после передачи администратору (минуты)"),
   enabled: z.boolean({ error: "Ассистент: включён или выключен" }),
   handover_phone: z.string().transform((p) => p.replace(/[\s()+-]/g, ""))
     .pipe(z.string().regex(/^(\d{10,15})?$/, "Телефон для передачи чатов: только цифры с кодом страны, например +7 916 123-45-67, или пусто")),

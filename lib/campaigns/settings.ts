@@ -4,6 +4,7 @@
  * (`campaigns_plan`); this module says what the keys mean and validates a change (lib/cabinet/settings.ts).
  */
 import { z } from "zod";
+import { intField } from "../cabinet/fields.js";
 
 export interface CampaignSettings {
   /** Ask "Как вам визит?" reviewAfterHours after a visit the client attended. */
@@ -28,20 +29,18 @@ export const DEFAULT_CAMPAIGN_SETTINGS: CampaignSettings = {
   birthdayEnabled: false, birthdayAt: "10:00", birthdayOffer: "",
 };
 
-const int = (min: number, max: number, what: string) =>
-  z.number({ error: `${what}: введите число` }).int(`${what}: введите целое число`).min(min, `${what}: не меньше ${min}`).max(max, `${what}: не больше ${max}`);
 const url = (what: string) =>
   z.string().trim().max(500, `${what}: слишком длинная ссылка`)
     .refine((u) => u === "" || /^https:\/\/[^\s]+$/.test(u), `${what}: ссылка должна начинаться с https://, или оставьте пусто`);
 
 export const CampaignsPatch = z.strictObject({
   reviewEnabled: z.boolean(),
-  reviewAfterHours: int(1, 72, "Через сколько часов после визита просить оценку"),
+  reviewAfterHours: intField(1, 72, "Через сколько часов после визита просить оценку"),
   reviewYandexUrl: url("Ссылка на Яндекс Карты"),
   review2gisUrl: url("Ссылка на 2ГИС"),
   reviewGoogleUrl: url("Ссылка на Google Карты"),
   winbackEnabled: z.boolean(),
-  winbackDays: int(14, 365, "Через сколько дней без визита писать «мы скучаем»"),
+  winbackDays: intField(14, 365, "Через сколько дней без визита писать «мы скучаем»"),
   birthdayEnabled: z.boolean(),
   // Morning to early evening only: SQL `campaigns_plan` stops deciding birthdays at 20:00.
   birthdayAt: z.string().regex(/^(0[6-9]|1\d):[0-5]\d$/, "Время поздравления: ЧЧ:ММ между 06:00 и 19:59, например 10:00"),

@@ -4,6 +4,7 @@
  * the owner resumes. The SQL `outreach_settings` holds the same defaults for the decision (`outreach_claim`).
  */
 import { z } from "zod";
+import { intField } from "../cabinet/fields.js";
 
 export interface OutreachSettings {
   enabled: boolean;
@@ -23,14 +24,12 @@ export const DEFAULT_OUTREACH_SETTINGS: OutreachSettings = {
  */
 export const WARMUP_DAILY_CAP = 15;
 
-const int = (min: number, max: number, what: string) =>
-  z.number({ error: `${what}: введите число` }).int(`${what}: введите целое число`).min(min, `${what}: не меньше ${min}`).max(max, `${what}: не больше ${max}`);
 
 export const OutreachPatch = z.strictObject({
   enabled: z.boolean({ error: "Сообщения первыми: включены или выключены" }),
-  dailyCap: int(0, 1000, "Не больше сообщений в день"),
-  spacingMinSec: int(30, 3600, "Пауза между сообщениями, от (секунды)"),
-  spacingMaxSec: int(30, 3 * 3600, "Пауза между сообщениями, до (секунды)"),
+  dailyCap: intField(0, 1000, "Не больше сообщений в день"),
+  spacingMinSec: intField(30, 3600, "Пауза между сообщениями, от (секунды)"),
+  spacingMaxSec: intField(30, 3 * 3600, "Пауза между сообщениями, до (секунды)"),
   stopOn463: z.boolean({ error: "Остановка при ограничении WhatsApp: да или нет" }),
 }).partial();
 

@@ -9,7 +9,7 @@
 import type { FleetPlan } from "../store.js";
 import { DrainPace } from "./drain-pace.js";
 import { handOver, type SessionRestore } from "./leases.js";
-import type { Live, Sessions } from "./live.js";
+import { repeatAfter, type Live, type Sessions } from "./live.js";
 
 export interface FleetInfo {
   id: string;
@@ -34,7 +34,7 @@ export function livenessSec(options: { leaseTtlSec: number; fleetScanMs: number 
 }
 
 export class FleetMember {
-  private timer: NodeJS.Timeout | undefined;
+  private stopScanning = (): void => {};
   private registered = false;
   private last: FleetPlan | null = null;
   /** A hand-over is running: the next plan's waits for it (a hand-over not yet released still counts). */
@@ -70,20 +70,10 @@ export class FleetMember {
   /** Heartbeats every `fleetScanMs`; the claims and hand-overs a plan asks for run beside the next heartbeats. */
   startScanning(): void {
     const { log, options } = this.s.deps;
-    const loop = () => {
-      this.timer = setTimeout(() => {
-        void this.heartbeat()
-          .then((plan) => {
-            if (plan) void this.act(plan).catch((err) => log.error({ err }, "fleet claim or hand-over failed"));
-          })
-          .catch((err) => log.error({ err }, "fleet heartbeat failed"))
-          .finally(() => {
-            if (!this.s.stopped) loop();
-          });
-      }, options.fleetScanMs);
-      this.timer.unref();
-    };
-    loop();
+    this.stopScanning = repeatAfter(options.fleetScanMs, async () => {
+      const plan = await this.heartbeat();
+      if (plan) void this.act(plan).catch((err) => log.error({ err }, "fleet claim or hand-over failed"));
+    }, (err) => log.error({ err }, "fleet heartbeat failed"), () => !this.s.stopped);
   }
 
   /** One scan, awaited to the end (tests): heartbeat, then claim or hand over as the plan says. */
@@ -126,7 +116,7 @@ export class FleetMember {
 
   /** Stops heartbeating and removes the registration (after every session was handed over or closed). */
   async leave(): Promise<void> {
-    clearTimeout(this.timer);
+    this.stopScanning();
     if (!this.registered) return;
     this.registered = false;
     await this.s.deps.store.gatewayDeregister(this.s.deps.options.holderId)

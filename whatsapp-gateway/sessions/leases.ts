@@ -7,7 +7,7 @@ import type { SessionState } from "../../lib/contract/service-api.js";
 import { SalonAuthState, type Lease } from "../auth-state.js";
 import { jitter } from "../config.js";
 import { GatewayApiError } from "../errors.js";
-import { leaseLapsing, leaseMarginMs, monotonicMs, setState, sleep, type Live, type Sessions } from "./live.js";
+import { leaseLapsing, leaseMarginMs, monotonicMs, repeatAfter, setState, sleep, type Live, type Sessions } from "./live.js";
 import { SendQueue } from "./send-queue.js";
 
 /** Takes the salon's lease and sets up its state; one claim at a time per salon. */
@@ -111,7 +111,7 @@ export async function yieldLapsing(s: Sessions): Promise<void> {
 
 /** Renews this process's leases on a timer, and connects the sessions it is to hold, in waves. */
 export class SessionRestore {
-  private renewTimer: NodeJS.Timeout | undefined;
+  private stopRenewal = (): void => {};
   private lapseTimer: NodeJS.Timeout | undefined;
   /** The start-up restore is running; claims wait for the next scan after it. */
   private restoring = false;
@@ -127,17 +127,7 @@ export class SessionRestore {
 
   startLeaseRenewal(): void {
     const { log, options } = this.s.deps;
-    const loop = () => {
-      this.renewTimer = setTimeout(() => {
-        void renewLeases(this.s)
-          .catch((err) => log.error({ err }, "lease renewal failed"))
-          .finally(() => {
-            if (!this.s.stopped) loop();
-          });
-      }, options.leaseRenewMs);
-      this.renewTimer.unref();
-    };
-    loop();
+    this.stopRenewal = repeatAfter(options.leaseRenewMs, () => renewLeases(this.s), (err) => log.error({ err }, "lease renewal failed"), () => !this.s.stopped);
     // Apart from the renewals, so a renewal stuck on the database cannot hold a session past its lease.
     this.lapseTimer = setInterval(() => {
       void yieldLapsing(this.s).catch((err) => log.error({ err }, "closing sessions with lapsing leases failed"));
@@ -146,7 +136,7 @@ export class SessionRestore {
   }
 
   stopLeaseRenewal(): void {
-    clearTimeout(this.renewTimer);
+    this.stopRenewal();
     clearInterval(this.lapseTimer);
   }
 

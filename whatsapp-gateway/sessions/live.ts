@@ -59,6 +59,28 @@ export interface Sessions {
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/**
+ * Runs `task` `ms` after its previous run ended (never two at once) while `goOn()` holds, until the returned stop is
+ * called; a failure is reported and the next run still comes. The timer does not keep the process alive.
+ */
+export function repeatAfter(ms: number, task: () => Promise<unknown>, onError: (err: unknown) => void, goOn: () => boolean): () => void {
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const loop = () => {
+    timer = setTimeout(() => {
+      void task().catch(onError).finally(() => {
+        if (!stopped && goOn()) loop();
+      });
+    }, ms);
+    timer.unref();
+  };
+  loop();
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
+}
+
 export function setState(s: Sessions, live: Live, state: SessionState): void {
   if (live.state === state) return;
   live.state = state;
