@@ -54,7 +54,8 @@ const CONTAINER_HEALTH_COMMAND = [
  * - Health on /health for the load balancer and the container check alike: 200 while the task accepts sessions, 503
  *   while it drains. ECS replaces a task either check calls unhealthy, so a full task must still answer 200.
  * - Each task finds its own private address (GATEWAY_INTERNAL_URL) in the ECS task metadata
- *   (whatsapp-gateway/task-address.ts); the functions, in the same VPC, call the task holding a salon's session there.
+ *   (whatsapp-gateway/task-address.ts); the functions, in the same VPC, call the task holding a salon's session there,
+ *   and a stopping task hands each of its sessions to another task there (whatsapp-gateway/sessions/peers.ts).
  * - The ALB carries the onboarding WebSocket (an ALB upgrades HTTP/1.1 connections as they come) to any task; its
  *   idle timeout is raised so a quiet onboarding page is not cut while the salon finds its phone.
  */

@@ -18,15 +18,12 @@ export interface GatewayOptions {
   capacity: number;
   /** Heartbeat in gateway_instances, claim free sessions and shed excess this often. */
   fleetScanMs: number;
-  /**
-   * Drain (sessions/drain-pace.ts): sessions go no faster than the other gateways take them, for at most
-   * `drainPacingMs` of waiting (0: no pacing), and the rest at once when none was taken for `drainStallMs`.
-   */
-  drainPacingMs: number;
-  drainStallMs: number;
   /** Sessions an over-loaded gateway hands over per scan when another has room (scaling out, gradually). */
   rebalanceBatch: number;
-  /** Restore after a restart: this many sessions at a time, each start after a random pause in the range. */
+  /**
+   * Restore after a restart: this many sessions at a time, each start after a random pause in the range. A drain
+   * hands this many at a time to each other gateway (sessions/fleet.ts), which connects them without the pause.
+   */
   restoreConcurrency: number;
   restoreJitterMs: [number, number];
   /** Gap between two sends of one session, random in the range, so a burst never looks like a bot. */
@@ -71,9 +68,6 @@ export function defaultGatewayOptions(): GatewayOptions {
     capacity: 500,
     fleetScanMs: 2000,
     rebalanceBatch: 5,
-    // ECS stops a task 120 s after SIGTERM and main.ts stops it hard at 100 s: pacing ends well before.
-    drainPacingMs: 60_000,
-    drainStallMs: 10_000,
     restoreConcurrency: 5,
     restoreJitterMs: [500, 2000],
     sendGapMs: [800, 2500],

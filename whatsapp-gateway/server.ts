@@ -12,6 +12,7 @@ import { EventOutbox } from "./outbox.js";
 import { SessionManager } from "./sessions/manager.js";
 import { attachOnboardingSocket } from "./socket/onboarding.js";
 import { GatewayStore } from "./store.js";
+import { startElsewhereWith } from "./sessions/peers.js";
 import { BaileysTransport } from "./transport/baileys.js";
 import { EmulatorWorld } from "./transport/emulator.js";
 import type { Transport } from "./transport/types.js";
@@ -70,7 +71,9 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
   const emulator = !deps.transport && deps.config.whatsappTransport === "emulator" ? new EmulatorWorld(clock, deps.emulatorOutboxFile, deps.emulatorConnectionsFile) : undefined;
   const transport: Transport = deps.transport ?? emulator ?? baileysTransport(deps, clock, options, keyCache);
   const outbox = new EventOutbox({ store, dispatcher: deps.dispatcher, clock, log, pollMs: options.outboxPollMs });
-  const sessions = new SessionManager({ store, transport, outbox, clock, log, options, keyCache });
+  const sessions = new SessionManager({
+    store, transport, outbox, clock, log, options, keyCache, startElsewhere: startElsewhereWith(deps.config.gatewaySecret),
+  });
 
   const app = createGatewayApp({
     db: deps.db, log, store, sessions, outbox, gatewaySecret: deps.config.gatewaySecret, transportKind: transport.kind, emulator,

@@ -96,6 +96,14 @@ export interface FleetPlan {
   gateways: number;
 }
 
+/** Another gateway that takes sessions now (gateway_peers). */
+export interface Peer {
+  id: string;
+  address: string;
+  held: number;
+  capacity: number;
+}
+
 export class GatewayStore {
   constructor(private readonly db: Db) {}
 
@@ -128,10 +136,9 @@ export class GatewayStore {
     return this.db.rpc("wa_lease_release", { p_salon_id: salonId, p_holder: holder, p_fence: fence });
   }
 
-  /** Which of these salons no gateway holds (no live lease). */
-  leasesUnheld(salonIds: number[], now: Date): Promise<number[]> {
-    return this.db.rpc<Array<number | string>>("wa_leases_unheld", { p_salon_ids: salonIds, p_now: now.toISOString() })
-      .then((ids) => ids.map(Number));
+  /** The other live gateways that take sessions, with their address and room, the emptiest first. */
+  gatewayPeers(id: string, now: Date): Promise<Peer[]> {
+    return this.db.rpc<Peer[]>("gateway_peers", { p_id: id, p_now: now.toISOString() });
   }
 
   gatewayRegister(id: string, address: string, capacity: number, ttlSec: number, now: Date): Promise<void> {

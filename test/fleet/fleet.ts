@@ -227,14 +227,14 @@ export class Fleet {
   }
 
   /**
-   * From the emulator's record: each salon the process `pid` closed from `since` (ms since the epoch) on, in that
-   * order, and how long until another process opened it (ms; null: never).
+   * From the emulator's record: each salon closed from `since` (ms since the epoch) on, by the process `pid` or by any,
+   * in that order, and how long until a process (another, or the same one taking it back) opened it (ms; null: never).
    */
-  handOvers(pid: number, since: number): Array<{ salonId: number; closedAt: number; gapMs: number | null }> {
+  handOvers(since: number, pid?: number): Array<{ salonId: number; closedAt: number; gapMs: number | null }> {
     const events = this.connections();
-    const moves = events.filter((e) => e.pid === pid && e.event === "close" && e.at >= since).sort((a, b) => a.at - b.at);
+    const moves = events.filter((e) => e.event === "close" && e.at >= since && (pid === undefined || e.pid === pid)).sort((a, b) => a.at - b.at);
     return moves.map((c) => {
-      const next = events.find((e) => e.salonId === c.salonId && e.event === "open" && e.pid !== pid && e.at >= c.at);
+      const next = events.find((e) => e.salonId === c.salonId && e.event === "open" && e.at >= c.at);
       return { salonId: c.salonId, closedAt: c.at, gapMs: next ? next.at - c.at : null };
     });
   }

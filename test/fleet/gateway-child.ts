@@ -47,8 +47,6 @@ const gateway = await startGateway({
     sendGapMs: [10, 30],
     outboxPollMs: 500,
     fleetScanMs: 500,
-    // bench/fleet.ts compares with the drain unpaced (0).
-    ...(process.env.FLEET_DRAIN_PACING_MS ? { drainPacingMs: Number(process.env.FLEET_DRAIN_PACING_MS) } : {}),
   },
 });
 console.log("READY");

@@ -91,16 +91,28 @@ describe("gateway fleet registry", () => {
     await retire(ids);
   });
 
-  it("answers where a salon's holder listens, and the gateway with the most room", async () => {
-    const [salon] = await pairedSessions(1);
+  it("answers where a salon's holder listens, and which other gateways take sessions, the emptiest first", async () => {
+    const [salon, other] = await pairedSessions(2);
     await register("h/1", 10, 500);
     await register("i/1", 10, 500);
+    await register("j/1", 1, 500);
+    await register("k/1", 10, 500);
+    await heartbeat("k/1", 500, true);
     await acquire(salon!, "h/1", 500);
+    await acquire(other!, "j/1", 500);
     const holder = await rpc<Record<string, unknown>>("gateway_session_holder", { p_salon_id: salon, p_now: at(501) });
     expect(holder).toMatchObject({ holder: "h/1", address: "http://h-1:8788", live: true, draining: false });
     expect(await rpc("gateway_session_holder", { p_salon_id: salon, p_now: at(540) })).toBeNull();
-    expect(await rpc("gateway_least_loaded", { p_now: at(501) })).toMatchObject({ id: "i/1", held: 0, capacity: 10 });
-    await retire([salon!]);
+    // Not the asker, not a full one (j/1), not a draining one (k/1); i/1 has the most room.
+    expect(await rpc("gateway_peers", { p_id: "x/1", p_now: at(501) })).toEqual([
+      { id: "i/1", address: "http://i-1:8788", held: 0, capacity: 10 },
+      { id: "h/1", address: "http://h-1:8788", held: 1, capacity: 10 },
+    ]);
+    expect(await rpc("gateway_peers", { p_id: "i/1", p_now: at(501) })).toEqual([
+      { id: "h/1", address: "http://h-1:8788", held: 1, capacity: 10 },
+    ]);
+    await Promise.all(["h/1", "i/1", "j/1", "k/1"].map((g) => rpc("gateway_deregister", { p_id: g })));
+    await retire([salon!, other!]);
   });
 
   it("lets a restarted process of the same lineage claim its predecessor's sessions at once, first", async () => {

@@ -211,8 +211,9 @@ describe("a fleet of gateways", () => {
     const c = await member(wa, "c");
     const fleet = [a, b, c];
     try {
-      const counts = await until(() => connected(fleet), (n) => n.every((x) => x >= 18 && x <= 22) && n.reduce((s, x) => s + x, 0) === 60);
-      expect(counts.reduce((s, x) => s + x, 0)).toBe(60);
+      await until(() => connected(fleet), (n) => n.every((x) => x >= 18 && x <= 22) && n.reduce((s, x) => s + x, 0) === 60);
+      // Then it settles: the rebalancing stops at each gateway's share.
+      const counts = await until(() => connected(fleet), (n) => n.every((x) => x === 20));
       expect(heldOnce(fleet, ids)).toBe(true);
       expect(wa.doubled).toEqual([]);
       expect((await fetch(`${b.gw.url}/health`)).status).toBe(200);
@@ -288,23 +289,25 @@ describe("a fleet of gateways", () => {
     }
   }, 120_000);
 
-  it("a draining gateway lets its sessions go only as fast as the others take them: few salons offline at once", async () => {
+  it("a draining gateway hands each session to a named gateway, which connects it at once: few salons offline at once", async () => {
     const wa = new SharedWhatsApp();
-    // One slowish claim at a time each; the leaving gateway never sheds to rebalance, so only its drain moves sessions.
+    // The leaving gateway never sheds to rebalance, so only its drain moves sessions; b and c would wait a minute
+    // before each claim of their own scans, so every session they connect in time was handed to them.
     const a = await member(wa, "a", { restoreConcurrency: 1, rebalanceBatch: 0 });
     const ids = await pairSalons(wa, a, 16);
-    const b = await member(wa, "b", { restoreConcurrency: 1, restoreJitterMs: [50, 100] });
-    const c = await member(wa, "c", { restoreConcurrency: 1, restoreJitterMs: [50, 100] });
+    const b = await member(wa, "b", { restoreJitterMs: [60_000, 60_000] });
+    const c = await member(wa, "c", { restoreJitterMs: [60_000, 60_000] });
     const fleet = [a, b, c];
     let most = 0;
     const watch = setInterval(() => (most = Math.max(most, wa.offline(ids))), 5);
     try {
       await a.gw.sessions.fleet.drain();
-      await until(() => connected([b, c]), (n) => n[0]! + n[1]! === 16);
+      await until(() => connected([b, c]), (n) => n[0]! + n[1]! === 16, 30_000);
       clearInterval(watch);
-      // Let go at once, the 16 would wait for the others' scans together. Paced: one claim per other gateway
-      // (2), the one being handed over, and the ones taken but still connecting (2).
-      expect(most).toBeLessThanOrEqual(5);
+      // One hand-over at a time per other gateway (2), each connecting as the next one starts (2).
+      expect(most).toBeLessThanOrEqual(4);
+      // Spread by room: eight each, give or take the one a list read may miss while it is being handed over.
+      for (const n of connected([b, c])) expect(n).toBeGreaterThanOrEqual(7);
       expect(heldOnce([b, c], ids)).toBe(true);
       expect(wa.doubled).toEqual([]);
     } finally {

@@ -4,12 +4,12 @@
  * heartbeat answers a plan (gateway_claimable): free sessions to claim up to its share, or sessions to hand over to
  * a gateway with room. The lease and its fence stay the only arbiter of who holds a session: two gateways claiming
  * one salon at once both call wa_lease_acquire, one wins, the other skips it. Draining (SIGTERM) stops the claims,
- * hands every session over, a few at a time, and leaves the registry.
+ * hands every session to another gateway, a few at a time, and leaves the registry.
  */
 import type { FleetPlan } from "../store.js";
-import { DrainPace } from "./drain-pace.js";
 import { handOver, type SessionRestore } from "./leases.js";
 import { repeatAfter, type Live, type Sessions } from "./live.js";
+import { Peers } from "./peers.js";
 
 export interface FleetInfo {
   id: string;
@@ -85,8 +85,9 @@ export class FleetMember {
 
   /**
    * Leaves the fleet without a gap for the salons: the registry stops counting this gateway (its /health answers
-   * 503, its share goes to the others), then each session is handed over and claimed by another gateway at its next
-   * scan, no faster than the others take them (drain-pace.ts): `restoreConcurrency` claims per other gateway.
+   * 503, its share goes to the others), then each session is handed to the gateway with the most room, which connects
+   * it at once (peers.ts); `restoreConcurrency` hand-overs per other gateway at a time, each waiting for the other's
+   * answer, so a salon is offline for one hand-over and no gateway gets a connection storm.
    * Alone in the fleet there is nobody to hand over to: the caller's stop closes them all at once.
    */
   async drain(): Promise<void> {
@@ -98,20 +99,15 @@ export class FleetMember {
     });
     if (!plan || plan.gateways === 0) return;
     log.info({ sessions: this.s.live.size, gateways: plan.gateways }, "draining: handing sessions over");
-    const concurrency = Math.max(1, options.restoreConcurrency);
-    const pace = new DrainPace(this.s.deps, concurrency * plan.gateways);
+    const peers = new Peers(this.s.deps);
     const queue = [...this.s.live.values()];
-    const worker = async () => {
+    const lanes = Math.max(1, options.restoreConcurrency) * plan.gateways;
+    const lane = async () => {
       for (let live = queue.shift(); live; live = queue.shift()) {
-        await pace.room();
-        if (this.s.live.get(live.salonId) !== live || live.closing) continue;
-        // What a claim takes (gateway_claimable): paired and left running; nobody takes anything else.
-        const claimable = live.paired && (live.state === "connected" || live.state === "connecting");
-        await handOver(this.s, live);
-        if (claimable) pace.letGo(live.salonId);
+        if (this.s.live.get(live.salonId) === live && !live.closing) await this.pass(live, peers);
       }
     };
-    await Promise.all(Array.from({ length: concurrency }, worker));
+    await Promise.all(Array.from({ length: lanes }, lane));
   }
 
   /** Stops heartbeating and removes the registration (after every session was handed over or closed). */
@@ -160,6 +156,19 @@ export class FleetMember {
     ).slice(0, n);
     if (movable.length === 0) return;
     this.s.deps.log.info({ sessions: movable.length }, "rebalancing: handing sessions over to a gateway with room");
-    await Promise.all(movable.map((live) => handOver(this.s, live)));
+    const peers = new Peers(this.s.deps);
+    await Promise.all(movable.map((live) => this.pass(live, peers)));
+  }
+
+  /**
+   * Gives the session up here and hands it to another gateway. One nobody would claim (unpaired, or stopped) is only
+   * given back; one no other gateway took stays free, and the scans claim it.
+   */
+  private async pass(live: Live, peers: Peers): Promise<void> {
+    const wanted = live.paired && (live.state === "connected" || live.state === "connecting");
+    await handOver(this.s, live);
+    if (wanted && !(await peers.give(live.salonId))) {
+      this.s.deps.log.warn({ salonId: live.salonId }, "no gateway took the session; it waits for the next claim");
+    }
   }
 }

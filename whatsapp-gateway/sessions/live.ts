@@ -42,7 +42,12 @@ export interface SessionManagerDeps {
   log: Logger;
   options: GatewayOptions;
   keyCache: SharedKeyCache;
+  /** Hands a session to another gateway of the fleet (peers.ts). */
+  startElsewhere: StartElsewhere;
 }
+
+/** Starts the salon's session on the gateway at `address`; rejects with what that gateway answered. */
+export type StartElsewhere = (address: string, salonId: number) => Promise<void>;
 
 /** The state every session module works on; the SessionManager owns it. */
 export interface Sessions {

@@ -1,0 +1,101 @@
+/**
+ * The other gateways a session is handed to, and the call that hands it (ARCHITECTURE.md, "Fleet", hand-over).
+ * A session only given back waits for whoever scans next: a scan interval, the claimer's restore jitter and, when
+ * many are let go together, the claimers' own order. Handed to a named gateway it is connected there as soon as the
+ * call arrives: the service API's `POST /v1/sessions/:salonId/start`, the call the functions make to start a
+ * session, signed with the same service key. The lease stays the arbiter: a scan that took the session first makes
+ * the call answer `session_elsewhere`, which is as good; a call that fails leaves the session free for the scans.
+ */
+import { signServiceToken } from "../../lib/contract/service-token.js";
+import type { Peer } from "../store.js";
+import { monotonicMs, type SessionManagerDeps, type StartElsewhere } from "./live.js";
+
+/** How long a hand-over waits for the other gateway's answer: its claim and the start of its connect. */
+const START_TIMEOUT_MS = 15_000;
+
+export function startElsewhereWith(secret: string): StartElsewhere {
+  return async (address, salonId) => {
+    const res = await fetch(`${address}/v1/sessions/${salonId}/start`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${await signServiceToken(secret)}`, "content-type": "application/json" },
+      body: "{}",
+      signal: AbortSignal.timeout(START_TIMEOUT_MS),
+    });
+    if (res.ok || res.status === 409) {
+      // 409 session_elsewhere: another gateway claimed it in the meantime; it is held, which is all a hand-over wants.
+      await res.body?.cancel();
+      return;
+    }
+    throw new Error(`${address} answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
+  };
+}
+
+/** The gateways one drain or one rebalancing hands sessions to, spread by room. */
+export class Peers {
+  private list: Peer[] = [];
+  private readAt = Number.NEGATIVE_INFINITY;
+  private reading: Promise<void> | null = null;
+  /** Handed to each since the list was read, or still being handed then: its `held` does not count them. */
+  private given = new Map<string, number>();
+  private readonly inFlight = new Map<string, number>();
+  /** Refused or did not answer: not asked again by this drain or rebalancing. */
+  private readonly failed = new Set<string>();
+
+  constructor(private readonly deps: SessionManagerDeps) {}
+
+  /**
+   * Hands the salon, whose lease this gateway has just given back, to the gateway with the most room; tries a
+   * second one if the first refuses. False when none took it: it stays free and a scan claims it.
+   */
+  async give(salonId: number): Promise<boolean> {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const peer = await this.pick();
+      if (!peer) return false;
+      const add = (tally: Map<string, number>, n: number) => tally.set(peer.id, (tally.get(peer.id) ?? 0) + n);
+      add(this.given, 1);
+      add(this.inFlight, 1);
+      try {
+        await this.deps.startElsewhere(peer.address, salonId);
+        return true;
+      } catch (err) {
+        this.failed.add(peer.id);
+        this.deps.log.warn({ salonId, peer: peer.id, err: (err as Error).message }, "handing a session over failed; asking another gateway");
+      } finally {
+        add(this.inFlight, -1);
+      }
+    }
+    return false;
+  }
+
+  private async pick(): Promise<Peer | null> {
+    if (monotonicMs() - this.readAt > this.deps.options.fleetScanMs) await this.read();
+    let best: Peer | null = null;
+    let bestLoad = Number.POSITIVE_INFINITY;
+    for (const p of this.list) {
+      const held = p.held + (this.given.get(p.id) ?? 0);
+      if (this.failed.has(p.id) || held >= p.capacity) continue;
+      if (held / p.capacity < bestLoad) {
+        best = p;
+        bestLoad = held / p.capacity;
+      }
+    }
+    return best;
+  }
+
+  /** The registry's list, read again once a scan interval (one read shared by every hand-over waiting for it). */
+  private read(): Promise<void> {
+    this.reading ??= (async () => {
+      const { store, options, clock, log } = this.deps;
+      try {
+        this.list = await store.gatewayPeers(options.holderId, clock.now());
+        this.given = new Map(this.inFlight);
+      } catch (err) {
+        log.warn({ err }, "reading the other gateways failed; handing over to the ones read before");
+      }
+      this.readAt = monotonicMs();
+    })().finally(() => {
+      this.reading = null;
+    });
+    return this.reading;
+  }
+}
