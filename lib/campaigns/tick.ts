@@ -9,12 +9,11 @@
  */
 import { offerProactive } from "../outreach/offer.js";
 import type { Services } from "../services.js";
-import { campaignSettings } from "./settings.js";
 import { campaignsStore, type PlannedOffer } from "./store.js";
 import { birthdayText, reviewRequestText, winbackText } from "./texts.js";
 
 function message(o: PlannedOffer): { text: string; advertising: boolean } {
-  const c = campaignSettings({ campaigns: o.settings });
+  const c = o.settings;
   switch (o.kind) {
     case "review_request":
       return { text: reviewRequestText(o.client_name, o.salon_title), advertising: false };
