@@ -34,13 +34,15 @@ async function shown(salonId: number, who: { cookie: string }): Promise<{ settin
   return res.json();
 }
 
-/** What the decisions read for the salon: the same functions `notification_claim`, `outreach_claim` and `campaigns_plan` call. */
+/** What the decisions read for the salon: the functions `notification_claim`, `outreach_claim` and `campaigns_plan` call. */
 async function decided(salonId: number): Promise<Sections> {
-  const { rows } = await w.db.pg!.query<Sections>(
-    `select notification_settings(settings, $2) as notifications, outreach_settings(settings) as outreach,
-            campaign_settings(settings) as campaigns
-     from salons where salon_id = $1`, [salonId, w.services.config.bookingConfirmationDelaySec]);
-  return rows[0]!;
+  const db = w.db.db;
+  const stored = await db.rpc<Record<string, unknown>>("salon_settings_read", { p_salon_id: salonId });
+  return {
+    notifications: await db.rpc("notification_settings", { p_settings: stored, p_default_delay_sec: w.services.config.bookingConfirmationDelaySec }),
+    outreach: await db.rpc("outreach_settings", { p_settings: stored }),
+    campaigns: await db.rpc("campaign_settings", { p_settings: stored }),
+  };
 }
 
 describe("settings defaults", () => {
@@ -65,19 +67,16 @@ describe("settings defaults", () => {
     const on = await call(w, salonId, who, "/settings", { section: "notifications", patch: { quietHours: true } });
     expect(on.status).toBe(200);
 
-    // The claim's own test (`quiet_hours_end` over the salon's notification settings) at local times of today.
-    const holdsUntil = async (local: string) => {
-      const { rows } = await w.db.pg!.query<{ until: string | null }>(
-        `select to_char(quiet_hours_end(notification_settings(s.settings, 30), s.timezone,
-                                        ('2026-11-23'::date + $2::time) at time zone s.timezone) at time zone s.timezone,
-                        'HH24:MI') as until
-         from salons s where s.salon_id = $1`, [salonId, local]);
-      return rows[0]!.until;
+    // The claims' own test (`quiet_hours_end` over the salon's notification settings) at Moscow times of today.
+    const moscow = (hhmm: string) => new Date(`2026-11-23T${hhmm}:00+03:00`);
+    const holdsUntil = async (now: Date) => {
+      const until = await w.db.db.rpc<string | null>("quiet_hours_end", {
+        p_settings: (await decided(salonId)).notifications, p_tz: "Europe/Moscow", p_now: now.toISOString(),
+      });
+      return until === null ? null : new Date(new Date(until).getTime() + 3 * 3600_000).toISOString().slice(11, 16);
     };
-    const [h, m] = quietFrom.split(":").map(Number) as [number, number];
-    const minuteBefore = `${String(h - (m === 0 ? 1 : 0)).padStart(2, "0")}:${String((m + 59) % 60).padStart(2, "0")}`;
-    expect(await holdsUntil(minuteBefore)).toBeNull();
-    expect(await holdsUntil(quietFrom)).toBe(quietTo);
+    expect(await holdsUntil(new Date(moscow(quietFrom).getTime() - 60_000))).toBeNull();
+    expect(await holdsUntil(moscow(quietFrom))).toBe(quietTo);
   });
 
   it("a change's history starts from the default the decisions used, and the decisions read the change", async () => {
