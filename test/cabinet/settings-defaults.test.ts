@@ -1,10 +1,11 @@
 /**
  * The cabinet shows the notifications, outreach and campaigns settings as the decisions read them: an untouched
  * salon's form equals what the SQL functions the sends, quiet hours and caps call answer for it, a switch turned on
- * alone acts with the values the form showed, and a change's history starts from the default the decisions used.
+ * alone acts with the values the form showed, a change's history starts from the default the decisions used, and the
+ * assistant's prompt names the review page the decisions send.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CampaignsPatch } from "../../lib/campaigns/settings.js";
+import { CampaignsPatch, reviewLink, storedReviewLink } from "../../lib/campaigns/settings.js";
 import { OutreachPatch } from "../../lib/outreach/settings.js";
 import { nextSalonId } from "../support/harness.js";
 import type { World } from "../bookings/world.js";
@@ -86,6 +87,7 @@ describe("settings defaults", () => {
     const changes = [
       { section: "outreach", patch: { dailyCap: 40 } },
       { section: "campaigns", patch: { birthdayOffer: "Скидка 10% в день рождения" } },
+      { section: "campaigns", patch: { review2gisUrl: "https://2gis.ru/firm/1" } },
       { section: "notifications", patch: { hoursBefore: 5 } },
     ] as const;
     for (const change of changes) expect((await call(w, salonId, who, "/settings", change)).status).toBe(200);
@@ -97,5 +99,9 @@ describe("settings defaults", () => {
     }
     expect(after.settings).toMatchObject(await decided(salonId));
     expect((await decided(salonId)).outreach.dailyCap).toBe(40);
+    // The assistant's prompt (the salon's stored settings) names the review page the answer to a rating sends.
+    const stored = await w.db.db.rpc<Record<string, unknown>>("salon_settings_read", { p_salon_id: salonId });
+    expect(storedReviewLink(stored)).toBe("https://2gis.ru/firm/1");
+    expect(reviewLink((await decided(salonId)).campaigns)).toBe("https://2gis.ru/firm/1");
   });
 });
