@@ -2,7 +2,7 @@
  * The system instruction for one turn: who the assistant is, the salon as it is today, the client, and the rules
  * the original learned the hard way (§5.2: greet once a day, do not repeat yourself, never claim what no tool did).
  */
-import { campaignSettings, reviewLink } from "../campaigns/settings.js";
+import { storedReviewLink } from "../campaigns/settings.js";
 import { addDays, humanDate, localDateTime, weekday } from "./dates.js";
 import { confirmedPhone, isTestChat } from "../identity/chats.js";
 import type { SalonContext } from "./store.js";
@@ -24,7 +24,7 @@ function salonFacts(settings: Record<string, unknown> | null | undefined): strin
 
 /** Map services forbid hiding the review page from unhappy clients: whoever asks gets it. */
 function reviewLinkLine(settings: Record<string, unknown> | null | undefined): string | undefined {
-  const link = reviewLink(campaignSettings(settings));
+  const link = storedReviewLink(settings);
   return link ? `Страница для отзыва о салоне: ${link} (дай её любому клиенту, который хочет оставить отзыв).` : undefined;
 }
 

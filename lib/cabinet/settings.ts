@@ -4,7 +4,9 @@
  * read by the decision points at their next call (the notification claim, the assistant), so a change is in force at
  * once. Sections: `notifications` (lib/notifications/settings.ts), `assistant` (lib/conversations/settings.ts, plus
  * the salon facts the assistant's prompt shows as data), `outreach` (lib/outreach/settings.ts: pacing of proactive
- * messages) and `campaigns` (lib/campaigns/settings.ts).
+ * messages) and `campaigns` (lib/campaigns/settings.ts). The defaults of notifications, outreach and campaigns are
+ * SQL's (the functions the decisions call; 20261202100000_settings_defaults.sql): the form shows those sections as the
+ * decisions read them, and a change's history counts an unset key at SQL's default.
  *
  * Public API: `readSettings`, `changeSettings`, `settingsHistory`, `SettingsError`, `FACTS_LIMIT`.
  */
@@ -12,11 +14,10 @@ import { z } from "zod";
 import { intField } from "./fields.js";
 import type { Clock } from "../clock.js";
 import type { Db } from "../db/client.js";
-import { campaignSettings, CampaignsPatch, DEFAULT_CAMPAIGN_SETTINGS, type CampaignSettings } from "../campaigns/settings.js";
+import { CampaignsPatch } from "../campaigns/settings.js";
 import { chatSettings, DEFAULT_CHAT_SETTINGS } from "../conversations/settings.js";
-import { defaultNotificationSettings, type NotificationSettings } from "../notifications/settings.js";
-import { DEFAULT_OUTREACH_SETTINGS, OutreachPatch, outreachSettings, type OutreachSettings } from "../outreach/settings.js";
-import { cabinetStore } from "./store.js";
+import { OutreachPatch } from "../outreach/settings.js";
+import { cabinetStore, type EffectiveSettings, type SqlSections } from "./store.js";
 
 export const FACTS_LIMIT = 2000;
 
@@ -58,11 +59,8 @@ export class SettingsError extends Error {
   }
 }
 
-export interface CabinetSettings {
-  notifications: NotificationSettings;
+export interface CabinetSettings extends SqlSections {
   assistant: { enabled: boolean; handover_phone: string; burst_wait_sec: number; typing_wait_max_sec: number; admin_pause_min: number; handover_pause_min: number; facts: string };
-  outreach: OutreachSettings;
-  campaigns: CampaignSettings;
 }
 
 const assistantDefaults = () => ({
@@ -75,13 +73,16 @@ const assistantDefaults = () => ({
   facts: "",
 });
 
+async function effectiveSettings(db: Db, salonId: number, defaultDelaySec: number): Promise<EffectiveSettings> {
+  const effective = await cabinetStore.effective(db, salonId, defaultDelaySec);
+  if (!effective) throw new Error(`no salon ${salonId}`);
+  return effective;
+}
+
 export async function readSettings(db: Db, salonId: number, defaultDelaySec: number): Promise<CabinetSettings> {
-  const [notifications, raw] = await Promise.all([
-    cabinetStore.notificationSettings(db, salonId, defaultDelaySec),
-    cabinetStore.settings(db, salonId),
-  ]);
-  const chat = chatSettings(raw);
-  const facts = (raw?.assistant as { facts?: unknown } | undefined)?.facts;
+  const { stored, notifications, outreach, campaigns } = await effectiveSettings(db, salonId, defaultDelaySec);
+  const chat = chatSettings(stored);
+  const facts = (stored.assistant as { facts?: unknown } | undefined)?.facts;
   return {
     notifications,
     assistant: {
@@ -89,8 +90,8 @@ export async function readSettings(db: Db, salonId: number, defaultDelaySec: num
       burst_wait_sec: chat.burstWaitSec, typing_wait_max_sec: chat.typingWaitMaxSec, admin_pause_min: chat.adminPauseMin, handover_pause_min: chat.handoverPauseMin,
       facts: typeof facts === "string" ? facts : "",
     },
-    outreach: outreachSettings(raw),
-    campaigns: campaignSettings(raw),
+    outreach,
+    campaigns,
   };
 }
 
@@ -111,26 +112,21 @@ export async function changeSettings(
   if (!parsed.success) throw new SettingsError(firstIssue(parsed.error));
   const value = parsed.data as Record<string, unknown>;
   if (Object.keys(value).length === 0) throw new SettingsError("Нечего сохранять: изменений нет.");
+  const effective = await effectiveSettings(db, who.salonId, who.defaultDelaySec);
   if (section === "notifications") {
-    const current = (await readSettings(db, who.salonId, who.defaultDelaySec)).notifications;
-    const next = { ...current, ...value } as NotificationSettings;
+    const next = { ...effective.notifications, ...value };
     if (next.dayBeforeFrom >= next.dayBeforeTo) {
       throw new SettingsError("Окно вечернего напоминания: время «с» должно быть раньше времени «до», например 19:00–21:00.");
     }
     if (next.quietFrom === next.quietTo) throw new SettingsError("Тихие часы: начало и конец совпадают. Укажите, например, 22:00–09:00.");
   }
   if (section === "outreach") {
-    const next = { ...(await readSettings(db, who.salonId, who.defaultDelaySec)).outreach, ...value };
+    const next = { ...effective.outreach, ...value };
     if (next.spacingMinSec > next.spacingMaxSec) {
       throw new SettingsError("Пауза между сообщениями: «от» не может быть больше «до», например 120–600 секунд.");
     }
   }
-  const defaults = {
-    notifications: () => defaultNotificationSettings(who.defaultDelaySec),
-    assistant: assistantDefaults,
-    outreach: () => DEFAULT_OUTREACH_SETTINGS,
-    campaigns: () => DEFAULT_CAMPAIGN_SETTINGS,
-  }[section]();
+  const defaults = section === "assistant" ? assistantDefaults() : effective.defaults[section];
   await cabinetStore.change(db, { salonId: who.salonId, userId: who.userId, section, patch: value, defaults, now: clock.now() });
   return readSettings(db, who.salonId, who.defaultDelaySec);
 }

@@ -18,7 +18,7 @@ import { clockTime } from "../notifications/russian.js";
 import { formatPhone } from "../phone/index.js";
 import { getSalon } from "../salons/store.js";
 import type { Services } from "../services.js";
-import { campaignSettings, reviewLink } from "./settings.js";
+import { reviewLink } from "./settings.js";
 import { campaignsStore } from "./store.js";
 import { highRatingReply, LOW_RATING_REPLY, lowRatingNotice } from "./texts.js";
 
@@ -53,7 +53,7 @@ export async function keepRating(db: Db, clock: Clock, salonId: number, chat: st
   const pending = await campaignsStore.pendingReview(db, salonId, chat, clock.now());
   if (!pending || (pending.rating !== null && pending.rating !== rating)) return null;
   if (pending.rating === null) await campaignsStore.takeRating(db, pending.id, rating, clock.now());
-  return { offerId: pending.id, clientName: pending.client_name, reviewLink: reviewLink(campaignSettings({ campaigns: pending.settings })) };
+  return { offerId: pending.id, clientName: pending.client_name, reviewLink: reviewLink(pending.settings) };
 }
 
 export async function handleReviewReply(s: Services, salonId: number, chat: string, messageId: string, text: string): Promise<ReviewReplyResult> {

@@ -1,7 +1,7 @@
 /**
- * Per-salon campaign settings: `salons.settings.campaigns` over these defaults (every campaign off until the owner
- * switches it on in the cabinet). SQL `campaign_settings` merges the same defaults for the decisions it makes
- * (`campaigns_plan`); this module says what the keys mean and validates a change (lib/cabinet/settings.ts).
+ * Per-salon campaign settings: `salons.settings.campaigns` over the defaults of SQL `campaign_settings` (every
+ * campaign off until the owner switches it on in the cabinet), which merges them for the decisions (`campaigns_plan`)
+ * and for the cabinet; this module says what the keys mean and validates a change (lib/cabinet/settings.ts).
  */
 import { z } from "zod";
 import { intField } from "../cabinet/fields.js";
@@ -23,12 +23,6 @@ export interface CampaignSettings {
   birthdayOffer: string;
 }
 
-export const DEFAULT_CAMPAIGN_SETTINGS: CampaignSettings = {
-  reviewEnabled: false, reviewAfterHours: 3, reviewYandexUrl: "", review2gisUrl: "", reviewGoogleUrl: "",
-  winbackEnabled: false, winbackDays: 60,
-  birthdayEnabled: false, birthdayAt: "10:00", birthdayOffer: "",
-};
-
 const url = (what: string) =>
   z.string().trim().max(500, `${what}: слишком длинная ссылка`)
     .refine((u) => u === "" || /^https:\/\/[^\s]+$/.test(u), `${what}: ссылка должна начинаться с https://, или оставьте пусто`);
@@ -47,13 +41,15 @@ export const CampaignsPatch = z.strictObject({
   birthdayOffer: z.string().trim().max(500, "Предложение ко дню рождения: не длиннее 500 символов"),
 }).partial();
 
-export function campaignSettings(settings: Record<string, unknown> | null | undefined): CampaignSettings {
-  const raw = settings?.campaigns;
-  const parsed = CampaignsPatch.safeParse(raw && typeof raw === "object" ? raw : {});
-  return { ...DEFAULT_CAMPAIGN_SETTINGS, ...(parsed.success ? parsed.data : {}) };
-}
+type ReviewPages = Pick<CampaignSettings, "reviewYandexUrl" | "review2gisUrl" | "reviewGoogleUrl">;
 
 /** The review page a client is sent to: Yandex Maps first, then 2GIS, then Google; null when none is set. */
-export function reviewLink(c: Pick<CampaignSettings, "reviewYandexUrl" | "review2gisUrl" | "reviewGoogleUrl">): string | null {
-  return [c.reviewYandexUrl, c.review2gisUrl, c.reviewGoogleUrl].find((u) => u !== "") ?? null;
+export function reviewLink(c: Partial<ReviewPages>): string | null {
+  return [c.reviewYandexUrl, c.review2gisUrl, c.reviewGoogleUrl].find((u) => u) ?? null;
+}
+
+/** The review page from the salon's stored settings (unset keys are SQL's default, no page); null when none is set. */
+export function storedReviewLink(settings: Record<string, unknown> | null | undefined): string | null {
+  const parsed = CampaignsPatch.safeParse(settings?.campaigns ?? {});
+  return parsed.success ? reviewLink(parsed.data) : null;
 }

@@ -1,5 +1,6 @@
 /** Typed calls to the campaigns' SQL functions (supabase/migrations/20261201200000_campaigns.sql). */
 import type { Db } from "../db/client.js";
+import type { CampaignSettings } from "./settings.js";
 
 export type CampaignKind = "review_request" | "winback" | "birthday";
 export type OfferStatus = "queued" | "opted_out" | "duplicate" | "off";
@@ -14,7 +15,8 @@ export interface PlannedOffer {
   client_name: string | null;
   not_after: string | null;
   salon_title: string | null;
-  settings: Record<string, unknown>;
+  /** SQL `campaign_settings`: the salon's own over the defaults. */
+  settings: CampaignSettings;
 }
 
 export interface PendingReview {
@@ -24,7 +26,7 @@ export interface PendingReview {
   /** Null until the client rated the visit. */
   rating: number | null;
   offered_at: string;
-  settings: Record<string, unknown>;
+  settings: CampaignSettings;
 }
 
 export interface RatingsDaily {

@@ -9,12 +9,10 @@
  */
 import { offerProactive } from "../outreach/offer.js";
 import type { Services } from "../services.js";
-import { campaignSettings } from "./settings.js";
 import { campaignsStore, type PlannedOffer } from "./store.js";
 import { birthdayText, reviewRequestText, winbackText } from "./texts.js";
 
 function message(o: PlannedOffer): { text: string; advertising: boolean } {
-  const c = campaignSettings({ campaigns: o.settings });
   switch (o.kind) {
     case "review_request":
       return { text: reviewRequestText(o.client_name, o.salon_title), advertising: false };
@@ -22,7 +20,7 @@ function message(o: PlannedOffer): { text: string; advertising: boolean } {
       return { text: winbackText(o.client_name, o.salon_title), advertising: false };
     case "birthday":
       // An offer makes a greeting advertising.
-      return { text: birthdayText(o.client_name, o.salon_title, c.birthdayOffer), advertising: c.birthdayOffer !== "" };
+      return { text: birthdayText(o.client_name, o.salon_title, o.settings.birthdayOffer), advertising: o.settings.birthdayOffer !== "" };
   }
 }
 

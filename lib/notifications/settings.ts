@@ -1,6 +1,7 @@
 /**
- * Per-salon notification settings: `salons.settings.notifications` over these defaults. The SQL function
- * `notification_settings` merges them (it is what decisions read); this type says what the keys mean.
+ * Per-salon notification settings: `salons.settings.notifications` over the defaults of the SQL function
+ * `notification_settings` (the one place they are written; it is what decisions read); this type says what the keys
+ * mean.
  */
 export interface NotificationSettings {
   /** Seconds between a booking change and its notice; default BOOKING_CONFIRMATION_DELAY_SECONDS. */
@@ -27,23 +28,4 @@ export interface NotificationSettings {
    * "yclients" ours are off, so no client gets both.
    */
   bookingTexts: "ai_admin" | "yclients";
-}
-
-export function defaultNotificationSettings(delaySec: number): NotificationSettings {
-  return {
-    delaySec,
-    bookingCreated: true,
-    bookingChanged: true,
-    bookingCancelled: true,
-    reminderDayBefore: true,
-    dayBeforeFrom: "19:00",
-    dayBeforeTo: "21:00",
-    reminderHoursBefore: true,
-    hoursBefore: 2,
-    replyWindowHours: 12,
-    quietHours: false,
-    quietFrom: "22:00",
-    quietTo: "09:00",
-    bookingTexts: "ai_admin",
-  };
 }

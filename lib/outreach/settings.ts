@@ -1,7 +1,8 @@
 /**
  * The salon's `outreach` settings (cabinet section): proactive messages on or off, the daily cap, the spacing window
  * (each proactive message waits a random time inside it after the previous one), and whether a 463 stops them until
- * the owner resumes. The SQL `outreach_settings` holds the same defaults for the decision (`outreach_claim`).
+ * the owner resumes. The defaults are the SQL function `outreach_settings`'s, which the decision (`outreach_claim`) and
+ * the cabinet's form both read.
  */
 import { z } from "zod";
 import { intField } from "../cabinet/fields.js";
@@ -14,16 +15,11 @@ export interface OutreachSettings {
   stopOn463: boolean;
 }
 
-export const DEFAULT_OUTREACH_SETTINGS: OutreachSettings = {
-  enabled: true, dailyCap: 100, spacingMinSec: 120, spacingMaxSec: 600, stopOn463: true,
-};
-
 /**
  * A number linked in the last 14 days sends at most this many a day: WhatsApp restricts new numbers after 15–20
  * messages a day to contacts who have not saved them (reference/peer-products.md §3).
  */
 export const WARMUP_DAILY_CAP = 15;
-
 
 export const OutreachPatch = z.strictObject({
   enabled: z.boolean({ error: "Сообщения первыми: включены или выключены" }),
@@ -32,9 +28,3 @@ export const OutreachPatch = z.strictObject({
   spacingMaxSec: intField(30, 3 * 3600, "Пауза между сообщениями, до (секунды)"),
   stopOn463: z.boolean({ error: "Остановка при ограничении WhatsApp: да или нет" }),
 }).partial();
-
-/** The effective settings from the salon's stored settings object. */
-export function outreachSettings(raw: Record<string, unknown> | null): OutreachSettings {
-  const own = raw?.outreach;
-  return { ...DEFAULT_OUTREACH_SETTINGS, ...(own && typeof own === "object" ? (own as Partial<OutreachSettings>) : {}) };
-}
