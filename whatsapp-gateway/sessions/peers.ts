@@ -6,26 +6,37 @@
  * session, signed with the same service key. The lease stays the arbiter: a scan that took the session first makes
  * the call answer `session_elsewhere`, which is as good; a call that fails leaves the session free for the scans.
  */
+import type { SessionStatus } from "../../lib/contract/service-api.js";
 import { signServiceToken } from "../../lib/contract/service-token.js";
 import type { Peer } from "../store.js";
-import { monotonicMs, type SessionManagerDeps, type StartElsewhere } from "./live.js";
+import { monotonicMs, sleep, type SessionManagerDeps, type StartElsewhere } from "./live.js";
 
-/** How long a hand-over waits for the other gateway's answer: its claim and the start of its connect. */
-const START_TIMEOUT_MS = 15_000;
+/** How long a hand-over waits for the other gateway: its claim, and its connect until WhatsApp lets the session in. */
+const HAND_OVER_TIMEOUT_MS = 20_000;
+const CONNECTING_POLL_MS = 200;
 
+/**
+ * Starts the session there and waits until it is no longer connecting (or the wait is over), so that gateway has
+ * at most as many WhatsApp handshakes running as hand-overs reach it at once: waves, never a storm.
+ */
 export function startElsewhereWith(secret: string): StartElsewhere {
+  const call = async (address: string, method: string, path: string, deadline: number): Promise<Response> => fetch(address + path, {
+    method,
+    headers: { authorization: `Bearer ${await signServiceToken(secret)}`, ...(method === "POST" ? { "content-type": "application/json" } : {}) },
+    body: method === "POST" ? "{}" : undefined,
+    signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())),
+  });
   return async (address, salonId) => {
-    const res = await fetch(`${address}/v1/sessions/${salonId}/start`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${await signServiceToken(secret)}`, "content-type": "application/json" },
-      body: "{}",
-      signal: AbortSignal.timeout(START_TIMEOUT_MS),
-    });
-    if (res.ok || res.status === 409) {
-      // 409 session_elsewhere: another gateway claimed it in the meantime; it is held, which is all a hand-over wants.
-      await res.body?.cancel();
-      return;
+    const deadline = Date.now() + HAND_OVER_TIMEOUT_MS;
+    let res = await call(address, "POST", `/v1/sessions/${salonId}/start`, deadline);
+    // 409 session_elsewhere: another gateway claimed it in the meantime; it is held, which is all a hand-over wants.
+    while (res.ok) {
+      const status = (await res.json()) as SessionStatus;
+      if (status.state !== "connecting" || Date.now() + CONNECTING_POLL_MS >= deadline) return;
+      await sleep(CONNECTING_POLL_MS);
+      res = await call(address, "GET", `/v1/sessions/${salonId}`, deadline);
     }
+    if (res.status === 409) return;
     throw new Error(`${address} answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
   };
 }
