@@ -12,6 +12,7 @@
 import type { Services } from "../services.js";
 import { storeOutbound } from "../conversations/store.js";
 import { SESSION_WAIT_RETRIES } from "../dispatch/dispatcher.js";
+import { faultPoint } from "../faults.js";
 import { GatewayError } from "../gateway/client.js";
 import type { MessageStatus } from "../contract/events.js";
 import { notificationsStore } from "../notifications/store.js";
@@ -34,6 +35,7 @@ const idempotencyKey = (salonId: number, ycId: string) => `channel:${salonId}:${
 /** Fails a message and tells YClients the final status for `error` (statuses.ts), once: a repeat changes nothing. */
 export async function failChannelMessage(s: Services, salonId: number, ycId: string, error: string): Promise<void> {
   const changed = await channelStore.advance(s.db, s.clock, salonId, ycId, "failed", { error });
+  faultPoint("channel-after-fail");
   if (changed) await publishChannelStatus(s.dispatcher, salonId, ycId, statusForFailure(error));
 }
 

@@ -3,6 +3,7 @@
  * is claimed before the post and marked after it (SQL `channel_status_begin` / `_finish`). A crash between YClients
  * taking the post and our mark repeats that one post; nothing else posts a state twice.
  */
+import { faultPoint } from "../faults.js";
 import type { Services } from "../services.js";
 import { YClientsError, YClientsNotConfiguredError } from "../yclients/errors.js";
 import { DELIVERY_STATUS, type DeliveryStatus } from "../jobs/channel.js";
@@ -39,6 +40,7 @@ export async function postDeliveryStatus(s: Services, salonId: number, ycId: str
     s.log.warn({ salonId, ycId, status, reason, attempt: claim.attempt, permanent }, "delivery status not taken by YClients");
     return permanent ? "gave_up" : "retry";
   }
+  faultPoint("channel-status-after-post");
   await channelStore.statusFinish(s.db, s.clock, salonId, ycId, status, { ok: true });
   return "posted";
 }

@@ -6,19 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { frameUrl } from "../../lib/chat-panel/frame-hash.js";
-import { FaultWorld } from "./world.js";
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await probe().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
-}
+import { FaultWorld, until } from "./world.js";
 
 describe("a chat panel answer during a crash", () => {
   it("is reported not sent at the kill, and the resent draft reaches the client once", async () => {

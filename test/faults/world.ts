@@ -11,10 +11,23 @@ import { join } from "node:path";
 import pg from "pg";
 import { demoOwner, marketplaceRedirectUrl, startYClientsSandbox, type YClientsSandbox } from "../../fakes/yclients/index.js";
 import { signServiceToken } from "../../lib/contract/service-token.js";
+import { signDelivery } from "../../lib/dispatch/signature.js";
+import { OUTREACH_SEND } from "../../lib/jobs/outreach.js";
 import { spawnChild } from "../support/child-process.js";
 import { freePort } from "../support/harness.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `probe` until it answers something (a throw counts as not yet), or fails naming `what`. */
+export async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await probe().catch(() => undefined);
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(200);
+  }
+}
 
 export interface Counts {
   received: number;
@@ -178,6 +191,40 @@ export class FaultWorld {
         await sleep(200);
       }
     }
+  }
+
+  /** WhatsApp refuses every send to `to` from now on (the emulator's scripted refusal). */
+  async refuse(salonId: number, to: string, code: "not_on_whatsapp" | "restricted_463"): Promise<void> {
+    await this.gateway("POST", `/emulator/sessions/${salonId}/refuse`, { to, code });
+  }
+
+  /**
+   * YClients hands the salon's channel an ad (`dispatch_type: adds`) with the salon's API key, retrying as YClients
+   * does while the stack is down; resolves with the HTTP status it finally got.
+   */
+  async postAd(salonId: number, ycId: string, phone: string, text: string): Promise<number> {
+    const [salon] = await this.sql<{ api_key: string }>("select api_key from salons where salon_id = $1", [salonId]);
+    const body = this.sandbox.channel.request(ycId, phone, text, { dispatchType: "adds" });
+    return (await this.sandbox.channel.postOperator({ url: `${this.functionsUrl}/channel/yclients/operator` }, salon!.api_key, body, { retries: 8, backoffMs: 500 })).status;
+  }
+
+  /**
+   * The salon's paced sender runs now, as the outreach cron's job would within a minute (signed as the dispatcher
+   * signs it): a scenario decides when proactive messages are claimed instead of waiting for the cron. Resolves with
+   * the job's HTTP status, or null when the stack died under it.
+   */
+  async wakeSender(salonId: number): Promise<number | null> {
+    const key = (JSON.parse(readFileSync(join(this.dataDir, "local-secrets.json"), "utf8")) as { qstashCurrentSigningKey: string }).qstashCurrentSigningKey;
+    const url = this.functionsUrl + OUTREACH_SEND.path;
+    const body = JSON.stringify({ salonId });
+    const signature = await signDelivery(key, url, body, Math.floor(Date.now() / 1000));
+    return fetch(url, { method: "POST", headers: { "content-type": "application/json", "upstash-signature": signature }, body })
+      .then((r) => r.status, () => null);
+  }
+
+  /** Every delivery status YClients received for the message `ycId`, in order. */
+  statusesOf(ycId: string): number[] {
+    return this.sandbox.channel.statusCallbacks.filter((c) => c.id === ycId).map((c) => c.status);
   }
 
   /** An administrator books a client in YClients (the sandbox sends the entity webhook, if the stack is up). */
