@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { SESSION_WAIT_RETRIES } from "../dispatch/dispatcher.js";
 import { salonId } from "./catalogue.js";
 import { defineJob } from "./job.js";
 
@@ -11,6 +12,15 @@ export const ACTIVATED = defineJob({
   dedupeId: (b, activatedAtMs: number) => `${b.salonId}:activated:${activatedAtMs}`,
 });
 export type ActivatedJob = z.infer<typeof ACTIVATED.body>;
+
+/** An active salon's WhatsApp linked again after a logout: the welcome once per new link (`linkedAt`, the pairing). */
+export const RELINKED = defineJob({
+  path: "/jobs/marketplace/relinked",
+  body: z.object({ salonId, linkedAt: z.string().datetime({ offset: true }) }),
+  dedupeId: (b) => `${b.salonId}:relinked:${Date.parse(b.linkedAt)}`,
+  retries: SESSION_WAIT_RETRIES,
+});
+export type RelinkedJob = z.infer<typeof RELINKED.body>;
 
 export const LifecycleEvent = z.enum(["uninstall", "freeze", "payment"]);
 
