@@ -1,5 +1,5 @@
 import { publishJob } from "../jobs/job.js";
-import { RELINKED } from "../jobs/marketplace.js";
+import { RELINKED, type RelinkedJob } from "../jobs/marketplace.js";
 import { done, permanent, type JobOutcome } from "../jobs/outcome.js";
 import { acceptsWork, activationTime, addMarketplaceEvent, claimSalonEvent, getSalon, type Salon } from "../salons/store.js";
 import type { MarketplaceDeps } from "./deps.js";
@@ -47,22 +47,22 @@ export async function welcomeActivatedSalon(d: MarketplaceDeps, salonId: number)
 export const isRelink = (before: Salon): boolean => acceptsWork(before, "send") && before.whatsapp_state !== "connected";
 
 /** Asked before the event's state is stored, so a redelivery after a crash in between still finds the re-link. */
-export async function noteRelink(d: MarketplaceDeps, before: Salon, linkedAt: string): Promise<void> {
-  if (isRelink(before)) await publishJob(d.dispatcher, RELINKED, { salonId: before.salon_id, linkedAt });
+export async function noteRelink(d: MarketplaceDeps, before: Salon, link: { linkedAt: string; phone: string }): Promise<void> {
+  if (isRelink(before)) await publishJob(d.dispatcher, RELINKED, { salonId: before.salon_id, ...link });
 }
 
-/** The relinked job: the welcome for this new link, once, to the salon's own (possibly new) number. */
-export async function welcomeRelinkedSalon(d: MarketplaceDeps, salonId: number, linkedAt: string): Promise<JobOutcome> {
-  const salon = await getSalon(d.db, salonId);
+/** The relinked job: the welcome for this new link, once, to the number just linked (possibly a new one). */
+export async function welcomeRelinkedSalon(d: MarketplaceDeps, job: RelinkedJob): Promise<JobOutcome> {
+  const salon = await getSalon(d.db, job.salonId);
   if (!salon || !acceptsWork(salon, "send")) return done({ status: "skipped", reason: `salon ${salon?.status ?? "unknown"}` });
-  return sendWelcome(d, salon, `relink:${Date.parse(linkedAt)}`);
+  return sendWelcome(d, salon, `relink:${Date.parse(job.linkedAt)}`, job.phone);
 }
 
-async function sendWelcome(d: MarketplaceDeps, salon: Salon, occasion: number | string): Promise<JobOutcome> {
-  if (!salon.whatsapp_phone) return permanent("no_phone", "the salon's WhatsApp number is not known");
+async function sendWelcome(d: MarketplaceDeps, salon: Salon, occasion: number | string, phone = salon.whatsapp_phone): Promise<JobOutcome> {
+  if (!phone) return permanent("no_phone", "the salon's WhatsApp number is not known");
   const sent = await d.gateway.sendText(salon.salon_id, {
-    to: salon.whatsapp_phone,
-    text: welcomeText(salon.whatsapp_phone, salon),
+    to: phone,
+    text: welcomeText(phone, salon),
     idempotencyKey: welcomeIdempotencyKey(salon.salon_id, occasion),
   });
   if (await claimSalonEvent(d.db, salon.salon_id, `welcome_sent:${occasion}`)) {

@@ -6,5 +6,5 @@ import { onJob } from "../handle.js";
 
 /** After a re-link of the salon's WhatsApp: the welcome again, once per new link (lib/marketplace/welcome.ts). */
 export function registerRelinkedJob(jobs: Hono, s: Services): void {
-  onJob(jobs, s, RELINKED, (job) => welcomeRelinkedSalon(s, job.salonId, job.linkedAt));
+  onJob(jobs, s, RELINKED, (job) => welcomeRelinkedSalon(s, job));
 }

@@ -22,7 +22,7 @@ export function registerSessionConnectedJob(jobs: Hono, s: Services): void {
   onJob(jobs, s, SESSION_CONNECTED, async (e) => {
     const before = await getSalon(s.db, e.salonId);
     if (!before) return done({ status: "unknown_salon" });
-    await noteRelink(s, before, e.timestamp);
+    await noteRelink(s, before, { linkedAt: e.timestamp, phone: e.phone });
     const salon = await setWhatsAppState(s.db, s.clock, e.salonId, "connected", e.phone, { phone: e.phone, at: e.timestamp });
     if (!salon) return done({ status: "unknown_salon" });
     // Back after a logout that switched the channel off: YClients may route WhatsApp to us again.
