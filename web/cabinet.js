@@ -105,7 +105,7 @@ const show1 = (v) => (v === true ? "вкл." : v === false ? "выкл." : v ===
 function history(entries) {
   $("history").replaceChildren(...entries.map((h) => {
     const li = document.createElement("li");
-    const what = h.section === "texts" ? `текст «${h.key}»` : h.section === "chat_panel" ? "чаты в журнале YClients" : NAMES[`${h.section}.${h.key}`] ?? NAMES[h.key] ?? h.key;
+    const what = h.section === "texts" ? `текст «${h.label}»` : h.section === "chat_panel" ? "чаты в журнале YClients" : NAMES[`${h.section}.${h.key}`] ?? NAMES[h.key] ?? h.key;
     li.textContent = `${when(h.at)} · пользователь ${h.user_id}: ${what}: ${h.section === "texts" ? (h.new === null ? "возвращён стандартный" : "изменён") : `${show1(h.old)} → ${show1(h.new)}`}`;
     return li;
   }));

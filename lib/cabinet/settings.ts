@@ -11,6 +11,7 @@
  * Public API: `readSettings`, `changeSettings`, `settingsHistory`, `SettingsError`, `FACTS_LIMIT`.
  */
 import { z } from "zod";
+import { TEXT_TITLES, type TextKind } from "../notifications/templates.js";
 import { intField } from "./fields.js";
 import type { Clock } from "../clock.js";
 import type { Db } from "../db/client.js";
@@ -131,4 +132,6 @@ export async function changeSettings(
   return readSettings(db, who.salonId, who.defaultDelaySec);
 }
 
-export const settingsHistory = (db: Db, salonId: number, limit = 20) => cabinetStore.history(db, salonId, limit);
+/** The history, a text named as the text list names it (`label`), not by its key. */
+export const settingsHistory = async (db: Db, salonId: number, limit = 20) =>
+  (await cabinetStore.history(db, salonId, limit)).map((h) => (h.section === "texts" ? { ...h, label: TEXT_TITLES[h.key as TextKind] ?? h.key } : h));

@@ -11,20 +11,10 @@ import type { StoredRecord } from "../bookings/store.js";
 import { welcomeText } from "../marketplace/welcome.js";
 import { getSalon } from "../salons/store.js";
 import {
-  DEFAULT_TEMPLATES, KIND_PLACEHOLDERS, PLACEHOLDERS, renderTemplate, TEXT_KINDS, TEXT_LIMIT, templateProblem, type TextKind,
+  DEFAULT_TEMPLATES, KIND_PLACEHOLDERS, PLACEHOLDERS, renderTemplate, TEXT_KINDS, TEXT_LIMIT, TEXT_TITLES, templateProblem, type TextKind,
 } from "../notifications/templates.js";
 import { SettingsError } from "./settings.js";
 import { cabinetStore } from "./store.js";
-
-export const TEXT_TITLES: Record<TextKind, string> = {
-  booking_created: "Подтверждение новой записи",
-  booking_changed: "Запись изменена",
-  booking_cancelled: "Запись отменена",
-  reminder_day_before: "Напоминание накануне",
-  reminder_hours_before: "Напоминание за несколько часов",
-  thanks: "Ответ клиенту, подтвердившему визит",
-  welcome: "Приветствие вам при подключении WhatsApp",
-};
 
 export function parseKind(kind: unknown): TextKind {
   if (typeof kind !== "string" || !TEXT_KINDS.includes(kind as TextKind)) {

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { SessionConnected } from "../contract/events.js";
+import { SESSION_WAIT_RETRIES } from "../dispatch/dispatcher.js";
 import { salonId } from "./catalogue.js";
 import { defineJob } from "./job.js";
 
@@ -11,6 +13,18 @@ export const ACTIVATED = defineJob({
   dedupeId: (b, activatedAtMs: number) => `${b.salonId}:activated:${activatedAtMs}`,
 });
 export type ActivatedJob = z.infer<typeof ACTIVATED.body>;
+
+/**
+ * An active salon's WhatsApp linked again after a logout: the welcome once per new link (`linkedAt`, the pairing),
+ * to the number just linked (`phone`: the job may run before the event's handler has stored it).
+ */
+export const RELINKED = defineJob({
+  path: "/jobs/marketplace/relinked",
+  body: z.object({ salonId, linkedAt: z.string().datetime({ offset: true }), phone: SessionConnected.shape.phone }),
+  dedupeId: (b) => `${b.salonId}:relinked:${Date.parse(b.linkedAt)}`,
+  retries: SESSION_WAIT_RETRIES,
+});
+export type RelinkedJob = z.infer<typeof RELINKED.body>;
 
 export const LifecycleEvent = z.enum(["uninstall", "freeze", "payment"]);
 

@@ -8,7 +8,7 @@
  * reminder (lib/notifications/reminder-reply.ts), and `welcome`, the message to the salon's own number when its
  * WhatsApp is linked (lib/marketplace/welcome.ts), which names no visit and has placeholders of its own.
  *
- * Public API: `TextKind`, `TEXT_KINDS`, `PLACEHOLDERS`, `KIND_PLACEHOLDERS`, `DEFAULT_TEMPLATES`, `TEXT_LIMIT`,
+ * Public API: `TextKind`, `TEXT_KINDS`, `TEXT_TITLES`, `PLACEHOLDERS`, `KIND_PLACEHOLDERS`, `DEFAULT_TEMPLATES`, `TEXT_LIMIT`,
  * `templateProblem(kind, text)`, `renderTemplate(template, input)`, `welcomeValues(title, phone)`, `fillTemplate`.
  */
 import type { NotificationKind } from "../bookings/store.js";
@@ -21,6 +21,17 @@ export type TextKind = NotificationKind | "thanks" | "welcome";
 export const TEXT_KINDS: readonly TextKind[] = [
   "booking_created", "booking_changed", "booking_cancelled", "reminder_day_before", "reminder_hours_before", "thanks", "welcome",
 ];
+
+/** Each text as the owner knows it: the cabinet's text list and its settings history name it so. */
+export const TEXT_TITLES: Record<TextKind, string> = {
+  booking_created: "Подтверждение новой записи",
+  booking_changed: "Запись изменена",
+  booking_cancelled: "Запись отменена",
+  reminder_day_before: "Напоминание накануне",
+  reminder_hours_before: "Напоминание за несколько часов",
+  thanks: "Ответ клиенту, подтвердившему визит",
+  welcome: "Приветствие вам при подключении WhatsApp",
+};
 
 /** WhatsApp takes far more; a notice longer than this is no longer read. */
 export const TEXT_LIMIT = 1000;

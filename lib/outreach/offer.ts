@@ -8,8 +8,10 @@
  * stop: nothing proactive, advertising or not); "off" (the salon turned proactive messages off, or is not working).
  *
  * Counting (for the campaigns' charts): `outreachResults(services, salonId, from, to)` gives per kind and local day
- * the messages sent, delivered, read (WhatsApp's receipts), replied (the client wrote within 7 days) and booked (a
- * visit of that client created within 7 days); `outreachStatus` gives the cabinet's summary.
+ * the messages sent, delivered, read (WhatsApp's receipts), replied (the client wrote back within 7 days, before any
+ * later proactive message to them: each answer counts for the one message it answers, a reaction is no answer, a
+ * bare rating is one) and booked (a visit of that client created within 7 days); `outreachStatus` gives the
+ * cabinet's summary.
  *
  * Public API: `offerProactive`, `ProactiveMessage`, `outreachResults`, `outreachStatus`, `resumeOutreach`.
  */

@@ -12,7 +12,9 @@
  * Ended unsent: a message the claim dropped (past `notAfter`, opted out; a channel ad also while proactive messages
  * are off or stopped) or the gateway refused is handed back to whoever offered it, once, after every send attempt
  * (`handOverEnded`); only the channel's ads need it (YClients waits for their final status). The row is marked after
- * the hand-over, so a crash in between repeats it, and the channel's side is idempotent.
+ * the hand-over, so a crash in between repeats it, and the channel's side is idempotent. A salon the gate refuses
+ * (`acceptsWork`) is not claimed from, but its stale messages still end (SQL `outreach_salon_idle`), all of them once
+ * it is gone for good (`salonGone`), so an ad queued before a freeze or an uninstall ends at YClients too.
  *
  * Public API: `sendNextProactive(services, salonId)`, `runOutreachTick(services)`, `recordOutreachOutcome(services,
  * event)`, `OUTREACH_LEASE_SEC`.
@@ -26,19 +28,22 @@ import { faultPoint } from "../faults.js";
 import { GatewayError } from "../gateway/client.js";
 import { publishOutreachSend } from "../jobs/outreach.js";
 import { notificationsStore } from "../notifications/store.js";
-import { acceptsWork, getSalon } from "../salons/store.js";
+import { acceptsWork, getSalon, salonGone } from "../salons/store.js";
 import { WARMUP_DAILY_CAP } from "./settings.js";
-import { outreachStore, type OutreachClaim } from "./store.js";
+import { outreachStore, type OutreachClaim, type OutreachRow } from "./store.js";
 
 /** How long a claimed send may take before the next claim resumes it (a render-free call the gateway answers at once). */
 export const OUTREACH_LEASE_SEC = 30;
 
 const sendKey = (salonId: number, id: number) => `outreach:${salonId}:${id}`;
 
-export type ProactiveSendResult =
+type SendOutcome =
   | { status: "sent"; id: number; messageId: string }
   | { status: "failed"; id: number; error: string }
-  | { status: "retry"; id: number; error: string }
+  | { status: "retry"; id: number; error: string };
+
+export type ProactiveSendResult =
+  | SendOutcome
   | Exclude<OutreachClaim, { action: "send" }>
   | { action: "idle"; reason: "salon_not_working" };
 
@@ -59,8 +64,13 @@ async function handOverEnded(s: Services, salonId: number): Promise<void> {
 }
 
 async function sendNext(s: Services, salonId: number): Promise<ProactiveSendResult> {
-  if (!acceptsWork(await getSalon(s.db, salonId), "send")) return { action: "idle", reason: "salon_not_working" };
   const now = s.clock.now();
+  const salon = await getSalon(s.db, salonId);
+  if (!acceptsWork(salon, "send")) {
+    // Nothing leaves, but what waits must still end: stale messages now, all of them once the salon is gone for good.
+    await outreachStore.salonIdle(s.db, salonId, now, { gone: salonGone(salon), leaseSec: OUTREACH_LEASE_SEC });
+    return { action: "idle", reason: "salon_not_working" };
+  }
   const claim = await outreachStore.claim(s.db, salonId, now, {
     leaseSec: OUTREACH_LEASE_SEC, spacingDraw: Math.random(), warmupCap: WARMUP_DAILY_CAP,
     defaultDelaySec: s.config.bookingConfirmationDelaySec,
@@ -70,14 +80,21 @@ async function sendNext(s: Services, salonId: number): Promise<ProactiveSendResu
     await publishOutreachSend(s.dispatcher, salonId, Date.parse(claim.until), now.getTime());
     return claim;
   }
-  const m = claim.message;
+  const result = await sendClaimed(s, salonId, claim.message);
+  // The next one when the spacing ends. Not after a retry (this job is delivered again) nor a 463 (everything stops).
+  if (result.status === "sent" || (result.status === "failed" && result.error !== "restricted_463")) {
+    await publishOutreachSend(s.dispatcher, salonId, Date.parse(claim.next_at ?? now.toISOString()), now.getTime());
+  }
+  return result;
+}
+
+async function sendClaimed(s: Services, salonId: number, m: OutreachRow): Promise<SendOutcome> {
   try {
     const { messageId } = await s.gateway.sendText(salonId, { to: m.chat, text: m.text, idempotencyKey: sendKey(salonId, m.id) });
     faultPoint("outreach-after-accept");
     await outreachStore.finish(s.db, m.id, "sent", s.clock.now(), { messageId });
     // In the history as the bot's own message, so the assistant reads the client's answer in its context.
     await storeOutbound(s.db, s.clock, { salonId, phone: m.chat, waMessageId: messageId, text: m.text, data: { outreach: m.kind, outreach_id: m.id } });
-    await publishOutreachSend(s.dispatcher, salonId, Date.parse(claim.next_at ?? now.toISOString()), now.getTime());
     return { status: "sent", id: m.id, messageId };
   } catch (err) {
     const ge = err instanceof GatewayError ? err : null;
@@ -96,7 +113,6 @@ async function sendNext(s: Services, salonId: number): Promise<ProactiveSendResu
     }
     await outreachStore.finish(s.db, m.id, "failed", s.clock.now(), { error });
     s.log.error({ salonId, outreachId: m.id, error }, "proactive message failed");
-    await publishOutreachSend(s.dispatcher, salonId, Date.parse(claim.next_at ?? now.toISOString()), now.getTime());
     return { status: "failed", id: m.id, error };
   }
 }

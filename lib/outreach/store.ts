@@ -1,4 +1,4 @@
-/** Typed calls to the outreach SQL functions (supabase/migrations/20261201100000_outreach.sql, 20261201700000_outreach_ended.sql). */
+/** Typed calls to the outreach SQL functions (supabase/migrations/20261201100000_outreach.sql, 20261201700000_outreach_ended.sql, 20261202300000_outreach_salon_idle.sql). */
 import type { Db } from "../db/client.js";
 
 export type OutreachKind = "review_request" | "winback" | "birthday" | "channel_ad";
@@ -81,6 +81,8 @@ export const outreachStore = {
   get: (db: Db, salonId: number, id: number) => db.rpc<OutreachRow | null>("outreach_message_get", { p_salon_id: salonId, p_id: id }),
   sendFailed: (db: Db, salonId: number, id: number, error: string) =>
     db.rpc<string | null>("outreach_send_failed", { p_salon_id: salonId, p_id: id, p_error: error }),
+  salonIdle: (db: Db, salonId: number, now: Date, o: { gone: boolean; leaseSec: number }) =>
+    db.rpc<void>("outreach_salon_idle", { p_salon_id: salonId, p_now: iso(now), p_gone: o.gone, p_lease_sec: o.leaseSec }),
   ended: (db: Db, salonId: number, limit: number) => db.rpc<OutreachEnded[]>("outreach_ended", { p_salon_id: salonId, p_limit: limit }),
   endedNoted: (db: Db, salonId: number, ids: number[], now: Date) =>
     db.rpc<void>("outreach_ended_noted", { p_salon_id: salonId, p_ids: ids, p_now: iso(now) }),

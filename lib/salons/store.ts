@@ -68,6 +68,9 @@ export function acceptsWork(salon: { status: SalonStatus | string | null } | nul
   return salon !== null && (ACCEPTING[purpose] as readonly (string | null)[]).includes(salon.status);
 }
 
+/** Whether the salon is gone for good (uninstalled, or no row at all): what still waits for it will never be done. */
+export const salonGone = (salon: { status: SalonStatus | string | null } | null): boolean => salon === null || salon.status === "uninstalled";
+
 /** When the salon's current activation happened, in ms (0 before any): names what is done once per activation. */
 export const activationTime = (salon: Pick<Salon, "activated_at">): number => Date.parse(salon.activated_at ?? "") || 0;
 

@@ -71,6 +71,13 @@ describe("the thanks and the welcome", () => {
     await welcomeActivatedSalon(w.services, salonId);
     const toOwner = w.gateway.sent.filter((m) => m.salonId === salonId && m.to === "79990000000");
     expect(toOwner.map((m) => m.text)).toEqual([preview.text]);
+
+    // The settings history names both texts as the text list does, not by their keys.
+    const { history } = await (await call(w, salonId, who, "/settings")).json();
+    const texts = history.filter((h: { section: string }) => h.section === "texts");
+    expect(texts.map((h: { key: string; label: string }) => [h.key, h.label])).toEqual([
+      ["welcome", "Приветствие вам при подключении WhatsApp"], ["thanks", "Ответ клиенту, подтвердившему визит"],
+    ]);
   });
 });
 

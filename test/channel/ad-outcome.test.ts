@@ -9,6 +9,7 @@ import { GatewayError } from "../../lib/gateway/client.js";
 import { optOut } from "../../lib/outreach/opt-out.js";
 import { runOutreachTick } from "../../lib/outreach/sender.js";
 import { openWorld, type World } from "../bookings/world.js";
+import { freezeSalon, uninstallSalon } from "../../lib/salons/store.js";
 import { nextSalonId } from "../support/harness.js";
 
 let w: World;
@@ -87,5 +88,32 @@ describe("a channel ad always ends at YClients", () => {
     await tick();
     await tick();
     expect(statusesOf("9631")).toEqual([8, 2]);
+  });
+
+  it("an ad of a salon frozen while it waits: held while still valid, then ends with 2 once, never sent", async () => {
+    const salonId = nextSalonId();
+    await w.activeSalon(salonId);
+    await postAd(salonId, "9641", "79125550141");
+    await freezeSalon(w.db.db, w.clock, salonId, "payment_overdue");
+    w.clock.advance(3600_000);
+    await tick();
+    expect(statusesOf("9641")).toEqual([8]);
+
+    w.clock.advance(24 * 3600_000);
+    await tick();
+    await tick();
+    expect(w.gateway.to("79125550141")).toEqual([]);
+    expect(statusesOf("9641")).toEqual([8, 2]);
+  });
+
+  it("an ad of a salon uninstalled while it waits ends with 2 at the next tick, not a day later", async () => {
+    const salonId = nextSalonId();
+    await w.activeSalon(salonId);
+    await postAd(salonId, "9651", "79125550151");
+    await uninstallSalon(w.db.db, w.clock, salonId);
+    await tick();
+    await tick();
+    expect(w.gateway.to("79125550151")).toEqual([]);
+    expect(statusesOf("9651")).toEqual([8, 2]);
   });
 });

@@ -136,6 +136,12 @@ describe("the salon's cabinet in a browser", () => {
       return texts.length > 0 ? texts : undefined;
     }, { timeoutMs: 30_000, describe: () => w.outbox(SALON) });
     expect(sent).toBe("Здравствуйте, Ольга! Ждём вас 24 ноября в 11:00. Тестовый текст салона 5301.");
+
+    // The settings history (read when the tab first opens) names the edited text as the text list does, not by its key.
+    await page.reload();
+    await tab("settings");
+    await expect.poll(async () => (await page.getByTestId("history").locator("li").allTextContents())
+      .some((h) => h.includes("текст «Подтверждение новой записи»: изменён"))).toBe(true);
   }, STEP_MS);
 
   it("talks to the test chat: the assistant's answer, nothing sent to WhatsApp", async () => {

@@ -1,8 +1,9 @@
 import { readFile } from "node:fs/promises";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { YClientsSandbox } from "../../fakes/yclients/index.js";
 import { ManualClock } from "../../lib/clock.js";
 import type { Database } from "../../lib/db/client.js";
+import { WHATSAPP_EVENT_PATHS } from "../../lib/contract/events.js";
 import { signOnboardingToken, verifyOnboardingToken } from "../../lib/contract/onboarding-token.js";
 import { verifyUserData } from "../../lib/marketplace/user-data.js";
 import { welcomeText } from "../../lib/marketplace/welcome.js";
@@ -312,6 +313,38 @@ describe("activation", () => {
     expect(after).toMatchObject({ status: "active", title: before.title, activated_at: before.activated_at });
     expect((await activate(fx, token2)).status).toBe(200);
     expect(callbacksOf(salonId)).toHaveLength(1);
+  });
+
+  it("welcomes the owner again once per new link after a logout; the first link is welcomed by the activation alone", async () => {
+    const salonId = nextSalonId();
+    const token = await register(fx, salonId);
+    await st.scan(salonId, "79006667788");
+    expect((await activate(fx, token)).status).toBe(200);
+    await fx.drain();
+    const welcomes = async () => (await st.outbox(salonId)).filter((m) => m.text === welcomeText("79006667788"));
+    expect(await welcomes()).toHaveLength(1);
+
+    // The owner unlinks the device on the phone, then scans the new QR on the onboarding page.
+    st.gw.emulator!.session(salonId)!.disconnect(401);
+    await vi.waitFor(async () => {
+      await fx.drain();
+      expect((await getSalon(db.db, salonId))!.whatsapp_state).toBe("logged_out");
+    }, { timeout: 30_000 });
+    await st.scan(salonId, "79006667788");
+    await vi.waitFor(async () => {
+      await fx.drain();
+      expect(await welcomes()).toHaveLength(2);
+    }, { timeout: 30_000 });
+
+    // The same link's event delivered again (under another dedupe id, as after a lost acknowledgement) sends nothing.
+    const connected = (await listMarketplaceEvents(db.db, salonId)).filter((e) => e.event === "whatsapp_connected").at(-1)!;
+    await fx.dispatcher.publish({
+      path: WHATSAPP_EVENT_PATHS["session.connected"], deduplicationId: `again:${salonId}`,
+      body: { type: "session.connected", salonId, phone: "79006667788", timestamp: String(connected.data.at) },
+    });
+    await fx.drain();
+    expect(await welcomes()).toHaveLength(2);
+    expect((await eventsOf(salonId)).filter((e) => e === "welcome_sent")).toHaveLength(2);
   });
 
   it("answers a malformed, oversized or mistyped body with a 4xx JSON error and changes nothing", async () => {

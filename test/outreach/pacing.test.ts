@@ -149,4 +149,20 @@ describe("the paced sender", () => {
     const results = await outreachResults(w.services, salonId, from, new Date(w.clock.now().getTime() + 86_400_000));
     expect(results.map(({ day: _day, ...r }) => r)).toEqual([{ kind: "review_request", sent: 3, delivered: 2, read: 1, replied: 1, booked: 1 }]);
   });
+
+  it("counts a client's answer once, for the message it answers; a reaction is no answer", async () => {
+    const salonId = nextSalonId();
+    await w.activeSalon(salonId);
+    const from = w.clock.now();
+    const [twice, hearted] = ["79160000021", "79160000022"];
+    // Two visits, two review requests to one client, and one to a client who only puts ❤️ on it.
+    for (const [chat, visit] of [[twice, 1], [hearted, 1], [twice, 2]] as const) {
+      await offerProactive(w.services, { salonId, chat, kind: "review_request", text: "Как вам визит? Оцените от 1 до 5", dedupeKey: `review:${chat}:${visit}`, advertising: false });
+    }
+    await minutesPass(40);
+    await storeInbound(w.db.db, w.clock, { salonId, phone: twice, jid: `${twice}@s.whatsapp.net`, pushName: null, waMessageId: "in-21", kind: "text", text: "5", data: null });
+    await storeInbound(w.db.db, w.clock, { salonId, phone: hearted, jid: `${hearted}@s.whatsapp.net`, pushName: null, waMessageId: "in-22", kind: "reaction", text: "❤️", data: null });
+    const results = await outreachResults(w.services, salonId, from, new Date(w.clock.now().getTime() + 86_400_000));
+    expect(results.map(({ kind, sent, replied }) => ({ kind, sent, replied }))).toEqual([{ kind: "review_request", sent: 3, replied: 1 }]);
+  });
 });
