@@ -5,8 +5,8 @@
  * A script step only records what it saw; the test asserts on that after the turn, because an assertion thrown
  * inside a step reaches the assistant as a model error and shows up as its fallback reply, not as itself.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { lastFunctionResponses, systemInstructionOf, type GeminiRequest, type GeminiStep } from "../../fakes/gemini/server.js";
+import { describe, expect, it } from "vitest";
+import { lastFunctionResponses, systemInstructionOf, type FunctionCallPart, type GeminiRequest, type GeminiStep, type ScriptEntry } from "../../fakes/gemini/server.js";
 import { listTurns } from "../../lib/assistant/store.js";
 import { configureAssistant } from "../../lib/assistant/runtime.js";
 import { OUTPUT_LIMIT, RETRY_OUTPUT_LIMIT, modelList } from "../../lib/assistant/model.js";
@@ -16,26 +16,11 @@ import { freezeSalon } from "../../lib/salons/store.js";
 import { processRecordUpdates } from "../../lib/bookings/process-records.js";
 import { ASSISTANT_REPLY } from "../../lib/jobs/catalogue.js";
 import {
-  START, addSyncedRecord, adminWrites, clientWrites, createSalon, newPhone, openWorld, settle, type TestSalon, type World,
+  addSyncedRecord, adminWrites, clientWrites, createSalon, newPhone, useAssistantWorld, settle, type TestSalon,
 } from "./support.js";
 
-let w: World;
-
-beforeAll(async () => {
-  w = await openWorld();
-});
-
-afterAll(async () => {
-  await w?.close();
-});
-
-beforeEach(() => {
-  // Every test starts on Monday 23 November 2026, 11:00 in Moscow, with its own salon and phones.
-  w.clock.set(START);
-  w.gemini.requests.length = 0;
-  w.gemini.rejected.length = 0;
-  w.gemini.script([]);
-});
+// Every test starts on Monday 23 November 2026, 11:00 in Moscow, with its own salon and phones.
+const w = useAssistantWorld();
 
 type Fn = { name: string; response: Record<string, any> };
 const responses = (req: GeminiRequest): Fn[] => lastFunctionResponses(req) as Fn[];
@@ -64,6 +49,38 @@ async function workingDay(salon: TestSalon, staffId: number, serviceId: number):
     if (times.length >= 4) return d;
   }
   throw new Error("no working day");
+}
+
+type Bookable = { svc: TestSalon["data"]["services"][number]; staff: TestSalon["data"]["staff"][number]; day: string };
+
+/** A master who does the service, and a day with free times of theirs. */
+async function bookable(salon: TestSalon, serviceTitle: string): Promise<Bookable> {
+  const { svc, staff } = staffFor(salon, serviceTitle);
+  return { svc, staff, day: await workingDay(salon, staff.id, svc.id) };
+}
+
+/** The known client's visit to a barber, made in YClients and synced, at the first free time of a working day. */
+async function syncedVisit(salon: TestSalon) {
+  const { svc, staff, day } = await bookable(salon, "Мужская стрижка");
+  const time = await firstFreeTime(salon, staff.id, svc.id, day);
+  const rec = await addSyncedRecord(w, salon, { phone: salon.known.phone, name: salon.known.name, staffId: staff.id, serviceId: svc.id, datetime: `${day} ${time}:00` });
+  return { svc, staff, day, time, rec };
+}
+
+/**
+ * The model's first two steps of a booking: the master's free times that day, then a booking at one of them (the
+ * first unless `pick` says), with `also` asked alongside; `chosen.time` is the time it asked for.
+ */
+function lookThenBook({ svc, staff, day }: Bookable, pick = (times: string[]) => times[0]!, also: FunctionCallPart[] = []) {
+  const chosen = { time: "" };
+  const steps: ScriptEntry[] = [
+    { calls: [{ name: "find_free_slots", args: { service_id: svc.id, staff_id: staff.id, date: day } }] },
+    (req) => {
+      chosen.time = pick(responses(req)[0]!.response.options[0].times);
+      return { calls: [{ name: "create_booking", args: { service_id: svc.id, staff_id: staff.id, date: day, time: chosen.time } }, ...also] };
+    },
+  ];
+  return { steps, chosen };
 }
 
 /** The notices the booking monitor decided for a record (the assistant's own changes must not cause any). */
@@ -143,30 +160,23 @@ describe("answers", () => {
 describe("booking", () => {
   it("books with a named master: free slots, then the record in YClients, marked as ours", async () => {
     const salon = await createSalon(w);
-    const { svc, staff } = staffFor(salon, "Мужская стрижка");
-    const day = await workingDay(salon, staff.id, svc.id);
-    let booked = "";
-    w.gemini.script([
-      { calls: [{ name: "find_free_slots", args: { service_id: svc.id, staff_id: staff.id, date: day } }] },
-      (req) => {
-        const opt = responses(req)[0]!.response.options[0];
-        booked = opt.times[1];
-        return { calls: [{ name: "create_booking", args: { service_id: svc.id, staff_id: staff.id, date: day, time: booked } }] };
-      },
-    ]);
+    const barber = await bookable(salon, "Мужская стрижка");
+    const { staff, day } = barber;
+    const { steps, chosen } = lookThenBook(barber, (times) => times[1]!);
+    w.gemini.script(steps);
     await clientWrites(w, salon, salon.known.phone, `Запишите к ${staff.name} на стрижку`);
     await settle(w);
 
     const created = createdRecords(salon);
     expect(created).toHaveLength(1);
     expect(created[0]!.record.staff_id).toBe(staff.id);
-    expect(created[0]!.record.datetime).toContain(`${day}T${booked}`);
+    expect(created[0]!.record.datetime).toContain(`${day}T${chosen.time}`);
     expect(created[0]!.record.client?.name).toBe(salon.known.name);
     const reply = w.gateway.to(salon.salonId, salon.known.phone);
     expect(reply).toHaveLength(1);
     // Two model calls: the confirmation is composed from create_booking's result, not asked of the model.
     expect(reply[0]).toContain(`Записала вас: Мужская стрижка,`);
-    expect(reply[0]).toContain(`в ${booked}, мастер ${staff.name}.`);
+    expect(reply[0]).toContain(`в ${chosen.time}, мастер ${staff.name}.`);
     const [turn] = await listTurns(w.db.db, salon.salonId, salon.known.phone);
     expect(turn).toMatchObject({ status: "answered", model_calls: 2 });
     const { rows } = await w.db.pg!.query<{ created_by_us: boolean }>(
@@ -206,8 +216,7 @@ describe("booking", () => {
 
   it("when the wanted time was just taken, books nothing and offers the nearest free times", async () => {
     const salon = await createSalon(w);
-    const { svc, staff } = staffFor(salon, "Мужская стрижка");
-    const day = await workingDay(salon, staff.id, svc.id);
+    const { svc, staff, day } = await bookable(salon, "Мужская стрижка");
     const wanted = await firstFreeTime(salon, staff.id, svc.id, day);
     let alternatives: string[] = [];
     w.gemini.script([
@@ -277,32 +286,28 @@ describe("booking", () => {
   it("asks a new client's name once, then books under that name on the next message", async () => {
     const salon = await createSalon(w);
     const phone = newPhone();
-    const { svc, staff } = staffFor(salon, "Коррекция бровей");
-    const day = await workingDay(salon, staff.id, svc.id);
-    let time = "";
+    const brows = await bookable(salon, "Коррекция бровей");
+    const { svc, staff, day } = brows;
+    const { steps, chosen } = lookThenBook(brows);
     let refusal = "";
     w.gemini.script([
-      { calls: [{ name: "find_free_slots", args: { service_id: svc.id, staff_id: staff.id, date: day } }] },
-      (req) => {
-        time = responses(req)[0]!.response.options[0].times[0];
-        return { calls: [{ name: "create_booking", args: { service_id: svc.id, staff_id: staff.id, date: day, time } }] };
-      },
+      ...steps,
       (req) => {
         refusal = responses(req)[0]?.response.error;
-        return { text: `Есть ${time}. Как вас зовут?` };
+        return { text: `Есть ${chosen.time}. Как вас зовут?` };
       },
     ]);
     await clientWrites(w, salon, phone, "хочу на брови", { pushName: "🌸" });
     await settle(w);
     expect(refusal).toBe("name_required");
-    expect(w.gateway.to(salon.salonId, phone)).toEqual([`Есть ${time}. Как вас зовут?`]);
+    expect(w.gateway.to(salon.salonId, phone)).toEqual([`Есть ${chosen.time}. Как вас зовут?`]);
     expect(createdRecords(salon)).toHaveLength(0);
 
     let asked = "";
     w.gemini.script([
       (req) => {
         asked = userText(req);
-        return { calls: [{ name: "create_booking", args: { service_id: svc.id, staff_id: staff.id, date: day, time, client_name: "Анна" } }] };
+        return { calls: [{ name: "create_booking", args: { service_id: svc.id, staff_id: staff.id, date: day, time: chosen.time, client_name: "Анна" } }] };
       },
     ]);
     await clientWrites(w, salon, phone, "Анна");
@@ -317,21 +322,14 @@ describe("booking", () => {
   it("does not ask for the name a second time: the WhatsApp name is used instead", async () => {
     const salon = await createSalon(w);
     const phone = newPhone();
-    const { svc, staff } = staffFor(salon, "Мужская стрижка");
-    const day = await workingDay(salon, staff.id, svc.id);
-    let time = "";
-    w.gemini.script([
-      { calls: [{ name: "find_free_slots", args: { service_id: svc.id, staff_id: staff.id, date: day } }] },
-      (req) => {
-        time = responses(req)[0]!.response.options[0].times[0];
-        return { calls: [{ name: "create_booking", args: { service_id: svc.id, staff_id: staff.id, date: day, time } }] };
-      },
-      { text: "Как вас зовут?" },
-    ]);
+    const barber = await bookable(salon, "Мужская стрижка");
+    const { svc, staff, day } = barber;
+    const { steps, chosen } = lookThenBook(barber);
+    w.gemini.script([...steps, { text: "Как вас зовут?" }]);
     await clientWrites(w, salon, phone, "стрижка", { pushName: "Олег" });
     await settle(w);
     w.gemini.script([
-      () => ({ calls: [{ name: "create_booking", args: { service_id: svc.id, staff_id: staff.id, date: day, time } }] }),
+      () => ({ calls: [{ name: "create_booking", args: { service_id: svc.id, staff_id: staff.id, date: day, time: chosen.time } }] }),
     ]);
     await clientWrites(w, salon, phone, "да записывайте", { pushName: "Олег" });
     await settle(w);
@@ -343,11 +341,7 @@ describe("booking", () => {
 describe("cancel and reschedule", () => {
   async function withVisit() {
     const salon = await createSalon(w);
-    const { svc, staff } = staffFor(salon, "Мужская стрижка");
-    const day = await workingDay(salon, staff.id, svc.id);
-    const time = await firstFreeTime(salon, staff.id, svc.id, day);
-    const rec = await addSyncedRecord(w, salon, { phone: salon.known.phone, name: salon.known.name, staffId: staff.id, serviceId: svc.id, datetime: `${day} ${time}:00` });
-    return { salon, svc, staff, day, time, rec };
+    return { salon, ...(await syncedVisit(salon)) };
   }
 
   it("cancels the client's own visit in YClients", async () => {
@@ -545,9 +539,7 @@ describe("conversation", () => {
     for (const d of ["2026-10-06", "2026-10-20", "2026-11-03"]) {
       await addSyncedRecord(w, salon, { phone: salon.known.phone, name: salon.known.name, staffId: staff.id, serviceId: svc.id, datetime: `${d} 12:00:00` });
     }
-    const day = await workingDay(salon, staff.id, svc.id);
-    const time = await firstFreeTime(salon, staff.id, svc.id, day);
-    await addSyncedRecord(w, salon, { phone: salon.known.phone, name: salon.known.name, staffId: staff.id, serviceId: svc.id, datetime: `${day} ${time}:00` });
+    const { time } = await syncedVisit(salon);
     let system = "";
     w.gemini.script([
       (req) => {
@@ -766,13 +758,9 @@ describe("handover and failures", () => {
     w.gemini.retired = [first!];
     try {
       const salon = await createSalon(w);
-      const { svc, staff } = staffFor(salon, "Мужская стрижка");
-      const day = await workingDay(salon, staff.id, svc.id);
-      w.gemini.script([
-        { calls: [{ name: "find_free_slots", args: { service_id: svc.id, staff_id: staff.id, date: day } }] },
-        (req) => ({ calls: [{ name: "create_booking", args: { service_id: svc.id, staff_id: staff.id, date: day, time: responses(req)[0]!.response.options[0].times[0] } }] }),
-      ]);
-      await clientWrites(w, salon, salon.known.phone, `Запишите к ${staff.name} на стрижку`);
+      const barber = await bookable(salon, "Мужская стрижка");
+      w.gemini.script(lookThenBook(barber).steps);
+      await clientWrites(w, salon, salon.known.phone, `Запишите к ${barber.staff.name} на стрижку`);
       await settle(w);
       expect(w.gateway.to(salon.salonId, salon.known.phone)).toEqual([expect.stringContaining("Записала вас: Мужская стрижка")]);
       expect(createdRecords(salon)).toHaveLength(1);
@@ -791,23 +779,15 @@ describe("handover and failures", () => {
 
   it("a model error after a booking went through (asked alongside a look-up) still tells the client the booking, once", async () => {
     const salon = await createSalon(w);
-    const { svc, staff } = staffFor(salon, "Мужская стрижка");
-    const day = await workingDay(salon, staff.id, svc.id);
-    let time = "";
-    w.gemini.script([
-      { calls: [{ name: "find_free_slots", args: { service_id: svc.id, staff_id: staff.id, date: day } }] },
-      (req) => {
-        time = responses(req)[0]!.response.options[0].times[0];
-        return { calls: [{ name: "create_booking", args: { service_id: svc.id, staff_id: staff.id, date: day, time } }, { name: "list_services", args: { query: "стрижка" } }] };
-      },
-      { error: { code: 500, status: "INTERNAL", message: "An internal error has occurred." } },
-    ]);
+    const barber = await bookable(salon, "Мужская стрижка");
+    const { steps, chosen } = lookThenBook(barber, undefined, [{ name: "list_services", args: { query: "стрижка" } }]);
+    w.gemini.script([...steps, { error: { code: 500, status: "INTERNAL", message: "An internal error has occurred." } }]);
     await clientWrites(w, salon, salon.known.phone, "запишите на стрижку");
     await settle(w);
     expect(createdRecords(salon)).toHaveLength(1);
     const [reply] = w.gateway.to(salon.salonId, salon.known.phone);
     expect(reply).toContain(`Записала вас: Мужская стрижка`);
-    expect(reply).toContain(`в ${time}, мастер ${staff.name}`);
+    expect(reply).toContain(`в ${chosen.time}, мастер ${barber.staff.name}`);
   });
 
   it("a model that does not answer in time is cut off by the timeout", async () => {
@@ -864,10 +844,7 @@ describe("handover and failures", () => {
 describe("replies to reminders", () => {
   async function reminded() {
     const salon = await createSalon(w);
-    const { svc, staff } = staffFor(salon, "Мужская стрижка");
-    const day = await workingDay(salon, staff.id, svc.id);
-    const time = await firstFreeTime(salon, staff.id, svc.id, day);
-    const rec = await addSyncedRecord(w, salon, { phone: salon.known.phone, name: salon.known.name, staffId: staff.id, serviceId: svc.id, datetime: `${day} ${time}:00` });
+    const { rec } = await syncedVisit(salon);
     // The reminder as the reminder job leaves it once sent (issue 6 owns that job).
     await w.db.pg!.query(
       `insert into notifications (salon_id, record_id, kind, occasion, phone, status, text, message_id, sent_at, due_at)

@@ -3,27 +3,15 @@
  * keeps waiting while WhatsApp says the client is typing (the gateway keeps that in chat_presence while a reply is
  * pending), answers soon after they stop, and answers at the salon's cap however long they "type".
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { listTurns } from "../../lib/assistant/store.js";
 import { GatewayStore } from "../../whatsapp-gateway/store.js";
-import { START, clientWrites, createSalon, newPhone, openWorld, type TestSalon, type World } from "./support.js";
+import { clientWrites, createSalon, newPhone, useAssistantWorld, type TestSalon } from "./support.js";
 
-let w: World;
+const w = useAssistantWorld();
 let gatewayStore: GatewayStore;
-
-beforeAll(async () => {
-  w = await openWorld();
+beforeAll(() => {
   gatewayStore = new GatewayStore(w.db.db);
-}, 30_000);
-
-afterAll(async () => {
-  await w?.close();
-});
-
-beforeEach(() => {
-  w.clock.set(START);
-  w.gemini.requests.length = 0;
-  w.gemini.script([]);
 });
 
 /** What the gateway records when the client's phone reports typing (or its end). */

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { markRecordsGone, noteRecordCreatedByAssistant, processRecordUpdates } from "../../lib/bookings/process-records.js";
 import { pollSalonRecords } from "../../lib/bookings/poll.js";
 import { SEND_NOTIFICATION, SEND_RETRIES } from "../../lib/jobs/catalogue.js";
@@ -8,31 +8,20 @@ import { notificationsStore } from "../../lib/notifications/store.js";
 import { freezeSalon, listMarketplaceEvents } from "../../lib/salons/store.js";
 import type { YcRecord } from "../../lib/yclients/types.js";
 import { nextSalonId } from "../support/harness.js";
-import { openWorld, restricted, sessionDown, type World } from "./world.js";
+import { recordWebhook, restricted, sessionDown, useBookingsWorld, type World } from "./world.js";
 
-let w: World;
-beforeAll(async () => {
-  // 12:00 in Moscow.
-  w = await openWorld("2026-11-23T09:00:00Z");
-});
+// 12:00 in Moscow.
+const w = useBookingsWorld("2026-11-23T09:00:00Z");
 afterEach(() => {
   w.gateway.clearScript();
   w.useRecordingGateway();
-});
-afterAll(async () => {
-  await w.close();
 });
 
 let phoneSeq = 0;
 const newPhone = () => `7912${String(process.pid % 1000).padStart(3, "0")}${String(++phoneSeq).padStart(4, "0")}`;
 
 async function webhook(salonId: number, status: "create" | "update" | "delete", record: YcRecord): Promise<void> {
-  const res = await w.app.request(`/webhook/yclients/entity/secret-${salonId}`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ company_id: salonId, resource: "record", resource_id: record.id, status, data: record }),
-  });
-  expect(res.status).toBe(200);
+  expect((await recordWebhook(w, salonId, status, record)).status).toBe(200);
 }
 
 function book(salonId: number, phone: string, datetime = "2026-11-24 15:00:00", extra: { staffId?: number; serviceIds?: number[] } = {}) {
@@ -244,12 +233,7 @@ describe("change and cancellation notices", () => {
     await w.after(31);
     w.sandbox.deleteRecord(salonId, rec.id);
     // YClients documents nothing about a delete's `data`; PHP sends an empty one as [].
-    const res = await w.app.request(`/webhook/yclients/entity/secret-${salonId}`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ company_id: salonId, resource: "record", resource_id: rec.id, status: "delete", data: [] }),
-    });
-    expect(res.status).toBe(200);
+    expect((await recordWebhook(w, salonId, "delete", rec, [])).status).toBe(200);
     await w.after(31);
     expect(w.gateway.to(phone).map((m) => m.text.split("\n")[0])).toEqual(["✅ Ваша запись создана!", "❌ Ваша запись отменена"]);
   });

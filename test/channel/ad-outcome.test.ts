@@ -2,26 +2,19 @@
  * Every channel ad ends at YClients with one final status, so that YClients falls back to its next channel (SMS)
  * when WhatsApp did not carry it: dropped while it waited in the proactive outbox, or refused by the gateway at once.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { changeSettings } from "../../lib/cabinet/settings.js";
 import { channelAdEnded } from "../../lib/channel/advertising.js";
 import { GatewayError } from "../../lib/gateway/client.js";
 import { optOut } from "../../lib/outreach/opt-out.js";
 import { runOutreachTick } from "../../lib/outreach/sender.js";
-import { openWorld, type World } from "../bookings/world.js";
+import { useBookingsWorld } from "../bookings/world.js";
 import { nextSalonId } from "../support/harness.js";
 
-let w: World;
 const OPERATOR = "http://functions.test/channel/yclients/operator";
 const AD = "Скидка 20% на окрашивание!";
 
-beforeAll(async () => {
-  w = await openWorld("2026-11-23T09:00:00Z", { YCLIENTS_BASE_URL: "http://yclients.sandbox" });
-});
-
-afterAll(async () => {
-  await w.close();
-});
+const w = useBookingsWorld("2026-11-23T09:00:00Z", { YCLIENTS_BASE_URL: "http://yclients.sandbox" });
 
 const toApp: typeof fetch = (input, init) => Promise.resolve(w.app.request(String(input), init));
 const statusesOf = (id: string) => w.sandbox.channel.statusCallbacks.filter((s) => s.id === id).map((s) => s.status);
