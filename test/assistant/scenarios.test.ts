@@ -16,7 +16,7 @@ import { freezeSalon } from "../../lib/salons/store.js";
 import { processRecordUpdates } from "../../lib/bookings/process-records.js";
 import { ASSISTANT_REPLY } from "../../lib/jobs/catalogue.js";
 import {
-  addSyncedRecord, adminWrites, clientWrites, createSalon, newPhone, useAssistantWorld, settle, type TestSalon,
+  addSyncedRecord, adminWrites, clientWrites, createSalon, newChat, newPhone, useAssistantWorld, settle, type TestSalon,
 } from "./support.js";
 
 // Every test starts on Monday 23 November 2026, 11:00 in Moscow, with its own salon and phones.
@@ -106,8 +106,7 @@ const createdRecords = (salon: TestSalon) => w.sandbox.recordChanges(salon.salon
 
 describe("answers", () => {
   it("answers a price question from the synced catalogue with one model call", async () => {
-    const salon = await createSalon(w);
-    const phone = newPhone();
+    const { salon, phone } = await newChat(w);
     w.gemini.script([
       (req) => {
         const price = /Мужская стрижка — ([^,\n]+)/.exec(systemInstructionOf(req))?.[1] ?? "не знаю";
@@ -125,8 +124,7 @@ describe("answers", () => {
   });
 
   it("looks prices up with a tool and answers from its result", async () => {
-    const salon = await createSalon(w);
-    const phone = newPhone();
+    const { salon, phone } = await newChat(w);
     w.gemini.script([
       { calls: [{ name: "list_services", args: { query: "педикюр" } }] },
       (req) => {
@@ -144,8 +142,7 @@ describe("answers", () => {
   });
 
   it("splits a long answer into at most three plain-text WhatsApp messages", async () => {
-    const salon = await createSalon(w);
-    const phone = newPhone();
+    const { salon, phone } = await newChat(w);
     w.gemini.script([{ text: "**Стрижки**\n\nЖенская — 2500 ₽\n\nМужская — 1500 ₽\n\nДетская — 1000 ₽\n\nЧто выберете?" }]);
     await clientWrites(w, salon, phone, "какие у вас стрижки");
     await settle(w);
@@ -284,8 +281,7 @@ describe("booking", () => {
   });
 
   it("asks a new client's name once, then books under that name on the next message", async () => {
-    const salon = await createSalon(w);
-    const phone = newPhone();
+    const { salon, phone } = await newChat(w);
     const brows = await bookable(salon, "Коррекция бровей");
     const { svc, staff, day } = brows;
     const { steps, chosen } = lookThenBook(brows);
@@ -320,8 +316,7 @@ describe("booking", () => {
   });
 
   it("does not ask for the name a second time: the WhatsApp name is used instead", async () => {
-    const salon = await createSalon(w);
-    const phone = newPhone();
+    const { salon, phone } = await newChat(w);
     const barber = await bookable(salon, "Мужская стрижка");
     const { svc, staff, day } = barber;
     const { steps, chosen } = lookThenBook(barber);
@@ -493,8 +488,7 @@ describe("cancel and reschedule", () => {
 
 describe("conversation", () => {
   it("answers a burst of three messages once, with all three in view", async () => {
-    const salon = await createSalon(w);
-    const phone = newPhone();
+    const { salon, phone } = await newChat(w);
     w.gemini.script([{ text: "Да, конечно. Когда вам удобно?" }]);
     // Within the quiet window of each other (1 s by default), with no typing signal.
     await clientWrites(w, salon, phone, "здравствуйте");
@@ -513,8 +507,7 @@ describe("conversation", () => {
   });
 
   it("greets once per day in the salon's time zone, not on every message", async () => {
-    const salon = await createSalon(w);
-    const phone = newPhone();
+    const { salon, phone } = await newChat(w);
     const said: string[] = [];
     const greetingStep = (req: GeminiRequest): GeminiStep => {
       said.push(systemInstructionOf(req).includes("начни с короткого приветствия") ? "greet" : "no-greet");
@@ -557,8 +550,7 @@ describe("conversation", () => {
   });
 
   it("keeps the conversation: the next turn sees what was said before", async () => {
-    const salon = await createSalon(w);
-    const phone = newPhone();
+    const { salon, phone } = await newChat(w);
     w.gemini.script([{ text: "Есть женская стрижка за 2500 ₽." }]);
     await clientWrites(w, salon, phone, "сколько стоит стрижка");
     await settle(w);
@@ -571,8 +563,7 @@ describe("conversation", () => {
   });
 
   it("stays quiet after the administrator answers from the phone, and comes back after the pause", async () => {
-    const salon = await createSalon(w);
-    const phone = newPhone();
+    const { salon, phone } = await newChat(w);
     await adminWrites(w, salon, phone, "Здравствуйте, это Мария, администратор. Чем помочь?");
     await clientWrites(w, salon, phone, "хочу перенести запись");
     await settle(w);
@@ -589,8 +580,7 @@ describe("conversation", () => {
   });
 
   it("a takeover during the burst wait still holds the reply back", async () => {
-    const salon = await createSalon(w);
-    const phone = newPhone();
+    const { salon, phone } = await newChat(w);
     await clientWrites(w, salon, phone, "есть кто?");
     await adminWrites(w, salon, phone, "Да, слушаю вас");
     await settle(w);
@@ -599,8 +589,7 @@ describe("conversation", () => {
   });
 
   it("the echo of its own message is not taken for the administrator", async () => {
-    const salon = await createSalon(w);
-    const phone = newPhone();
+    const { salon, phone } = await newChat(w);
     w.gemini.script([{ text: "Слушаю вас." }, { text: "Хорошо." }]);
     await clientWrites(w, salon, phone, "привет");
     await settle(w);
@@ -613,8 +602,7 @@ describe("conversation", () => {
   });
 
   it("a reaction is kept but not answered; a voice message is answered knowing it could not be heard", async () => {
-    const salon = await createSalon(w);
-    const phone = newPhone();
+    const { salon, phone } = await newChat(w);
     await clientWrites(w, salon, phone, "👍", { kind: "reaction" });
     await settle(w);
     expect(w.gemini.requests).toHaveLength(0);
@@ -626,8 +614,7 @@ describe("conversation", () => {
   });
 
   it("a reaction right after a question does not leave the question unanswered", async () => {
-    const salon = await createSalon(w);
-    const phone = newPhone();
+    const { salon, phone } = await newChat(w);
     w.gemini.script([{ text: "Стрижка стоит от 1500 ₽." }]);
     await clientWrites(w, salon, phone, "сколько стоит стрижка?");
     w.clock.advance(1000);
@@ -638,8 +625,7 @@ describe("conversation", () => {
   });
 
   it("answers nothing for a salon that is not active", async () => {
-    const salon = await createSalon(w);
-    const phone = newPhone();
+    const { salon, phone } = await newChat(w);
     await freezeSalon(w.db.db, w.clock, salon.salonId, "test");
     await clientWrites(w, salon, phone, "здравствуйте");
     await settle(w);
@@ -649,8 +635,7 @@ describe("conversation", () => {
   });
 
   it("a redelivered reply job sends nothing twice and asks the model nothing again", async () => {
-    const salon = await createSalon(w);
-    const phone = newPhone();
+    const { salon, phone } = await newChat(w);
     w.gemini.script([{ text: "Добрый день! Чем помочь?" }]);
     await clientWrites(w, salon, phone, "добрый день");
     await settle(w);
@@ -662,8 +647,7 @@ describe("conversation", () => {
   });
 
   it("two deliveries of the same reply job at once: one answers, the other waits and sends nothing new", async () => {
-    const salon = await createSalon(w);
-    const phone = newPhone();
+    const { salon, phone } = await newChat(w);
     w.gemini.script([{ text: "Слушаю вас.", delayMs: 200 }]);
     await clientWrites(w, salon, phone, "алло");
     const [msg] = await listMessages(w.db.db, salon.salonId, phone);
@@ -677,8 +661,7 @@ describe("conversation", () => {
   });
 
   it("when WhatsApp is down at send time, the retry delivers the same reply without a second model call", async () => {
-    const salon = await createSalon(w);
-    const phone = newPhone();
+    const { salon, phone } = await newChat(w);
     w.gemini.script([{ text: "Слушаю." }]);
     w.gateway.failSends = 1;
     await clientWrites(w, salon, phone, "алло");
@@ -693,8 +676,7 @@ describe("conversation", () => {
 
 describe("handover and failures", () => {
   it("hands over on request: the client is told, the salon's WhatsApp gets the number and the question, the chat pauses", async () => {
-    const salon = await createSalon(w);
-    const phone = newPhone();
+    const { salon, phone } = await newChat(w);
     w.gemini.script([
       { calls: [{ name: "handover", args: { reason: "Клиент просит администратора" } }] },
       { text: "Передала ваш вопрос администратору, вам скоро ответят." },
@@ -715,8 +697,7 @@ describe("handover and failures", () => {
   });
 
   it("a model error gets an honest short answer, a handover and a logged error", async () => {
-    const salon = await createSalon(w);
-    const phone = newPhone();
+    const { salon, phone } = await newChat(w);
     w.gemini.script([{ error: { code: 503, status: "UNAVAILABLE", message: "The model is overloaded." } }]);
     await clientWrites(w, salon, phone, "сколько стоит маникюр");
     await settle(w);
@@ -729,8 +710,7 @@ describe("handover and failures", () => {
   });
 
   it("an answer cut off by the output limit before any text is asked again once with more room", async () => {
-    const salon = await createSalon(w);
-    const phone = newPhone();
+    const { salon, phone } = await newChat(w);
     w.gemini.script([{ maxTokens: true }, { text: "Маникюр стоит 1800 ₽." }]);
     await clientWrites(w, salon, phone, "сколько стоит маникюр");
     await settle(w);
@@ -741,8 +721,7 @@ describe("handover and failures", () => {
   });
 
   it("cut off twice: one retry only, then an honest answer and a handover", async () => {
-    const salon = await createSalon(w);
-    const phone = newPhone();
+    const { salon, phone } = await newChat(w);
     w.gemini.script([{ maxTokens: true }, { maxTokens: true }, { text: "не дойдёт" }]);
     await clientWrites(w, salon, phone, "сколько стоит маникюр");
     await settle(w);
@@ -791,8 +770,7 @@ describe("handover and failures", () => {
   });
 
   it("a model that does not answer in time is cut off by the timeout", async () => {
-    const salon = await createSalon(w);
-    const phone = newPhone();
+    const { salon, phone } = await newChat(w);
     configureAssistant(w.fn.services, { modelTimeoutMs: 300 });
     try {
       w.gemini.script([{ text: "слишком поздно", delayMs: 3_000 }]);
@@ -830,8 +808,7 @@ describe("handover and failures", () => {
   });
 
   it("without GEMINI_API_KEY: a polite fixed reply, a notice to the salon and a paused chat", async () => {
-    const salon = await createSalon(w);
-    const phone = newPhone();
+    const { salon, phone } = await newChat(w);
     await clientWrites(w, salon, phone, "можно записаться на завтра?", { fn: w.fnWithoutModel });
     await settle(w, w.fnWithoutModel);
     expect(w.gemini.requests).toHaveLength(0);

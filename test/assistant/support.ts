@@ -209,6 +209,11 @@ export async function createSalon(w: World, opts: { settings?: Record<string, un
   return { salonId, salonPhone, data, known: { phone: digits(first.phone), name: first.name, id: first.id } };
 }
 
+/** A new salon and a client phone it has never seen: the start of most conversations. */
+export async function newChat(w: World): Promise<{ salon: TestSalon; phone: string }> {
+  return { salon: await createSalon(w), phone: newPhone() };
+}
+
 /** A record made by the salon in YClients and seen by our sync. */
 export async function addSyncedRecord(w: World, salon: TestSalon, input: { phone: string; name: string; staffId: number; serviceId: number; datetime: string }) {
   const rec = w.sandbox.addRecord(salon.salonId, {

@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { listTurns } from "../../lib/assistant/store.js";
 import { GatewayStore } from "../../whatsapp-gateway/store.js";
-import { clientWrites, createSalon, newPhone, useAssistantWorld, type TestSalon } from "./support.js";
+import { clientWrites, createSalon, newChat, newPhone, useAssistantWorld, type TestSalon } from "./support.js";
 
 const w = useAssistantWorld();
 let gatewayStore: GatewayStore;
@@ -27,8 +27,7 @@ const userText = (i: number) => w.gemini.requests[i]!.body.contents.filter((c) =
 
 describe("typing-aware burst", () => {
   it("answers a single message after the quiet window, with one model call", async () => {
-    const salon = await createSalon(w);
-    const phone = newPhone();
+    const { salon, phone } = await newChat(w);
     w.gemini.script([{ text: "До 21:00." }]);
     await clientWrites(w, salon, phone, "до скольки работаете?");
     expect(w.gateway.to(salon.salonId, phone)).toEqual([]);
@@ -38,8 +37,7 @@ describe("typing-aware burst", () => {
   });
 
   it("waits while the client types, and answers the whole burst once soon after they stop", async () => {
-    const salon = await createSalon(w);
-    const phone = newPhone();
+    const { salon, phone } = await newChat(w);
     w.gemini.script([{ text: "Есть завтра в 12:00 и 15:00." }]);
     await clientWrites(w, salon, phone, "хочу на маникюр");
     await after(300);
@@ -78,8 +76,7 @@ describe("typing-aware burst", () => {
   });
 
   it("typing reported before the message was sent is not taken for more to come", async () => {
-    const salon = await createSalon(w);
-    const phone = newPhone();
+    const { salon, phone } = await newChat(w);
     w.gemini.script([{ text: "Да." }]);
     await clientIs(salon, phone, "composing");
     w.clock.advance(200);

@@ -28,6 +28,23 @@ function book(salonId: number, phone: string, datetime = "2026-11-24 15:00:00", 
   return w.sandbox.addRecord(salonId, { datetime, clientPhone: `+${phone}`, clientName: "Анна", ...extra });
 }
 
+/** A new active salon's client booked in YClients, and the webhook saying so delivered. */
+async function bookedByWebhook(datetime?: string) {
+  const salonId = nextSalonId();
+  await w.activeSalon(salonId);
+  const phone = newPhone();
+  const rec = book(salonId, phone, datetime);
+  await webhook(salonId, "create", rec);
+  return { salonId, phone, rec };
+}
+
+/** The same, once the confirmation went out. */
+async function confirmedBooking(datetime: string) {
+  const booked = await bookedByWebhook(datetime);
+  await w.after(31);
+  return booked;
+}
+
 async function rows(salonId: number, recordId: number) {
   return notificationsStore.forRecord(w.db.db, salonId, recordId);
 }
@@ -79,11 +96,7 @@ describe("new booking confirmation", () => {
   });
 
   it("is not sent when the record was deleted during the delay (even without a webhook)", async () => {
-    const salonId = nextSalonId();
-    await w.activeSalon(salonId);
-    const phone = newPhone();
-    const rec = book(salonId, phone);
-    await webhook(salonId, "create", rec);
+    const { salonId, phone, rec } = await bookedByWebhook();
     w.sandbox.deleteRecord(salonId, rec.id);
     await w.after(31);
     expect(w.gateway.to(phone)).toHaveLength(0);
@@ -180,12 +193,7 @@ describe("change and cancellation notices", () => {
   });
 
   it("coalesces quick edits into one notice, and says nothing when an edit is undone before it leaves", async () => {
-    const salonId = nextSalonId();
-    await w.activeSalon(salonId);
-    const phone = newPhone();
-    const rec = book(salonId, phone, "2026-11-27 10:00:00");
-    await webhook(salonId, "create", rec);
-    await w.after(31);
+    const { salonId, phone, rec } = await confirmedBooking("2026-11-27 10:00:00");
 
     await webhook(salonId, "update", w.sandbox.changeRecord(salonId, rec.id, { datetime: "2026-11-27 12:00:00" }));
     w.clock.advance(5_000);
@@ -225,12 +233,7 @@ describe("change and cancellation notices", () => {
   });
 
   it("cancels on a delete webhook that carries no record", async () => {
-    const salonId = nextSalonId();
-    await w.activeSalon(salonId);
-    const phone = newPhone();
-    const rec = book(salonId, phone, "2026-11-27 11:00:00");
-    await webhook(salonId, "create", rec);
-    await w.after(31);
+    const { salonId, phone, rec } = await confirmedBooking("2026-11-27 11:00:00");
     w.sandbox.deleteRecord(salonId, rec.id);
     // YClients documents nothing about a delete's `data`; PHP sends an empty one as [].
     expect((await recordWebhook(w, salonId, "delete", rec, [])).status).toBe(200);
@@ -239,12 +242,7 @@ describe("change and cancellation notices", () => {
   });
 
   it("a change notice whose record vanished before it left becomes a cancellation, sent after the delay", async () => {
-    const salonId = nextSalonId();
-    await w.activeSalon(salonId);
-    const phone = newPhone();
-    const rec = book(salonId, phone, "2026-11-27 14:00:00");
-    await webhook(salonId, "create", rec);
-    await w.after(31);
+    const { salonId, phone, rec } = await confirmedBooking("2026-11-27 14:00:00");
     await webhook(salonId, "update", w.sandbox.changeRecord(salonId, rec.id, { datetime: "2026-11-27 16:00:00" }));
     w.sandbox.vanishRecord(salonId, rec.id);
     // The change notice re-reads the record, gets 404, and the deletion decides a cancellation; no sweep runs here.
@@ -304,11 +302,7 @@ describe("exactly once", () => {
   });
 
   it("retries a gateway that is down on the same row, and ends failed after the retries", async () => {
-    const salonId = nextSalonId();
-    await w.activeSalon(salonId);
-    const phone = newPhone();
-    const rec = book(salonId, phone);
-    await webhook(salonId, "create", rec);
+    const { salonId, phone, rec } = await bookedByWebhook();
     w.gateway.failNext(sessionDown(), sessionDown());
     await w.after(31);
     for (let i = 0; i < 5; i++) await w.after(10);
@@ -330,11 +324,7 @@ describe("exactly once", () => {
   });
 
   it("a 463 is not retried and is surfaced to the salon", async () => {
-    const salonId = nextSalonId();
-    await w.activeSalon(salonId);
-    const phone = newPhone();
-    const rec = book(salonId, phone);
-    await webhook(salonId, "create", rec);
+    const { salonId, phone, rec } = await bookedByWebhook();
     w.gateway.failNext(restricted());
     await w.after(31);
     for (let i = 0; i < 5; i++) await w.after(60);

@@ -26,6 +26,14 @@ async function postAd(salonId: number, ycId: string, phone: string) {
   await w.drain();
 }
 
+/** A new active salon with an ad from YClients waiting to go to `phone`. */
+async function salonWithAd(ycId: string, phone: string): Promise<number> {
+  const salonId = nextSalonId();
+  await w.activeSalon(salonId);
+  await postAd(salonId, ycId, phone);
+  return salonId;
+}
+
 /** The outreach cron, then every job it set off. */
 async function tick() {
   await runOutreachTick(w.services);
@@ -34,9 +42,7 @@ async function tick() {
 
 describe("a channel ad always ends at YClients", () => {
   it("an ad still waiting a day later is dropped and ends with 2, posted once even when handed over again", async () => {
-    const salonId = nextSalonId();
-    await w.activeSalon(salonId);
-    await postAd(salonId, "9601", "79125550101");
+    const salonId = await salonWithAd("9601", "79125550101");
     expect(statusesOf("9601")).toEqual([8]);
 
     w.clock.advance(25 * 3600_000);
@@ -52,9 +58,7 @@ describe("a channel ad always ends at YClients", () => {
   });
 
   it("a client who opts out while the ad waits: it is never sent and ends rejected (16)", async () => {
-    const salonId = nextSalonId();
-    await w.activeSalon(salonId);
-    await postAd(salonId, "9611", "79125550111");
+    const salonId = await salonWithAd("9611", "79125550111");
     await optOut(w.services, salonId, "79125550111", "stop_word");
     await tick();
     await tick();
@@ -63,9 +67,7 @@ describe("a channel ad always ends at YClients", () => {
   });
 
   it("proactive messages switched off while the ad waits: it ends rejected (16) instead of waiting for the owner", async () => {
-    const salonId = nextSalonId();
-    await w.activeSalon(salonId);
-    await postAd(salonId, "9621", "79125550121");
+    const salonId = await salonWithAd("9621", "79125550121");
     await changeSettings(w.db.db, w.clock, { salonId, userId: 1, defaultDelaySec: 30 }, "outreach", { enabled: false });
     await tick();
     expect(w.gateway.to("79125550121")).toEqual([]);
@@ -73,9 +75,7 @@ describe("a channel ad always ends at YClients", () => {
   });
 
   it("WhatsApp refuses the send at once (not on WhatsApp): the ad ends with 2, once", async () => {
-    const salonId = nextSalonId();
-    await w.activeSalon(salonId);
-    await postAd(salonId, "9631", "79125550131");
+    const salonId = await salonWithAd("9631", "79125550131");
     w.gateway.failNext(new GatewayError(422, "not_on_whatsapp", "not on WhatsApp"));
     await tick();
     await tick();
