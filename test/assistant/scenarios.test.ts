@@ -102,6 +102,12 @@ function expectSignaturesKept(rounds: number) {
   }
 }
 
+/** The model was not asked, and the client got nothing. */
+function expectNoAnswer(salon: TestSalon, phone: string) {
+  expect(w.gemini.requests).toHaveLength(0);
+  expect(w.gateway.to(salon.salonId, phone)).toEqual([]);
+}
+
 const createdRecords = (salon: TestSalon) => w.sandbox.recordChanges(salon.salonId).filter((c) => c.action === "create" && c.via === "book_record");
 
 describe("answers", () => {
@@ -567,8 +573,7 @@ describe("conversation", () => {
     await adminWrites(w, salon, phone, "Здравствуйте, это Мария, администратор. Чем помочь?");
     await clientWrites(w, salon, phone, "хочу перенести запись");
     await settle(w);
-    expect(w.gemini.requests).toHaveLength(0);
-    expect(w.gateway.to(salon.salonId, phone)).toEqual([]);
+    expectNoAnswer(salon, phone);
     const turns = await listTurns(w.db.db, salon.salonId, phone);
     expect(turns.map((t) => t.status)).toEqual(["skipped"]);
 
@@ -584,8 +589,7 @@ describe("conversation", () => {
     await clientWrites(w, salon, phone, "есть кто?");
     await adminWrites(w, salon, phone, "Да, слушаю вас");
     await settle(w);
-    expect(w.gemini.requests).toHaveLength(0);
-    expect(w.gateway.to(salon.salonId, phone)).toEqual([]);
+    expectNoAnswer(salon, phone);
   });
 
   it("the echo of its own message is not taken for the administrator", async () => {
@@ -629,8 +633,7 @@ describe("conversation", () => {
     await freezeSalon(w.db.db, w.clock, salon.salonId, "test");
     await clientWrites(w, salon, phone, "здравствуйте");
     await settle(w);
-    expect(w.gemini.requests).toHaveLength(0);
-    expect(w.gateway.to(salon.salonId, phone)).toEqual([]);
+    expectNoAnswer(salon, phone);
     expect((await listMessages(w.db.db, salon.salonId, phone)).map((m) => m.text)).toEqual(["здравствуйте"]);
   });
 
