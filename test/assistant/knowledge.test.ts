@@ -2,23 +2,19 @@
  * What the assistant knows without asking YClients per question: masters' working days (the synced staff_schedules)
  * and what a service is (the salon's description in YClients, synced with the services).
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { lastFunctionResponses, type GeminiRequest } from "../../fakes/gemini/server.js";
 import { scheduleFor } from "../../fakes/yclients/index.js";
 import { listTurns } from "../../lib/assistant/store.js";
 import { syncSalon } from "../../lib/sync/sync-salon.js";
-import { clientWrites, createSalon, newPhone, openWorld, settle, type TestSalon, type World } from "./support.js";
+import { clientWrites, createSalon, newPhone, useAssistantWorld, settle, type TestSalon } from "./support.js";
 
-let w: World;
+const w = useAssistantWorld();
 let salon: TestSalon;
 beforeAll(async () => {
-  w = await openWorld();
   salon = await createSalon(w);
   const sync = await syncSalon(w.fn.services, salon.salonId, ["services", "staff", "schedules"]);
   expect(sync.status).toBe("ok");
-});
-afterAll(async () => {
-  await w?.close();
 });
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -3,28 +3,13 @@
  * model is the Gemini fake (scripted), tools run against the YClients sandbox; what the client gets is what the
  * gateway was asked to send, to the LID itself while no number is known.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { lastFunctionResponses, systemInstructionOf, type GeminiRequest } from "../../fakes/gemini/server.js";
 import { WHATSAPP_EVENT_PATHS, type LidMapping } from "../../lib/contract/events.js";
 import { getConversation, listMessages } from "../../lib/conversations/store.js";
-import { START, addSyncedRecord, clientWrites, createSalon, newPhone, openWorld, settle, type TestSalon, type World } from "./support.js";
+import { addSyncedRecord, clientWrites, createSalon, newPhone, useAssistantWorld, settle, type TestSalon, type World } from "./support.js";
 
-let w: World;
-
-beforeAll(async () => {
-  w = await openWorld();
-}, 30_000);
-
-afterAll(async () => {
-  await w?.close();
-});
-
-beforeEach(() => {
-  w.clock.set(START);
-  w.gemini.requests.length = 0;
-  w.gemini.rejected.length = 0;
-  w.gemini.script([]);
-});
+const w = useAssistantWorld();
 
 type Fn = { name: string; response: Record<string, any> };
 const responses = (req: GeminiRequest): Fn[] => lastFunctionResponses(req) as Fn[];

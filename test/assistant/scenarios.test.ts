@@ -5,8 +5,8 @@
  * A script step only records what it saw; the test asserts on that after the turn, because an assertion thrown
  * inside a step reaches the assistant as a model error and shows up as its fallback reply, not as itself.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { lastFunctionResponses, systemInstructionOf, type GeminiRequest, type GeminiStep } from "../../fakes/gemini/server.js";
+import { describe, expect, it } from "vitest";
+import { lastFunctionResponses, systemInstructionOf, type FunctionCallPart, type GeminiRequest, type GeminiStep, type ScriptEntry } from "../../fakes/gemini/server.js";
 import { listTurns } from "../../lib/assistant/store.js";
 import { configureAssistant } from "../../lib/assistant/runtime.js";
 import { OUTPUT_LIMIT, RETRY_OUTPUT_LIMIT, modelList } from "../../lib/assistant/model.js";
@@ -16,26 +16,11 @@ import { freezeSalon } from "../../lib/salons/store.js";
 import { processRecordUpdates } from "../../lib/bookings/process-records.js";
 import { ASSISTANT_REPLY } from "../../lib/jobs/catalogue.js";
 import {
-  START, addSyncedRecord, adminWrites, clientWrites, createSalon, newPhone, openWorld, settle, type TestSalon, type World,
+  addSyncedRecord, adminWrites, clientWrites, createSalon, newChat, newPhone, useAssistantWorld, settle, type TestSalon,
 } from "./support.js";
 
-let w: World;
-
-beforeAll(async () => {
-  w = await openWorld();
-});
-
-afterAll(async () => {
-  await w?.close();
-});
-
-beforeEach(() => {
-  // Every test starts on Monday 23 November 2026, 11:00 in Moscow, with its own salon and phones.
-  w.clock.set(START);
-  w.gemini.requests.length = 0;
-  w.gemini.rejected.length = 0;
-  w.gemini.script([]);
-});
+// Every test starts on Monday 23 November 2026, 11:00 in Moscow, with its own salon and phones.
+const w = useAssistantWorld();
 
 type Fn = { name: string; response: Record<string, any> };
 const responses = (req: GeminiRequest): Fn[] => lastFunctionResponses(req) as Fn[];
@@ -66,6 +51,38 @@ async function workingDay(salon: TestSalon, staffId: number, serviceId: number):
   throw new Error("no working day");
 }
 
+type Bookable = { svc: TestSalon["data"]["services"][number]; staff: TestSalon["data"]["staff"][number]; day: string };
+
+/** A master who does the service, and a day with free times of theirs. */
+async function bookable(salon: TestSalon, serviceTitle: string): Promise<Bookable> {
+  const { svc, staff } = staffFor(salon, serviceTitle);
+  return { svc, staff, day: await workingDay(salon, staff.id, svc.id) };
+}
+
+/** The known client's visit to a barber, made in YClients and synced, at the first free time of a working day. */
+async function syncedVisit(salon: TestSalon) {
+  const { svc, staff, day } = await bookable(salon, "Мужская стрижка");
+  const time = await firstFreeTime(salon, staff.id, svc.id, day);
+  const rec = await addSyncedRecord(w, salon, { phone: salon.known.phone, name: salon.known.name, staffId: staff.id, serviceId: svc.id, datetime: `${day} ${time}:00` });
+  return { svc, staff, day, time, rec };
+}
+
+/**
+ * The model's first two steps of a booking: the master's free times that day, then a booking at one of them (the
+ * first unless `pick` says), with `also` asked alongside; `chosen.time` is the time it asked for.
+ */
+function lookThenBook({ svc, staff, day }: Bookable, pick = (times: string[]) => times[0]!, also: FunctionCallPart[] = []) {
+  const chosen = { time: "" };
+  const steps: ScriptEntry[] = [
+    { calls: [{ name: "find_free_slots", args: { service_id: svc.id, staff_id: staff.id, date: day } }] },
+    (req) => {
+      chosen.time = pick(responses(req)[0]!.response.options[0].times);
+      return { calls: [{ name: "create_booking", args: { service_id: svc.id, staff_id: staff.id, date: day, time: chosen.time } }, ...also] };
+    },
+  ];
+  return { steps, chosen };
+}
+
 /** The notices the booking monitor decided for a record (the assistant's own changes must not cause any). */
 async function notices(salon: TestSalon, recordId: number): Promise<string[]> {
   const { rows } = await w.db.pg!.query<{ kind: string }>("select kind from notifications where salon_id = $1 and record_id = $2", [salon.salonId, recordId]);
@@ -85,12 +102,17 @@ function expectSignaturesKept(rounds: number) {
   }
 }
 
+/** The model was not asked, and the client got nothing. */
+function expectNoAnswer(salon: TestSalon, phone: string) {
+  expect(w.gemini.requests).toHaveLength(0);
+  expect(w.gateway.to(salon.salonId, phone)).toEqual([]);
+}
+
 const createdRecords = (salon: TestSalon) => w.sandbox.recordChanges(salon.salonId).filter((c) => c.action === "create" && c.via === "book_record");
 
 describe("answers", () => {
   it("answers a price question from the synced catalogue with one model call", async () => {
-    const salon = await createSalon(w);
-    const phone = newPhone();
+    const { salon, phone } = await newChat(w);
     w.gemini.script([
       (req) => {
         const price = /Мужская стрижка — ([^,\n]+)/.exec(systemInstructionOf(req))?.[1] ?? "не знаю";
@@ -108,8 +130,7 @@ describe("answers", () => {
   });
 
   it("looks prices up with a tool and answers from its result", async () => {
-    const salon = await createSalon(w);
-    const phone = newPhone();
+    const { salon, phone } = await newChat(w);
     w.gemini.script([
       { calls: [{ name: "list_services", args: { query: "педикюр" } }] },
       (req) => {
@@ -127,8 +148,7 @@ describe("answers", () => {
   });
 
   it("splits a long answer into at most three plain-text WhatsApp messages", async () => {
-    const salon = await createSalon(w);
-    const phone = newPhone();
+    const { salon, phone } = await newChat(w);
     w.gemini.script([{ text: "**Стрижки**\n\nЖенская — 2500 ₽\n\nМужская — 1500 ₽\n\nДетская — 1000 ₽\n\nЧто выберете?" }]);
     await clientWrites(w, salon, phone, "какие у вас стрижки");
     await settle(w);
@@ -143,30 +163,23 @@ describe("answers", () => {
 describe("booking", () => {
   it("books with a named master: free slots, then the record in YClients, marked as ours", async () => {
     const salon = await createSalon(w);
-    const { svc, staff } = staffFor(salon, "Мужская стрижка");
-    const day = await workingDay(salon, staff.id, svc.id);
-    let booked = "";
-    w.gemini.script([
-      { calls: [{ name: "find_free_slots", args: { service_id: svc.id, staff_id: staff.id, date: day } }] },
-      (req) => {
-        const opt = responses(req)[0]!.response.options[0];
-        booked = opt.times[1];
-        return { calls: [{ name: "create_booking", args: { service_id: svc.id, staff_id: staff.id, date: day, time: booked } }] };
-      },
-    ]);
+    const barber = await bookable(salon, "Мужская стрижка");
+    const { staff, day } = barber;
+    const { steps, chosen } = lookThenBook(barber, (times) => times[1]!);
+    w.gemini.script(steps);
     await clientWrites(w, salon, salon.known.phone, `Запишите к ${staff.name} на стрижку`);
     await settle(w);
 
     const created = createdRecords(salon);
     expect(created).toHaveLength(1);
     expect(created[0]!.record.staff_id).toBe(staff.id);
-    expect(created[0]!.record.datetime).toContain(`${day}T${booked}`);
+    expect(created[0]!.record.datetime).toContain(`${day}T${chosen.time}`);
     expect(created[0]!.record.client?.name).toBe(salon.known.name);
     const reply = w.gateway.to(salon.salonId, salon.known.phone);
     expect(reply).toHaveLength(1);
     // Two model calls: the confirmation is composed from create_booking's result, not asked of the model.
     expect(reply[0]).toContain(`Записала вас: Мужская стрижка,`);
-    expect(reply[0]).toContain(`в ${booked}, мастер ${staff.name}.`);
+    expect(reply[0]).toContain(`в ${chosen.time}, мастер ${staff.name}.`);
     const [turn] = await listTurns(w.db.db, salon.salonId, salon.known.phone);
     expect(turn).toMatchObject({ status: "answered", model_calls: 2 });
     const { rows } = await w.db.pg!.query<{ created_by_us: boolean }>(
@@ -206,8 +219,7 @@ describe("booking", () => {
 
   it("when the wanted time was just taken, books nothing and offers the nearest free times", async () => {
     const salon = await createSalon(w);
-    const { svc, staff } = staffFor(salon, "Мужская стрижка");
-    const day = await workingDay(salon, staff.id, svc.id);
+    const { svc, staff, day } = await bookable(salon, "Мужская стрижка");
     const wanted = await firstFreeTime(salon, staff.id, svc.id, day);
     let alternatives: string[] = [];
     w.gemini.script([
@@ -275,34 +287,29 @@ describe("booking", () => {
   });
 
   it("asks a new client's name once, then books under that name on the next message", async () => {
-    const salon = await createSalon(w);
-    const phone = newPhone();
-    const { svc, staff } = staffFor(salon, "Коррекция бровей");
-    const day = await workingDay(salon, staff.id, svc.id);
-    let time = "";
+    const { salon, phone } = await newChat(w);
+    const brows = await bookable(salon, "Коррекция бровей");
+    const { svc, staff, day } = brows;
+    const { steps, chosen } = lookThenBook(brows);
     let refusal = "";
     w.gemini.script([
-      { calls: [{ name: "find_free_slots", args: { service_id: svc.id, staff_id: staff.id, date: day } }] },
-      (req) => {
-        time = responses(req)[0]!.response.options[0].times[0];
-        return { calls: [{ name: "create_booking", args: { service_id: svc.id, staff_id: staff.id, date: day, time } }] };
-      },
+      ...steps,
       (req) => {
         refusal = responses(req)[0]?.response.error;
-        return { text: `Есть ${time}. Как вас зовут?` };
+        return { text: `Есть ${chosen.time}. Как вас зовут?` };
       },
     ]);
     await clientWrites(w, salon, phone, "хочу на брови", { pushName: "🌸" });
     await settle(w);
     expect(refusal).toBe("name_required");
-    expect(w.gateway.to(salon.salonId, phone)).toEqual([`Есть ${time}. Как вас зовут?`]);
+    expect(w.gateway.to(salon.salonId, phone)).toEqual([`Есть ${chosen.time}. Как вас зовут?`]);
     expect(createdRecords(salon)).toHaveLength(0);
 
     let asked = "";
     w.gemini.script([
       (req) => {
         asked = userText(req);
-        return { calls: [{ name: "create_booking", args: { service_id: svc.id, staff_id: staff.id, date: day, time, client_name: "Анна" } }] };
+        return { calls: [{ name: "create_booking", args: { service_id: svc.id, staff_id: staff.id, date: day, time: chosen.time, client_name: "Анна" } }] };
       },
     ]);
     await clientWrites(w, salon, phone, "Анна");
@@ -315,23 +322,15 @@ describe("booking", () => {
   });
 
   it("does not ask for the name a second time: the WhatsApp name is used instead", async () => {
-    const salon = await createSalon(w);
-    const phone = newPhone();
-    const { svc, staff } = staffFor(salon, "Мужская стрижка");
-    const day = await workingDay(salon, staff.id, svc.id);
-    let time = "";
-    w.gemini.script([
-      { calls: [{ name: "find_free_slots", args: { service_id: svc.id, staff_id: staff.id, date: day } }] },
-      (req) => {
-        time = responses(req)[0]!.response.options[0].times[0];
-        return { calls: [{ name: "create_booking", args: { service_id: svc.id, staff_id: staff.id, date: day, time } }] };
-      },
-      { text: "Как вас зовут?" },
-    ]);
+    const { salon, phone } = await newChat(w);
+    const barber = await bookable(salon, "Мужская стрижка");
+    const { svc, staff, day } = barber;
+    const { steps, chosen } = lookThenBook(barber);
+    w.gemini.script([...steps, { text: "Как вас зовут?" }]);
     await clientWrites(w, salon, phone, "стрижка", { pushName: "Олег" });
     await settle(w);
     w.gemini.script([
-      () => ({ calls: [{ name: "create_booking", args: { service_id: svc.id, staff_id: staff.id, date: day, time } }] }),
+      () => ({ calls: [{ name: "create_booking", args: { service_id: svc.id, staff_id: staff.id, date: day, time: chosen.time } }] }),
     ]);
     await clientWrites(w, salon, phone, "да записывайте", { pushName: "Олег" });
     await settle(w);
@@ -343,11 +342,7 @@ describe("booking", () => {
 describe("cancel and reschedule", () => {
   async function withVisit() {
     const salon = await createSalon(w);
-    const { svc, staff } = staffFor(salon, "Мужская стрижка");
-    const day = await workingDay(salon, staff.id, svc.id);
-    const time = await firstFreeTime(salon, staff.id, svc.id, day);
-    const rec = await addSyncedRecord(w, salon, { phone: salon.known.phone, name: salon.known.name, staffId: staff.id, serviceId: svc.id, datetime: `${day} ${time}:00` });
-    return { salon, svc, staff, day, time, rec };
+    return { salon, ...(await syncedVisit(salon)) };
   }
 
   it("cancels the client's own visit in YClients", async () => {
@@ -499,8 +494,7 @@ describe("cancel and reschedule", () => {
 
 describe("conversation", () => {
   it("answers a burst of three messages once, with all three in view", async () => {
-    const salon = await createSalon(w);
-    const phone = newPhone();
+    const { salon, phone } = await newChat(w);
     w.gemini.script([{ text: "Да, конечно. Когда вам удобно?" }]);
     // Within the quiet window of each other (1 s by default), with no typing signal.
     await clientWrites(w, salon, phone, "здравствуйте");
@@ -519,8 +513,7 @@ describe("conversation", () => {
   });
 
   it("greets once per day in the salon's time zone, not on every message", async () => {
-    const salon = await createSalon(w);
-    const phone = newPhone();
+    const { salon, phone } = await newChat(w);
     const said: string[] = [];
     const greetingStep = (req: GeminiRequest): GeminiStep => {
       said.push(systemInstructionOf(req).includes("начни с короткого приветствия") ? "greet" : "no-greet");
@@ -545,9 +538,7 @@ describe("conversation", () => {
     for (const d of ["2026-10-06", "2026-10-20", "2026-11-03"]) {
       await addSyncedRecord(w, salon, { phone: salon.known.phone, name: salon.known.name, staffId: staff.id, serviceId: svc.id, datetime: `${d} 12:00:00` });
     }
-    const day = await workingDay(salon, staff.id, svc.id);
-    const time = await firstFreeTime(salon, staff.id, svc.id, day);
-    await addSyncedRecord(w, salon, { phone: salon.known.phone, name: salon.known.name, staffId: staff.id, serviceId: svc.id, datetime: `${day} ${time}:00` });
+    const { time } = await syncedVisit(salon);
     let system = "";
     w.gemini.script([
       (req) => {
@@ -565,8 +556,7 @@ describe("conversation", () => {
   });
 
   it("keeps the conversation: the next turn sees what was said before", async () => {
-    const salon = await createSalon(w);
-    const phone = newPhone();
+    const { salon, phone } = await newChat(w);
     w.gemini.script([{ text: "Есть женская стрижка за 2500 ₽." }]);
     await clientWrites(w, salon, phone, "сколько стоит стрижка");
     await settle(w);
@@ -579,13 +569,11 @@ describe("conversation", () => {
   });
 
   it("stays quiet after the administrator answers from the phone, and comes back after the pause", async () => {
-    const salon = await createSalon(w);
-    const phone = newPhone();
+    const { salon, phone } = await newChat(w);
     await adminWrites(w, salon, phone, "Здравствуйте, это Мария, администратор. Чем помочь?");
     await clientWrites(w, salon, phone, "хочу перенести запись");
     await settle(w);
-    expect(w.gemini.requests).toHaveLength(0);
-    expect(w.gateway.to(salon.salonId, phone)).toEqual([]);
+    expectNoAnswer(salon, phone);
     const turns = await listTurns(w.db.db, salon.salonId, phone);
     expect(turns.map((t) => t.status)).toEqual(["skipped"]);
 
@@ -597,18 +585,15 @@ describe("conversation", () => {
   });
 
   it("a takeover during the burst wait still holds the reply back", async () => {
-    const salon = await createSalon(w);
-    const phone = newPhone();
+    const { salon, phone } = await newChat(w);
     await clientWrites(w, salon, phone, "есть кто?");
     await adminWrites(w, salon, phone, "Да, слушаю вас");
     await settle(w);
-    expect(w.gemini.requests).toHaveLength(0);
-    expect(w.gateway.to(salon.salonId, phone)).toEqual([]);
+    expectNoAnswer(salon, phone);
   });
 
   it("the echo of its own message is not taken for the administrator", async () => {
-    const salon = await createSalon(w);
-    const phone = newPhone();
+    const { salon, phone } = await newChat(w);
     w.gemini.script([{ text: "Слушаю вас." }, { text: "Хорошо." }]);
     await clientWrites(w, salon, phone, "привет");
     await settle(w);
@@ -621,8 +606,7 @@ describe("conversation", () => {
   });
 
   it("a reaction is kept but not answered; a voice message is answered knowing it could not be heard", async () => {
-    const salon = await createSalon(w);
-    const phone = newPhone();
+    const { salon, phone } = await newChat(w);
     await clientWrites(w, salon, phone, "👍", { kind: "reaction" });
     await settle(w);
     expect(w.gemini.requests).toHaveLength(0);
@@ -634,8 +618,7 @@ describe("conversation", () => {
   });
 
   it("a reaction right after a question does not leave the question unanswered", async () => {
-    const salon = await createSalon(w);
-    const phone = newPhone();
+    const { salon, phone } = await newChat(w);
     w.gemini.script([{ text: "Стрижка стоит от 1500 ₽." }]);
     await clientWrites(w, salon, phone, "сколько стоит стрижка?");
     w.clock.advance(1000);
@@ -646,19 +629,16 @@ describe("conversation", () => {
   });
 
   it("answers nothing for a salon that is not active", async () => {
-    const salon = await createSalon(w);
-    const phone = newPhone();
+    const { salon, phone } = await newChat(w);
     await freezeSalon(w.db.db, w.clock, salon.salonId, "test");
     await clientWrites(w, salon, phone, "здравствуйте");
     await settle(w);
-    expect(w.gemini.requests).toHaveLength(0);
-    expect(w.gateway.to(salon.salonId, phone)).toEqual([]);
+    expectNoAnswer(salon, phone);
     expect((await listMessages(w.db.db, salon.salonId, phone)).map((m) => m.text)).toEqual(["здравствуйте"]);
   });
 
   it("a redelivered reply job sends nothing twice and asks the model nothing again", async () => {
-    const salon = await createSalon(w);
-    const phone = newPhone();
+    const { salon, phone } = await newChat(w);
     w.gemini.script([{ text: "Добрый день! Чем помочь?" }]);
     await clientWrites(w, salon, phone, "добрый день");
     await settle(w);
@@ -670,8 +650,7 @@ describe("conversation", () => {
   });
 
   it("two deliveries of the same reply job at once: one answers, the other waits and sends nothing new", async () => {
-    const salon = await createSalon(w);
-    const phone = newPhone();
+    const { salon, phone } = await newChat(w);
     w.gemini.script([{ text: "Слушаю вас.", delayMs: 200 }]);
     await clientWrites(w, salon, phone, "алло");
     const [msg] = await listMessages(w.db.db, salon.salonId, phone);
@@ -685,8 +664,7 @@ describe("conversation", () => {
   });
 
   it("when WhatsApp is down at send time, the retry delivers the same reply without a second model call", async () => {
-    const salon = await createSalon(w);
-    const phone = newPhone();
+    const { salon, phone } = await newChat(w);
     w.gemini.script([{ text: "Слушаю." }]);
     w.gateway.failSends = 1;
     await clientWrites(w, salon, phone, "алло");
@@ -701,8 +679,7 @@ describe("conversation", () => {
 
 describe("handover and failures", () => {
   it("hands over on request: the client is told, the salon's WhatsApp gets the number and the question, the chat pauses", async () => {
-    const salon = await createSalon(w);
-    const phone = newPhone();
+    const { salon, phone } = await newChat(w);
     w.gemini.script([
       { calls: [{ name: "handover", args: { reason: "Клиент просит администратора" } }] },
       { text: "Передала ваш вопрос администратору, вам скоро ответят." },
@@ -723,8 +700,7 @@ describe("handover and failures", () => {
   });
 
   it("a model error gets an honest short answer, a handover and a logged error", async () => {
-    const salon = await createSalon(w);
-    const phone = newPhone();
+    const { salon, phone } = await newChat(w);
     w.gemini.script([{ error: { code: 503, status: "UNAVAILABLE", message: "The model is overloaded." } }]);
     await clientWrites(w, salon, phone, "сколько стоит маникюр");
     await settle(w);
@@ -737,8 +713,7 @@ describe("handover and failures", () => {
   });
 
   it("an answer cut off by the output limit before any text is asked again once with more room", async () => {
-    const salon = await createSalon(w);
-    const phone = newPhone();
+    const { salon, phone } = await newChat(w);
     w.gemini.script([{ maxTokens: true }, { text: "Маникюр стоит 1800 ₽." }]);
     await clientWrites(w, salon, phone, "сколько стоит маникюр");
     await settle(w);
@@ -749,8 +724,7 @@ describe("handover and failures", () => {
   });
 
   it("cut off twice: one retry only, then an honest answer and a handover", async () => {
-    const salon = await createSalon(w);
-    const phone = newPhone();
+    const { salon, phone } = await newChat(w);
     w.gemini.script([{ maxTokens: true }, { maxTokens: true }, { text: "не дойдёт" }]);
     await clientWrites(w, salon, phone, "сколько стоит маникюр");
     await settle(w);
@@ -766,13 +740,9 @@ describe("handover and failures", () => {
     w.gemini.retired = [first!];
     try {
       const salon = await createSalon(w);
-      const { svc, staff } = staffFor(salon, "Мужская стрижка");
-      const day = await workingDay(salon, staff.id, svc.id);
-      w.gemini.script([
-        { calls: [{ name: "find_free_slots", args: { service_id: svc.id, staff_id: staff.id, date: day } }] },
-        (req) => ({ calls: [{ name: "create_booking", args: { service_id: svc.id, staff_id: staff.id, date: day, time: responses(req)[0]!.response.options[0].times[0] } }] }),
-      ]);
-      await clientWrites(w, salon, salon.known.phone, `Запишите к ${staff.name} на стрижку`);
+      const barber = await bookable(salon, "Мужская стрижка");
+      w.gemini.script(lookThenBook(barber).steps);
+      await clientWrites(w, salon, salon.known.phone, `Запишите к ${barber.staff.name} на стрижку`);
       await settle(w);
       expect(w.gateway.to(salon.salonId, salon.known.phone)).toEqual([expect.stringContaining("Записала вас: Мужская стрижка")]);
       expect(createdRecords(salon)).toHaveLength(1);
@@ -791,28 +761,19 @@ describe("handover and failures", () => {
 
   it("a model error after a booking went through (asked alongside a look-up) still tells the client the booking, once", async () => {
     const salon = await createSalon(w);
-    const { svc, staff } = staffFor(salon, "Мужская стрижка");
-    const day = await workingDay(salon, staff.id, svc.id);
-    let time = "";
-    w.gemini.script([
-      { calls: [{ name: "find_free_slots", args: { service_id: svc.id, staff_id: staff.id, date: day } }] },
-      (req) => {
-        time = responses(req)[0]!.response.options[0].times[0];
-        return { calls: [{ name: "create_booking", args: { service_id: svc.id, staff_id: staff.id, date: day, time } }, { name: "list_services", args: { query: "стрижка" } }] };
-      },
-      { error: { code: 500, status: "INTERNAL", message: "An internal error has occurred." } },
-    ]);
+    const barber = await bookable(salon, "Мужская стрижка");
+    const { steps, chosen } = lookThenBook(barber, undefined, [{ name: "list_services", args: { query: "стрижка" } }]);
+    w.gemini.script([...steps, { error: { code: 500, status: "INTERNAL", message: "An internal error has occurred." } }]);
     await clientWrites(w, salon, salon.known.phone, "запишите на стрижку");
     await settle(w);
     expect(createdRecords(salon)).toHaveLength(1);
     const [reply] = w.gateway.to(salon.salonId, salon.known.phone);
     expect(reply).toContain(`Записала вас: Мужская стрижка`);
-    expect(reply).toContain(`в ${time}, мастер ${staff.name}`);
+    expect(reply).toContain(`в ${chosen.time}, мастер ${barber.staff.name}`);
   });
 
   it("a model that does not answer in time is cut off by the timeout", async () => {
-    const salon = await createSalon(w);
-    const phone = newPhone();
+    const { salon, phone } = await newChat(w);
     configureAssistant(w.fn.services, { modelTimeoutMs: 300 });
     try {
       w.gemini.script([{ text: "слишком поздно", delayMs: 3_000 }]);
@@ -850,8 +811,7 @@ describe("handover and failures", () => {
   });
 
   it("without GEMINI_API_KEY: a polite fixed reply, a notice to the salon and a paused chat", async () => {
-    const salon = await createSalon(w);
-    const phone = newPhone();
+    const { salon, phone } = await newChat(w);
     await clientWrites(w, salon, phone, "можно записаться на завтра?", { fn: w.fnWithoutModel });
     await settle(w, w.fnWithoutModel);
     expect(w.gemini.requests).toHaveLength(0);
@@ -864,10 +824,7 @@ describe("handover and failures", () => {
 describe("replies to reminders", () => {
   async function reminded() {
     const salon = await createSalon(w);
-    const { svc, staff } = staffFor(salon, "Мужская стрижка");
-    const day = await workingDay(salon, staff.id, svc.id);
-    const time = await firstFreeTime(salon, staff.id, svc.id, day);
-    const rec = await addSyncedRecord(w, salon, { phone: salon.known.phone, name: salon.known.name, staffId: staff.id, serviceId: svc.id, datetime: `${day} ${time}:00` });
+    const { rec } = await syncedVisit(salon);
     // The reminder as the reminder job leaves it once sent (issue 6 owns that job).
     await w.db.pg!.query(
       `insert into notifications (salon_id, record_id, kind, occasion, phone, status, text, message_id, sent_at, due_at)

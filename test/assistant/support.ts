@@ -3,6 +3,7 @@
  * the YClients sandbox over HTTP through the real client, the Gemini fake through the real SDK, and a gateway client
  * that records what would reach WhatsApp (keyed by idempotency key, as the gateway's service API is).
  */
+import { beforeEach } from "vitest";
 import { ManualClock } from "../../lib/clock.js";
 import type { Config } from "../../lib/config/index.js";
 import { DEFAULT_GEMINI_MODEL } from "../../lib/config/env.js";
@@ -18,6 +19,7 @@ import type { Services } from "../../lib/services.js";
 import { startGeminiFake, type GeminiFake } from "../../fakes/gemini/server.js";
 import { startYClientsSandbox, type SalonData, type YClientsSandbox } from "../../fakes/yclients/index.js";
 import { createTestFunctions, nextSalonId, openTestDatabase, testConfig, type TestFunctions } from "../support/harness.js";
+import { useWorld } from "../support/use-world.js";
 
 export interface SentMessage {
   salonId: number;
@@ -134,6 +136,21 @@ export async function openWorld(): Promise<World> {
   };
 }
 
+/**
+ * The world for a whole test file. Every test starts at START with the model's script, requests and rejections
+ * cleared, and its own salon and phones.
+ */
+export function useAssistantWorld(): World {
+  const w = useWorld(openWorld);
+  beforeEach(() => {
+    w.clock.set(START);
+    w.gemini.requests.length = 0;
+    w.gemini.rejected.length = 0;
+    w.gemini.script([]);
+  });
+  return w;
+}
+
 export interface TestSalon {
   salonId: number;
   /** The salon's own WhatsApp number (where handover notices go). */
@@ -190,6 +207,11 @@ export async function createSalon(w: World, opts: { settings?: Record<string, un
   }
   const first = data.clients[0]!;
   return { salonId, salonPhone, data, known: { phone: digits(first.phone), name: first.name, id: first.id } };
+}
+
+/** A new salon and a client phone it has never seen: the start of most conversations. */
+export async function newChat(w: World): Promise<{ salon: TestSalon; phone: string }> {
+  return { salon: await createSalon(w), phone: newPhone() };
 }
 
 /** A record made by the salon in YClients and seen by our sync. */

@@ -3,27 +3,15 @@
  * keeps waiting while WhatsApp says the client is typing (the gateway keeps that in chat_presence while a reply is
  * pending), answers soon after they stop, and answers at the salon's cap however long they "type".
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { listTurns } from "../../lib/assistant/store.js";
 import { GatewayStore } from "../../whatsapp-gateway/store.js";
-import { START, clientWrites, createSalon, newPhone, openWorld, type TestSalon, type World } from "./support.js";
+import { clientWrites, createSalon, newChat, newPhone, useAssistantWorld, type TestSalon } from "./support.js";
 
-let w: World;
+const w = useAssistantWorld();
 let gatewayStore: GatewayStore;
-
-beforeAll(async () => {
-  w = await openWorld();
+beforeAll(() => {
   gatewayStore = new GatewayStore(w.db.db);
-}, 30_000);
-
-afterAll(async () => {
-  await w?.close();
-});
-
-beforeEach(() => {
-  w.clock.set(START);
-  w.gemini.requests.length = 0;
-  w.gemini.script([]);
 });
 
 /** What the gateway records when the client's phone reports typing (or its end). */
@@ -39,8 +27,7 @@ const userText = (i: number) => w.gemini.requests[i]!.body.contents.filter((c) =
 
 describe("typing-aware burst", () => {
   it("answers a single message after the quiet window, with one model call", async () => {
-    const salon = await createSalon(w);
-    const phone = newPhone();
+    const { salon, phone } = await newChat(w);
     w.gemini.script([{ text: "До 21:00." }]);
     await clientWrites(w, salon, phone, "до скольки работаете?");
     expect(w.gateway.to(salon.salonId, phone)).toEqual([]);
@@ -50,8 +37,7 @@ describe("typing-aware burst", () => {
   });
 
   it("waits while the client types, and answers the whole burst once soon after they stop", async () => {
-    const salon = await createSalon(w);
-    const phone = newPhone();
+    const { salon, phone } = await newChat(w);
     w.gemini.script([{ text: "Есть завтра в 12:00 и 15:00." }]);
     await clientWrites(w, salon, phone, "хочу на маникюр");
     await after(300);
@@ -90,8 +76,7 @@ describe("typing-aware burst", () => {
   });
 
   it("typing reported before the message was sent is not taken for more to come", async () => {
-    const salon = await createSalon(w);
-    const phone = newPhone();
+    const { salon, phone } = await newChat(w);
     w.gemini.script([{ text: "Да." }]);
     await clientIs(salon, phone, "composing");
     w.clock.advance(200);

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { markRecordsGone, noteRecordCreatedByAssistant, processRecordUpdates } from "../../lib/bookings/process-records.js";
 import { pollSalonRecords } from "../../lib/bookings/poll.js";
 import { SEND_NOTIFICATION, SEND_RETRIES } from "../../lib/jobs/catalogue.js";
@@ -8,35 +8,41 @@ import { notificationsStore } from "../../lib/notifications/store.js";
 import { freezeSalon, listMarketplaceEvents } from "../../lib/salons/store.js";
 import type { YcRecord } from "../../lib/yclients/types.js";
 import { nextSalonId } from "../support/harness.js";
-import { openWorld, restricted, sessionDown, type World } from "./world.js";
+import { recordWebhook, restricted, sessionDown, useBookingsWorld, type World } from "./world.js";
 
-let w: World;
-beforeAll(async () => {
-  // 12:00 in Moscow.
-  w = await openWorld("2026-11-23T09:00:00Z");
-});
+// 12:00 in Moscow.
+const w = useBookingsWorld("2026-11-23T09:00:00Z");
 afterEach(() => {
   w.gateway.clearScript();
   w.useRecordingGateway();
-});
-afterAll(async () => {
-  await w.close();
 });
 
 let phoneSeq = 0;
 const newPhone = () => `7912${String(process.pid % 1000).padStart(3, "0")}${String(++phoneSeq).padStart(4, "0")}`;
 
 async function webhook(salonId: number, status: "create" | "update" | "delete", record: YcRecord): Promise<void> {
-  const res = await w.app.request(`/webhook/yclients/entity/secret-${salonId}`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ company_id: salonId, resource: "record", resource_id: record.id, status, data: record }),
-  });
-  expect(res.status).toBe(200);
+  expect((await recordWebhook(w, salonId, status, record)).status).toBe(200);
 }
 
 function book(salonId: number, phone: string, datetime = "2026-11-24 15:00:00", extra: { staffId?: number; serviceIds?: number[] } = {}) {
   return w.sandbox.addRecord(salonId, { datetime, clientPhone: `+${phone}`, clientName: "Анна", ...extra });
+}
+
+/** A new active salon's client booked in YClients, and the webhook saying so delivered. */
+async function bookedByWebhook(datetime?: string) {
+  const salonId = nextSalonId();
+  await w.activeSalon(salonId);
+  const phone = newPhone();
+  const rec = book(salonId, phone, datetime);
+  await webhook(salonId, "create", rec);
+  return { salonId, phone, rec };
+}
+
+/** The same, once the confirmation went out. */
+async function confirmedBooking(datetime: string) {
+  const booked = await bookedByWebhook(datetime);
+  await w.after(31);
+  return booked;
 }
 
 async function rows(salonId: number, recordId: number) {
@@ -90,11 +96,7 @@ describe("new booking confirmation", () => {
   });
 
   it("is not sent when the record was deleted during the delay (even without a webhook)", async () => {
-    const salonId = nextSalonId();
-    await w.activeSalon(salonId);
-    const phone = newPhone();
-    const rec = book(salonId, phone);
-    await webhook(salonId, "create", rec);
+    const { salonId, phone, rec } = await bookedByWebhook();
     w.sandbox.deleteRecord(salonId, rec.id);
     await w.after(31);
     expect(w.gateway.to(phone)).toHaveLength(0);
@@ -191,12 +193,7 @@ describe("change and cancellation notices", () => {
   });
 
   it("coalesces quick edits into one notice, and says nothing when an edit is undone before it leaves", async () => {
-    const salonId = nextSalonId();
-    await w.activeSalon(salonId);
-    const phone = newPhone();
-    const rec = book(salonId, phone, "2026-11-27 10:00:00");
-    await webhook(salonId, "create", rec);
-    await w.after(31);
+    const { salonId, phone, rec } = await confirmedBooking("2026-11-27 10:00:00");
 
     await webhook(salonId, "update", w.sandbox.changeRecord(salonId, rec.id, { datetime: "2026-11-27 12:00:00" }));
     w.clock.advance(5_000);
@@ -236,31 +233,16 @@ describe("change and cancellation notices", () => {
   });
 
   it("cancels on a delete webhook that carries no record", async () => {
-    const salonId = nextSalonId();
-    await w.activeSalon(salonId);
-    const phone = newPhone();
-    const rec = book(salonId, phone, "2026-11-27 11:00:00");
-    await webhook(salonId, "create", rec);
-    await w.after(31);
+    const { salonId, phone, rec } = await confirmedBooking("2026-11-27 11:00:00");
     w.sandbox.deleteRecord(salonId, rec.id);
     // YClients documents nothing about a delete's `data`; PHP sends an empty one as [].
-    const res = await w.app.request(`/webhook/yclients/entity/secret-${salonId}`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ company_id: salonId, resource: "record", resource_id: rec.id, status: "delete", data: [] }),
-    });
-    expect(res.status).toBe(200);
+    expect((await recordWebhook(w, salonId, "delete", rec, [])).status).toBe(200);
     await w.after(31);
     expect(w.gateway.to(phone).map((m) => m.text.split("\n")[0])).toEqual(["✅ Ваша запись создана!", "❌ Ваша запись отменена"]);
   });
 
   it("a change notice whose record vanished before it left becomes a cancellation, sent after the delay", async () => {
-    const salonId = nextSalonId();
-    await w.activeSalon(salonId);
-    const phone = newPhone();
-    const rec = book(salonId, phone, "2026-11-27 14:00:00");
-    await webhook(salonId, "create", rec);
-    await w.after(31);
+    const { salonId, phone, rec } = await confirmedBooking("2026-11-27 14:00:00");
     await webhook(salonId, "update", w.sandbox.changeRecord(salonId, rec.id, { datetime: "2026-11-27 16:00:00" }));
     w.sandbox.vanishRecord(salonId, rec.id);
     // The change notice re-reads the record, gets 404, and the deletion decides a cancellation; no sweep runs here.
@@ -320,11 +302,7 @@ describe("exactly once", () => {
   });
 
   it("retries a gateway that is down on the same row, and ends failed after the retries", async () => {
-    const salonId = nextSalonId();
-    await w.activeSalon(salonId);
-    const phone = newPhone();
-    const rec = book(salonId, phone);
-    await webhook(salonId, "create", rec);
+    const { salonId, phone, rec } = await bookedByWebhook();
     w.gateway.failNext(sessionDown(), sessionDown());
     await w.after(31);
     for (let i = 0; i < 5; i++) await w.after(10);
@@ -346,11 +324,7 @@ describe("exactly once", () => {
   });
 
   it("a 463 is not retried and is surfaced to the salon", async () => {
-    const salonId = nextSalonId();
-    await w.activeSalon(salonId);
-    const phone = newPhone();
-    const rec = book(salonId, phone);
-    await webhook(salonId, "create", rec);
+    const { salonId, phone, rec } = await bookedByWebhook();
     w.gateway.failNext(restricted());
     await w.after(31);
     for (let i = 0; i < 5; i++) await w.after(60);

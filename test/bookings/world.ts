@@ -18,6 +18,7 @@ import { createServices } from "../../functions/services.js";
 import type { Services } from "../../lib/services.js";
 import { signServiceToken } from "../../lib/contract/service-token.js";
 import { openTestDatabase, silentLog, testConfig } from "../support/harness.js";
+import { useWorld } from "../support/use-world.js";
 
 export interface Sent {
   salonId: number;
@@ -119,6 +120,9 @@ export interface World {
   close(): Promise<void>;
 }
 
+/** What a salon's WhatsApp is in the real gateway's emulator (see `useEmulator`). */
+export type Wa = Awaited<ReturnType<World["useEmulator"]>>;
+
 const GATEWAY_SECRET = "bookings-test-gateway-secret-0123456789";
 
 export async function openWorld(start = "2026-11-23T09:00:00Z", env: Record<string, string> = {}): Promise<World> {
@@ -212,3 +216,15 @@ export async function openWorld(start = "2026-11-23T09:00:00Z", env: Record<stri
     },
   };
 }
+
+/** YClients' entity webhook about a record of the salon (`data` is what YClients sends: the record, or [] for a delete). */
+export function recordWebhook(w: World, salonId: number, status: "create" | "update" | "delete", record: { id: number }, data: unknown = record): Promise<Response> {
+  return Promise.resolve(w.app.request(`/webhook/yclients/entity/secret-${salonId}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ company_id: salonId, resource: "record", resource_id: record.id, status, data }),
+  }));
+}
+
+/** The world for a whole test file: opened before its tests, closed after them. */
+export const useBookingsWorld = (start?: string, env?: Record<string, string>): World => useWorld(() => openWorld(start, env));

@@ -1,18 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { processRecordUpdates } from "../../lib/bookings/process-records.js";
 import { runReminderTick } from "../../lib/notifications/reminders.js";
 import { nextSalonId } from "../support/harness.js";
-import type { World } from "../bookings/world.js";
-import { bookedEarlier, cabinetConfig, call, openCabinetWorld, signIn } from "./support.js";
+import { bookedEarlier, cabinetConfig, call, useCabinetWorld, signIn } from "./support.js";
 
-let w: World;
-beforeAll(async () => {
-  // 10:00 in Moscow.
-  w = await openCabinetWorld("2026-11-23T07:00:00Z");
-});
-afterAll(async () => {
-  await w?.close();
-});
+// 10:00 in Moscow.
+const w = useCabinetWorld("2026-11-23T07:00:00Z");
 
 let seq = 0;
 const newPhone = () => `7914${String(process.pid % 1000).padStart(3, "0")}${String(++seq).padStart(4, "0")}`;

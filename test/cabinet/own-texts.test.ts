@@ -2,7 +2,7 @@
  * The thanks and welcome texts the owner writes in the cabinet reach the client and the owner, and the choice of who
  * sends booking texts (AI Admin or YClients) is a setting like the others.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { MessageReceived } from "../../lib/contract/events.js";
 import { welcomeActivatedSalon } from "../../lib/marketplace/welcome.js";
 import { handleReminderReply } from "../../lib/notifications/reminder-reply.js";
@@ -10,17 +10,10 @@ import { runReminderTick } from "../../lib/notifications/reminders.js";
 import { notificationsStore } from "../../lib/notifications/store.js";
 import { processRecordUpdates } from "../../lib/bookings/process-records.js";
 import { nextSalonId } from "../support/harness.js";
-import type { World } from "../bookings/world.js";
-import { bookedEarlier, cabinetConfig, call, openCabinetWorld, signIn } from "./support.js";
+import { bookedEarlier, cabinetConfig, call, useCabinetWorld, signIn } from "./support.js";
 
-let w: World;
-beforeAll(async () => {
-  // 10:00 in Moscow.
-  w = await openCabinetWorld("2026-11-23T07:00:00Z");
-});
-afterAll(async () => {
-  await w?.close();
-});
+// 10:00 in Moscow.
+const w = useCabinetWorld("2026-11-23T07:00:00Z");
 
 let seq = 0;
 const newPhone = () => `7915${String(process.pid % 1000).padStart(3, "0")}${String(++seq).padStart(4, "0")}`;

@@ -1,18 +1,11 @@
 /** The results tab: the numbers its charts show are the database's, by day in the salon's time zone, test chats left out. */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { storeInbound, storeOutbound } from "../../lib/conversations/store.js";
 import { nextSalonId } from "../support/harness.js";
-import type { World } from "../bookings/world.js";
-import { bookedEarlier, call, openCabinetWorld, signIn } from "./support.js";
+import { bookedEarlier, call, useCabinetWorld, signIn } from "./support.js";
 
-let w: World;
-beforeAll(async () => {
-  // 10:00 in Moscow, Monday 23 November 2026.
-  w = await openCabinetWorld("2026-11-23T07:00:00Z");
-});
-afterAll(async () => {
-  await w?.close();
-});
+// 10:00 in Moscow, Monday 23 November 2026.
+const w = useCabinetWorld("2026-11-23T07:00:00Z");
 
 describe("results", () => {
   it("charts the last 30 days by the salon's day, with the numbers the database holds", async () => {

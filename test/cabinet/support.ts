@@ -1,10 +1,14 @@
 import { processRecordUpdates } from "../../lib/bookings/process-records.js";
 import { cookieOf, fromAddress, ownerId, redirectUrl, userData } from "../marketplace/support.js";
 import { openWorld, type World } from "../bookings/world.js";
+import { useWorld } from "../support/use-world.js";
 
 /** The bookings world with the marketplace configured as the sandbox's, so the real redirect signs owners in. */
 export const openCabinetWorld = (start: string) =>
   openWorld(start, { YCLIENTS_PARTNER_TOKEN: "sandbox-partner-token", YCLIENTS_USER_TOKEN: "sandbox-user-token", YCLIENTS_APPLICATION_ID: "1" });
+
+/** That world for a whole test file: opened before its tests, closed after them. */
+export const useCabinetWorld = (start: string): World => useWorld(() => openCabinetWorld(start));
 
 /** The owner arriving from YClients for these salons: the redirect's answer and the session cookie it set. */
 export async function signIn(w: World, salonIds: number[], userId = ownerId(salonIds[0]!)) {

@@ -3,7 +3,7 @@
  * real client): real answers from the salon's data, a booking checked and not made, no WhatsApp, no handover, and
  * nothing of it in the statistics.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { lastFunctionResponses } from "../../fakes/gemini/server.js";
 import { assistantDeps } from "../../lib/assistant/runtime.js";
 import { TEXTS } from "../../lib/assistant/turn.js";
@@ -11,21 +11,14 @@ import { changeSettings, settingsHistory, SettingsError } from "../../lib/cabine
 import { getConversation } from "../../lib/conversations/store.js";
 import { salonResults } from "../../lib/cabinet/results.js";
 import { TestChatError, testChatHistory, testChatPhone, testChatSend } from "../../lib/cabinet/test-chat.js";
-import { START, clientWrites, createSalon, newPhone, openWorld, settle, type World } from "../assistant/support.js";
+import { clientWrites, createSalon, newPhone, useAssistantWorld, settle } from "../assistant/support.js";
 
-let w: World;
-beforeAll(async () => {
-  w = await openWorld();
-}, 30_000);
-afterAll(async () => {
-  await w?.close();
-});
+const w = useAssistantWorld();
 
 const OWNER = 4242;
 
 describe("test chat", () => {
   it("answers from the salon's data and checks a booking without making it, sending nothing to WhatsApp", async () => {
-    w.clock.set(START);
     const salon = await createSalon(w);
     const svc = salon.data.services.find((s) => s.title === "Мужская стрижка")!;
     const staff = salon.data.staff.find((st) => svc.staff.some((x) => x.id === st.id) && st.is_bookable)!;
@@ -62,7 +55,6 @@ describe("test chat", () => {
   });
 
   it("never hands over: the reason is shown, nobody is notified and the chat is not paused", async () => {
-    w.clock.set(START);
     const salon = await createSalon(w);
     w.gemini.script([
       { calls: [{ name: "handover", args: { reason: "Клиент просит администратора" } }] },
@@ -86,7 +78,6 @@ describe("test chat", () => {
 
 describe("assistant on/off and handover phone", () => {
   it("switched off by the owner, answers with the fixed reply and hands the chat to the phone the owner set", async () => {
-    w.clock.set(START);
     const salon = await createSalon(w);
     const who = { salonId: salon.salonId, userId: OWNER, defaultDelaySec: 30 };
     await expect(changeSettings(w.db.db, w.clock, who, "assistant", { handover_phone: "12ab" })).rejects.toThrow(SettingsError);

@@ -15,18 +15,11 @@ import { storeOutbound } from "../../lib/conversations/store.js";
 import { runOutreachTick } from "../../lib/outreach/sender.js";
 import { birthDateRow } from "../../lib/sync/map.js";
 import { syncSalon } from "../../lib/sync/sync-salon.js";
-import { openWorld, type World } from "../bookings/world.js";
+import { useBookingsWorld, type Wa } from "../bookings/world.js";
 import { nextSalonId } from "../support/harness.js";
 
-let w: World;
-beforeAll(async () => {
-  w = await openWorld("2026-11-23T07:00:00Z");
-});
-afterAll(async () => {
-  await w.close();
-});
+const w = useBookingsWorld("2026-11-23T07:00:00Z");
 
-type Wa = Awaited<ReturnType<World["useEmulator"]>>;
 const jid = (phone: string) => `${phone}@s.whatsapp.net`;
 const ADMIN = "79160000077";
 

@@ -2,27 +2,20 @@
  * Every channel ad ends at YClients with one final status, so that YClients falls back to its next channel (SMS)
  * when WhatsApp did not carry it: dropped while it waited in the proactive outbox, or refused by the gateway at once.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { changeSettings } from "../../lib/cabinet/settings.js";
 import { channelAdEnded } from "../../lib/channel/advertising.js";
 import { GatewayError } from "../../lib/gateway/client.js";
 import { optOut } from "../../lib/outreach/opt-out.js";
 import { runOutreachTick } from "../../lib/outreach/sender.js";
-import { openWorld, type World } from "../bookings/world.js";
 import { freezeSalon, uninstallSalon } from "../../lib/salons/store.js";
+import { useBookingsWorld } from "../bookings/world.js";
 import { nextSalonId } from "../support/harness.js";
 
-let w: World;
 const OPERATOR = "http://functions.test/channel/yclients/operator";
 const AD = "Скидка 20% на окрашивание!";
 
-beforeAll(async () => {
-  w = await openWorld("2026-11-23T09:00:00Z", { YCLIENTS_BASE_URL: "http://yclients.sandbox" });
-});
-
-afterAll(async () => {
-  await w.close();
-});
+const w = useBookingsWorld("2026-11-23T09:00:00Z", { YCLIENTS_BASE_URL: "http://yclients.sandbox" });
 
 const toApp: typeof fetch = (input, init) => Promise.resolve(w.app.request(String(input), init));
 const statusesOf = (id: string) => w.sandbox.channel.statusCallbacks.filter((s) => s.id === id).map((s) => s.status);
@@ -34,6 +27,14 @@ async function postAd(salonId: number, ycId: string, phone: string) {
   await w.drain();
 }
 
+/** A new active salon with an ad from YClients waiting to go to `phone`. */
+async function salonWithAd(ycId: string, phone: string): Promise<number> {
+  const salonId = nextSalonId();
+  await w.activeSalon(salonId);
+  await postAd(salonId, ycId, phone);
+  return salonId;
+}
+
 /** The outreach cron, then every job it set off. */
 async function tick() {
   await runOutreachTick(w.services);
@@ -42,9 +43,7 @@ async function tick() {
 
 describe("a channel ad always ends at YClients", () => {
   it("an ad still waiting a day later is dropped and ends with 2, posted once even when handed over again", async () => {
-    const salonId = nextSalonId();
-    await w.activeSalon(salonId);
-    await postAd(salonId, "9601", "79125550101");
+    const salonId = await salonWithAd("9601", "79125550101");
     expect(statusesOf("9601")).toEqual([8]);
 
     w.clock.advance(25 * 3600_000);
@@ -60,9 +59,7 @@ describe("a channel ad always ends at YClients", () => {
   });
 
   it("a client who opts out while the ad waits: it is never sent and ends rejected (16)", async () => {
-    const salonId = nextSalonId();
-    await w.activeSalon(salonId);
-    await postAd(salonId, "9611", "79125550111");
+    const salonId = await salonWithAd("9611", "79125550111");
     await optOut(w.services, salonId, "79125550111", "stop_word");
     await tick();
     await tick();
@@ -71,9 +68,7 @@ describe("a channel ad always ends at YClients", () => {
   });
 
   it("proactive messages switched off while the ad waits: it ends rejected (16) instead of waiting for the owner", async () => {
-    const salonId = nextSalonId();
-    await w.activeSalon(salonId);
-    await postAd(salonId, "9621", "79125550121");
+    const salonId = await salonWithAd("9621", "79125550121");
     await changeSettings(w.db.db, w.clock, { salonId, userId: 1, defaultDelaySec: 30 }, "outreach", { enabled: false });
     await tick();
     expect(w.gateway.to("79125550121")).toEqual([]);
@@ -81,9 +76,7 @@ describe("a channel ad always ends at YClients", () => {
   });
 
   it("WhatsApp refuses the send at once (not on WhatsApp): the ad ends with 2, once", async () => {
-    const salonId = nextSalonId();
-    await w.activeSalon(salonId);
-    await postAd(salonId, "9631", "79125550131");
+    const salonId = await salonWithAd("9631", "79125550131");
     w.gateway.failNext(new GatewayError(422, "not_on_whatsapp", "not on WhatsApp"));
     await tick();
     await tick();

@@ -2,7 +2,7 @@
  * The salon's WhatsApp as the channel for YClients' own notifications: the sandbox posts operator requests the way
  * YClients does, the real functions app answers, sends through the gateway, and posts delivery statuses back.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { CHANNEL_DOWN_GRACE_SEC } from "../../lib/channel/availability.js";
 import { listMessages } from "../../lib/conversations/store.js";
 import { GatewayError } from "../../lib/gateway/client.js";
@@ -11,20 +11,13 @@ import { notificationSettingsStore, notificationsStore } from "../../lib/notific
 import { freezeSalon } from "../../lib/salons/store.js";
 import { optOut } from "../../lib/outreach/opt-out.js";
 import { runOutreachTick } from "../../lib/outreach/sender.js";
-import { openWorld, type World } from "../bookings/world.js";
+import { recordWebhook, useBookingsWorld } from "../bookings/world.js";
 import { nextSalonId } from "../support/harness.js";
 import type { OperatorRequestBody } from "../../fakes/yclients/channel-routes.js";
 
-let w: World;
 const OPERATOR = "http://functions.test/channel/yclients/operator";
 
-beforeAll(async () => {
-  w = await openWorld("2026-11-23T09:00:00Z", { YCLIENTS_BASE_URL: "http://yclients.sandbox" });
-});
-
-afterAll(async () => {
-  await w.close();
-});
+const w = useBookingsWorld("2026-11-23T09:00:00Z", { YCLIENTS_BASE_URL: "http://yclients.sandbox" });
 
 const toApp: typeof fetch = (input, init) => Promise.resolve(w.app.request(String(input), init));
 
@@ -199,10 +192,7 @@ describe("YClients' notifications through the salon's WhatsApp", () => {
     await w.activeSalon(salonId);
     await notificationSettingsStore.update(w.db.db, salonId, { bookingTexts: "yclients" }, 30);
     const record = w.sandbox.addRecord(salonId, { datetime: "2026-11-25 15:00:00", clientPhone: "+79125550012", clientName: "Анна" });
-    await w.app.request(`/webhook/yclients/entity/secret-${salonId}`, {
-      method: "POST", headers: { "content-type": "application/json" },
-      body: JSON.stringify({ company_id: salonId, resource: "record", resource_id: record.id, status: "create", data: record }),
-    });
+    await recordWebhook(w, salonId, "create", record);
     await w.after(31);
     expect(await notificationsStore.forRecord(w.db.db, salonId, record.id)).toEqual([]);
     expect(w.gateway.to("79125550012")).toEqual([]);

@@ -4,24 +4,17 @@
  * queue their jobs in the same SQL call as the rows (one round trip) with the same outcome; an ad is never queued with
  * the rows: it goes through the proactive-message policy (lib/channel/advertising.ts).
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { WHATSAPP_EVENT_PATHS, type MessageStatus } from "../../lib/contract/events.js";
 import { notificationSettingsStore } from "../../lib/notifications/store.js";
 import { optOut } from "../../lib/outreach/opt-out.js";
-import { openWorld, type World } from "../bookings/world.js";
+import { useBookingsWorld } from "../bookings/world.js";
 import { nextSalonId } from "../support/harness.js";
 
-let w: World;
 const OPERATOR = "http://functions.test/channel/yclients/operator";
 
-beforeAll(async () => {
-  // 12:00 in Moscow.
-  w = await openWorld("2026-11-23T09:00:00Z", { YCLIENTS_BASE_URL: "http://yclients.sandbox" });
-});
-
-afterAll(async () => {
-  await w?.close();
-});
+// 12:00 in Moscow.
+const w = useBookingsWorld("2026-11-23T09:00:00Z", { YCLIENTS_BASE_URL: "http://yclients.sandbox" });
 
 const toApp: typeof fetch = (input, init) => Promise.resolve(w.app.request(String(input), init));
 const post = (salonId: number, id: string, phone: string, text: string) =>

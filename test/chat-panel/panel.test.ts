@@ -2,7 +2,7 @@
  * Issue 16: the salon's WhatsApp chats in YClients' chat frame, through the real routes (functions app, real
  * gateway on the emulator, YClients sandbox with its company_users).
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { companyUsers } from "../../fakes/yclients/data.js";
 import { createApp } from "../../functions/app.js";
 import { chatPanelUrl, frameHash, frameUrl } from "../../lib/chat-panel/frame-hash.js";
@@ -10,40 +10,31 @@ import { installMissingFrames } from "../../lib/chat-panel/install-frames.js";
 import { storeInbound } from "../../lib/conversations/store.js";
 import { GatewayError } from "../../lib/gateway/client.js";
 import { signServiceToken } from "../../lib/contract/service-token.js";
-import { nextSalonId, type TestFunctions } from "../support/harness.js";
-import { activate, PARTNER_TOKEN, register, startStack, STACK_SECRETS, type Registration, type Stack } from "../marketplace/support.js";
+import { nextSalonId } from "../support/harness.js";
+import { useWorld } from "../support/use-world.js";
+import { activate, PARTNER_TOKEN, register, startStack, STACK_SECRETS, type Registration } from "../marketplace/support.js";
 
-let st: Stack;
-let fx: TestFunctions;
+const st = useWorld(() => startStack());
 let phoneSeq = 0;
-
-beforeAll(async () => {
-  st = await startStack();
-  ({ fx } = st);
-});
-
-afterAll(async () => {
-  await st?.close();
-});
 
 /** The owner's onboarding session per salon: the cabinet takes the same session and CSRF token. */
 const owners = new Map<number, Registration>();
 
 async function activeSalon(): Promise<number> {
   const salonId = nextSalonId();
-  const reg = await register(fx, salonId);
+  const reg = await register(st.fx, salonId);
   owners.set(salonId, reg);
   await st.scan(salonId, `7912000${String(++phoneSeq).padStart(4, "0")}`);
-  const res = await activate(fx, reg);
+  const res = await activate(st.fx, reg);
   if (res.status !== 200) throw new Error(`activation answered ${res.status}`);
-  await fx.drain();
+  await st.fx.drain();
   return salonId;
 }
 
-const local = (url: string) => url.replace(fx.services.config.publicUrl, "");
+const local = (url: string) => url.replace(st.fx.services.config.publicUrl, "");
 const codeOf = async (res: Response) => /data-code="([^"]+)"/.exec(await res.text())?.[1];
 const frame = (salonId: number, userId: number, extra: Record<string, string> = {}) =>
-  fx.app.request(local(frameUrl(fx.services.config.publicUrl, PARTNER_TOKEN, { salonId, userId })) + Object.entries(extra).map(([k, v]) => `&${k}=${v}`).join(""));
+  st.fx.app.request(local(frameUrl(st.fx.services.config.publicUrl, PARTNER_TOKEN, { salonId, userId })) + Object.entries(extra).map(([k, v]) => `&${k}=${v}`).join(""));
 
 async function openPanel(salonId: number, userId = companyUsers(salonId)[0]!.id): Promise<string> {
   const res = await frame(salonId, userId);
@@ -51,7 +42,7 @@ async function openPanel(salonId: number, userId = companyUsers(salonId)[0]!.id)
   return JSON.parse(/<script type="application\/json" id="panel-config">([^<]*)<\/script>/.exec(await res.text())![1]!).token as string;
 }
 
-function api(token: string, method: "GET" | "POST", path: string, body?: unknown, app = fx.app) {
+function api(token: string, method: "GET" | "POST", path: string, body?: unknown, app = st.fx.app) {
   return Promise.resolve(app.request(`/chat-panel/api/${path}`, {
     method,
     headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
@@ -69,19 +60,32 @@ async function emulator(salonId: number, action: "inbound" | "receipt", body: un
   expect(res.status).toBe(200);
 }
 
+/** Delivers the jobs until `check` passes: the gateway hands its events over in its own time. */
+const drainedUntil = (check: () => Promise<void>) => vi.waitFor(async () => {
+  await st.fx.drain();
+  await check();
+});
+
 async function clientWrites(salonId: number, from: string, text: string, pushName = "Анна"): Promise<void> {
   await emulator(salonId, "inbound", { from, text, pushName });
-  await vi.waitFor(async () => {
-    await fx.drain();
+  await drainedUntil(async () => {
     const rows = await st.db.pg!.query("select 1 from messages where salon_id = $1 and phone = $2 and text = $3", [salonId, from, text]);
     expect(rows.rows.length).toBe(1);
   });
 }
 
+/** A new active salon's panel, open, with a chat the client began with `text`. */
+async function panelWithChat(client: string, text: string): Promise<{ salonId: number; token: string }> {
+  const salonId = await activeSalon();
+  const token = await openPanel(salonId);
+  await clientWrites(salonId, client, text);
+  return { salonId, token };
+}
+
 /** Lets the bot's reply job (it waits for the rest of a burst) run. */
 async function botTurn(): Promise<void> {
-  fx.clock.advance(60_000);
-  await fx.drain();
+  st.fx.clock.advance(60_000);
+  await st.fx.drain();
 }
 
 const sentTo = async (salonId: number, phone: string) => (await st.outbox(salonId)).filter((m) => m.to === `${phone}@s.whatsapp.net`);
@@ -102,17 +106,17 @@ describe("frame entry", () => {
     const salonId = await activeSalon();
     const owner = companyUsers(salonId)[0]!.id;
     const forged = "0".repeat(40);
-    const bad = await fx.app.request(`/chat-panel?salon_id=${salonId}&hash=${forged}&user_id=${owner}&lang_id=1`);
+    const bad = await st.fx.app.request(`/chat-panel?salon_id=${salonId}&hash=${forged}&user_id=${owner}&lang_id=1`);
     expect(bad.status).toBe(403);
     const html = await bad.text();
     expect(html).toContain("Ссылка не подтверждена");
     expect(html).not.toContain(forged);
     const otherSalonHash = frameHash(salonId + 1, PARTNER_TOKEN);
-    expect(await codeOf(await fx.app.request(`/chat-panel?salon_id=${salonId}&hash=${otherSalonHash}&user_id=${owner}`))).toBe("bad_hash");
+    expect(await codeOf(await st.fx.app.request(`/chat-panel?salon_id=${salonId}&hash=${otherSalonHash}&user_id=${owner}`))).toBe("bad_hash");
     const foreign = await frame(salonId, 999_999_999);
     expect(foreign.status).toBe(403);
     expect(await codeOf(foreign)).toBe("not_salon_user");
-    expect((await fx.app.request(`/chat-panel?salon_id=${salonId}&user_id=${owner}`)).status).toBe(400);
+    expect((await st.fx.app.request(`/chat-panel?salon_id=${salonId}&user_id=${owner}`)).status).toBe(400);
     const notInstalled = nextSalonId();
     expect(await codeOf(await frame(notInstalled, companyUsers(notInstalled)[0]!.id))).toBe("not_installed");
   });
@@ -120,12 +124,12 @@ describe("frame entry", () => {
   it("refuses the API without a token, with a token past its life, and renews a live one after asking YClients", async () => {
     const salonId = await activeSalon();
     const token = await openPanel(salonId);
-    expect((await fx.app.request("/chat-panel/api/conversations")).status).toBe(401);
+    expect((await st.fx.app.request("/chat-panel/api/conversations")).status).toBe(401);
     expect((await api(token, "GET", "conversations")).status).toBe(200);
     const renewed = await api(token, "POST", "renew");
     expect(renewed.status).toBe(200);
     const fresh = ((await renewed.json()) as { token: string }).token;
-    fx.clock.advance(31 * 60_000);
+    st.fx.clock.advance(31 * 60_000);
     const stale = await api(token, "GET", "conversations");
     expect(stale.status).toBe(401);
     expect(((await stale.json()) as { error: { message: string } }).error.message).toContain("Сессия чата истекла");
@@ -140,7 +144,7 @@ describe("chats", () => {
     await clientWrites(salonId, "79161110001", "Здравствуйте, можно записаться?");
     await clientWrites(salonId, "79161110002", "А сколько стоит стрижка?", "Ольга");
     await botTurn();
-    await storeInbound(st.db.db, fx.clock, { salonId, phone: "79161110002", jid: null, pushName: "Ольга", waMessageId: "PHOTO1", kind: "image", text: "[photo]" });
+    await storeInbound(st.db.db, st.fx.clock, { salonId, phone: "79161110002", jid: null, pushName: "Ольга", waMessageId: "PHOTO1", kind: "image", text: "[photo]" });
     const list = (await (await api(token, "GET", "conversations")).json()) as { chats: Array<{ phone: string; name: string; unread: number; handed_over: boolean; last: { kind: string } }> };
     expect(list.chats.map((c) => c.phone)).toEqual(["79161110002", "79161110001"]);
     expect(list.chats[0]).toMatchObject({ name: "Ольга", unread: 2, last: { kind: "image" } });
@@ -158,7 +162,7 @@ describe("chats", () => {
   it("never lists the owner's test chat from the cabinet", async () => {
     const salonId = await activeSalon();
     const token = await openPanel(salonId);
-    await storeInbound(st.db.db, fx.clock, { salonId, phone: "test:4201", jid: null, pushName: "Тест владельца", waMessageId: "TEST1", kind: "text", text: "Сколько стоит стрижка?" });
+    await storeInbound(st.db.db, st.fx.clock, { salonId, phone: "test:4201", jid: null, pushName: "Тест владельца", waMessageId: "TEST1", kind: "text", text: "Сколько стоит стрижка?" });
     await clientWrites(salonId, "79161110004", "Здравствуйте");
     const list = (await (await api(token, "GET", "conversations")).json()) as { chats: Array<{ phone: string }> };
     expect(list.chats.map((c) => c.phone)).toEqual(["79161110004"]);
@@ -177,10 +181,8 @@ describe("chats", () => {
 
 describe("answering", () => {
   it("sends the administrator's answer once as the salon, shows it, and pauses the bot like a reply from the phone", async () => {
-    const salonId = await activeSalon();
-    const token = await openPanel(salonId);
     const client = "79161110010";
-    await clientWrites(salonId, client, "Есть окно в субботу?");
+    const { salonId, token } = await panelWithChat(client, "Есть окно в субботу?");
     await botTurn();
     // Give the chat back to the bot, then answer from the panel.
     expect(((await (await api(token, "POST", "pause", { phone: client, paused: false })).json()) as { pausedUntil: null }).pausedUntil).toBeNull();
@@ -204,10 +206,8 @@ describe("answering", () => {
   });
 
   it("pause keeps the bot silent; giving the chat back lets it answer again", async () => {
-    const salonId = await activeSalon();
-    const token = await openPanel(salonId);
     const client = "79161110011";
-    await clientWrites(salonId, client, "Добрый день");
+    const { salonId, token } = await panelWithChat(client, "Добрый день");
     await botTurn();
     await api(token, "POST", "pause", { phone: client, paused: false });
     expect((await api(token, "POST", "pause", { phone: client, paused: true })).status).toBe(200);
@@ -222,10 +222,8 @@ describe("answering", () => {
   });
 
   it("refuses empty, oversized and control-character text with a clear message and sends nothing", async () => {
-    const salonId = await activeSalon();
-    const token = await openPanel(salonId);
     const client = "79161110012";
-    await clientWrites(salonId, client, "Здравствуйте");
+    const { salonId, token } = await panelWithChat(client, "Здравствуйте");
     const before = (await sentTo(salonId, client)).length;
     for (const [text, code] of [["   ", "empty"], ["я".repeat(65_537), "too_long"], ["привет\u0007", "control_chars"], ["a\ud800b", "control_chars"]] as const) {
       const res = await api(token, "POST", "send", { phone: client, text, key: `bad-${code}-key1` });
@@ -241,13 +239,11 @@ describe("answering", () => {
   });
 
   it("says 'не отправлено, WhatsApp не подключён' when the gateway is down, and stores nothing", async () => {
-    const salonId = await activeSalon();
-    const token = await openPanel(salonId);
     const client = "79161110013";
-    await clientWrites(salonId, client, "Здравствуйте");
+    const { salonId, token } = await panelWithChat(client, "Здравствуйте");
     const down = createApp({
-      ...fx.services,
-      gateway: { ...fx.services.gateway, sendText: () => Promise.reject(new GatewayError(0, "unreachable", "connect ECONNREFUSED")) },
+      ...st.fx.services,
+      gateway: { ...st.fx.services.gateway, sendText: () => Promise.reject(new GatewayError(0, "unreachable", "connect ECONNREFUSED")) },
     });
     const res = await api(token, "POST", "send", { phone: client, text: "Ответ", key: "down-key-0001" }, down);
     expect(res.status).toBe(503);
@@ -260,22 +256,19 @@ describe("answering", () => {
 describe("the YClients journal", () => {
   it("installs the panel with the app, highlights a chat that needs a person, and clears it when the administrator answers", async () => {
     const salonId = await activeSalon();
-    expect(st.sandbox.chat.frame(salonId)).toBe(chatPanelUrl(fx.services.config.publicUrl));
+    expect(st.sandbox.chat.frame(salonId)).toBe(chatPanelUrl(st.fx.services.config.publicUrl));
     const token = await openPanel(salonId);
     const client = "79161110020";
     await clientWrites(salonId, client, "Хочу перенести запись");
     await botTurn();
     // The bot handed the chat over (no model in tests): the journal highlights it.
-    await vi.waitFor(async () => {
-      await fx.drain();
-      expect(st.sandbox.chat.highlighted(salonId)).toEqual([client]);
-    });
+    await drainedUntil(async () => expect(st.sandbox.chat.highlighted(salonId)).toEqual([client]));
     expect(st.sandbox.chat.alerts.filter((a) => a.salonId === salonId)).toEqual([
       expect.objectContaining({ kind: "new_message", phone: client, message: "Хочу перенести запись", name: "Анна" }),
     ]);
     await clientWrites(salonId, client, "Это срочно");
     expect((await api(token, "POST", "send", { phone: client, text: "Сейчас перенесём", key: "journal-key-0001" })).status).toBe(200);
-    await fx.drain();
+    await st.fx.drain();
     expect(st.sandbox.chat.alerts.filter((a) => a.salonId === salonId).map((a) => a.kind)).toEqual(["new_message", "new_message", "toggle_highlight"]);
     expect(st.sandbox.chat.highlighted(salonId)).toEqual([]);
   });
@@ -283,10 +276,10 @@ describe("the YClients journal", () => {
   it("installs the frame once in a salon activated before the panel shipped", async () => {
     const salonId = await activeSalon();
     await st.db.pg!.query("update salons set activated_at = '2026-11-01' where salon_id = $1", [salonId]);
-    const first = await installMissingFrames(fx.services);
+    const first = await installMissingFrames(st.fx.services);
     expect(first.installed).toBeGreaterThanOrEqual(1);
     expect(st.sandbox.requests.filter((r) => r.salonId === salonId && r.path === "/marketplace/application/install_frame").length).toBe(1);
-    await installMissingFrames(fx.services);
+    await installMissingFrames(st.fx.services);
     expect(st.sandbox.requests.filter((r) => r.salonId === salonId && r.path === "/marketplace/application/install_frame").length).toBe(1);
   });
 });
@@ -294,7 +287,7 @@ describe("the YClients journal", () => {
 /** The owner switches the panel in the cabinet (session cookie and CSRF header of the owner's sign-in). */
 function cabinetSwitch(salonId: number, enabled: boolean, csrf = owners.get(salonId)!.csrf) {
   const o = owners.get(salonId)!;
-  return Promise.resolve(fx.app.request(`/cabinet/api/${salonId}/chat-panel`, {
+  return Promise.resolve(st.fx.app.request(`/cabinet/api/${salonId}/chat-panel`, {
     method: "POST", headers: { cookie: o.cookie, "x-csrf-token": csrf, "content-type": "application/json" }, body: JSON.stringify({ enabled }),
   }));
 }
@@ -304,15 +297,10 @@ const alertsOf = (salonId: number) => st.sandbox.chat.alerts.filter((a) => a.sal
 
 describe("the owner's switch", () => {
   it("off: the panel says so, shows and sends nothing, the journal is not told; on: everything resumes and the frame is installed again", async () => {
-    const salonId = await activeSalon();
-    const token = await openPanel(salonId);
     const client = "79161110030";
-    await clientWrites(salonId, client, "Здравствуйте");
+    const { salonId, token } = await panelWithChat(client, "Здравствуйте");
     await botTurn();
-    await vi.waitFor(async () => {
-      await fx.drain();
-      expect(alertsOf(salonId).map((a) => a.kind)).toEqual(["new_message"]);
-    });
+    await drainedUntil(async () => expect(alertsOf(salonId).map((a) => a.kind)).toEqual(["new_message"]));
 
     expect((await cabinetSwitch(salonId, false, "forged-csrf")).status).toBe(403);
     const off = await cabinetSwitch(salonId, false);
@@ -340,31 +328,28 @@ describe("the owner's switch", () => {
 
     await clientWrites(salonId, client, "Алло, ответьте");
     await botTurn();
-    await fx.drain();
+    await st.fx.drain();
     expect(alertsOf(salonId).map((a) => a.kind)).toEqual(["new_message"]);
     expect((await sentTo(salonId, client)).length).toBe(before);
     const installsBefore = frameInstalls(salonId);
 
     const on = (await (await cabinetSwitch(salonId, true)).json()) as { enabled: boolean; changed: boolean };
     expect(on).toEqual(expect.objectContaining({ enabled: true, changed: true }));
-    await fx.drain();
+    await st.fx.drain();
     expect(frameInstalls(salonId)).toBe(installsBefore + 1);
-    expect(st.sandbox.chat.frame(salonId)).toBe(chatPanelUrl(fx.services.config.publicUrl));
+    expect(st.sandbox.chat.frame(salonId)).toBe(chatPanelUrl(st.fx.services.config.publicUrl));
     const back = (await (await api(fresh, "GET", "conversations")).json()) as { chats: Array<{ phone: string }> };
     expect(back.chats.map((c) => c.phone)).toEqual([client]);
     expect((await frame(salonId, companyUsers(salonId)[0]!.id)).status).toBe(200);
     await clientWrites(salonId, client, "Снова я");
     await botTurn();
-    await vi.waitFor(async () => {
-      await fx.drain();
-      expect(alertsOf(salonId).map((a) => a.kind)).toEqual(["new_message", "new_message"]);
-    });
+    await drainedUntil(async () => expect(alertsOf(salonId).map((a) => a.kind)).toEqual(["new_message", "new_message"]));
 
     // Switching on what is on changes nothing: no history row, no second install.
     expect(((await (await cabinetSwitch(salonId, true)).json()) as { changed: boolean }).changed).toBe(false);
-    await fx.drain();
+    await st.fx.drain();
     expect(frameInstalls(salonId)).toBe(installsBefore + 1);
-    const settings = (await (await fx.app.request(`/cabinet/api/${salonId}/chat-panel`, { headers: { cookie: owners.get(salonId)!.cookie } })).json()) as { enabled: boolean };
+    const settings = (await (await st.fx.app.request(`/cabinet/api/${salonId}/chat-panel`, { headers: { cookie: owners.get(salonId)!.cookie } })).json()) as { enabled: boolean };
     expect(settings.enabled).toBe(true);
     const history = await st.db.pg!.query("select old_value, new_value from salon_settings_history where salon_id = $1 and section = 'chat_panel' order by id", [salonId]);
     expect(history.rows).toEqual([{ old_value: true, new_value: false }, { old_value: false, new_value: true }]);
@@ -375,7 +360,7 @@ describe("the owner's switch", () => {
     await cabinetSwitch(salonId, false);
     await st.db.pg!.query("update salons set activated_at = '2026-11-01' where salon_id = $1", [salonId]);
     const installsBefore = frameInstalls(salonId);
-    await installMissingFrames(fx.services);
+    await installMissingFrames(st.fx.services);
     expect(frameInstalls(salonId)).toBe(installsBefore);
   });
 });
@@ -386,10 +371,8 @@ type HistoryItem = { id: number; direction: string; text: string; delivered_at: 
 
 describe("history marks", () => {
   it("shows delivered and read under what the salon sent, from WhatsApp's receipts", async () => {
-    const salonId = await activeSalon();
-    const token = await openPanel(salonId);
     const client = "79161110040";
-    await clientWrites(salonId, client, "Добрый вечер");
+    const { salonId, token } = await panelWithChat(client, "Добрый вечер");
     await botTurn();
     const sent = (await (await api(token, "POST", "send", { phone: client, text: "Здравствуйте, слушаю вас", key: "receipt-key-0001" })).json()) as { messageId: string };
     const history = async () => ((await (await api(token, "GET", `messages?phone=${client}`)).json()) as { messages: HistoryItem[] }).messages;
@@ -397,25 +380,17 @@ describe("history marks", () => {
     expect(await answer()).toMatchObject({ delivered_at: null, read_at: null });
 
     await receipt(salonId, sent.messageId, "delivered");
-    await vi.waitFor(async () => {
-      await fx.drain();
-      expect((await answer()).delivered_at).not.toBeNull();
-    });
+    await drainedUntil(async () => expect((await answer()).delivered_at).not.toBeNull());
     expect((await answer()).read_at).toBeNull();
     await receipt(salonId, sent.messageId, "read");
-    await vi.waitFor(async () => {
-      await fx.drain();
-      expect((await answer()).read_at).not.toBeNull();
-    });
+    await drainedUntil(async () => expect((await answer()).read_at).not.toBeNull());
     // The bot's own reply got no receipt: no mark is made up for it.
     expect((await history()).find((m) => m.direction === "out")).toMatchObject({ delivered_at: null, read_at: null });
   });
 
   it("says under the bot's reply which visits that turn booked, cancelled or moved in YClients", async () => {
-    const salonId = await activeSalon();
-    const token = await openPanel(salonId);
     const client = "79161110041";
-    await clientWrites(salonId, client, "Запишите на стрижку завтра в 15:00 и отмените пятницу");
+    const { salonId, token } = await panelWithChat(client, "Запишите на стрижку завтра в 15:00 и отмените пятницу");
     await botTurn();
     // What the booking tools keep on the turn the moment YClients accepts a change (assistant_turn_tool); a refused
     // call (ok: false) changed nothing and is not shown.
@@ -426,7 +401,7 @@ describe("history marks", () => {
       { name: "cancel_visit", args: {}, ok: true, result: { ok: true, record_id: 902, cancelled: true, date: "2026-11-27", date_human: "27 ноября", time: "12:00", services: ["Окрашивание", "Укладка"] }, ms: 5 },
       { name: "reschedule_visit", args: {}, ok: false, result: { error: "slot_taken" }, ms: 5 },
     ];
-    for (const call of calls) await fx.services.db.rpc("assistant_turn_tool", { p_turn_id: turn!.id, p_call: call });
+    for (const call of calls) await st.fx.services.db.rpc("assistant_turn_tool", { p_turn_id: turn!.id, p_call: call });
     const h = ((await (await api(token, "GET", `messages?phone=${client}`)).json()) as { messages: HistoryItem[] }).messages;
     const reply = h.find((m) => m.direction === "out")!;
     expect(reply.bot_actions).toEqual([

@@ -43,19 +43,6 @@ const screenshot = (p: Page, name: string) => p.screenshot({ path: join(SHOTS, `
 const pg = () => w.stack.database.pg!;
 const one = async <T>(sql: string, params: unknown[]) => (await pg().query<T>(sql, params)).rows[0]!;
 
-/** Installs a salon over HTTP as the onboarding page would (that page's own browser test is owner-and-client). */
-async function installSalon(salonId: number, owner: typeof OWNER, phone: string): Promise<void> {
-  const r = await fetch(w.redirectUrl(salonId, owner), { redirect: "manual" });
-  const cookie = r.headers.get("set-cookie")!.split(";")[0]!;
-  const html = await (await fetch(`${w.urls.functions}/marketplace/onboarding?salon_id=${salonId}`, { headers: { cookie } })).text();
-  const config = JSON.parse(/id="onboarding-config">([^<]*)</.exec(html)![1]!) as { token: string; csrf: string };
-  await w.scan(salonId, phone);
-  const a = await fetch(`${w.urls.functions}/marketplace/activate`, {
-    method: "POST", headers: { cookie, "x-csrf-token": config.csrf, "content-type": "application/json" }, body: JSON.stringify({ token: config.token }),
-  });
-  expect(a.status).toBe(200);
-}
-
 async function dispatcherSettled(what: string): Promise<void> {
   await waitFor(`the dispatcher to settle after ${what}`, async () =>
     (await one<{ n: number }>("select count(*)::int as n from local_dispatch where done_at is null and not_before <= $1", [w.clock.now()])).n === 0,
@@ -71,8 +58,8 @@ beforeAll(async () => {
   rmSync(SHOTS, { recursive: true, force: true });
   mkdirSync(SHOTS, { recursive: true });
   [w, browser] = await Promise.all([startE2eWorld({ start: START, confirmationDelaySec: 2 }), launchBrowser()]);
-  await installSalon(SALON, OWNER, "79035553399");
-  await installSalon(OTHER_SALON, OTHER_OWNER, "79035553398");
+  await w.install(SALON, OWNER, "79035553399");
+  await w.install(OTHER_SALON, OTHER_OWNER, "79035553398");
   const context = await newOwnerContext(browser, DESKTOP);
   page = await context.newPage();
   errors = watchPage(page).errors;

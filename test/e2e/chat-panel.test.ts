@@ -51,22 +51,6 @@ async function startHost(): Promise<void> {
   hostOrigin = `http://localhost:${(host.address() as { port: number }).port}`;
 }
 
-async function json(path: string, init: RequestInit = {}): Promise<Response> {
-  return fetch(w.urls.functions + path, { redirect: "manual", ...init });
-}
-
-/** The owner installs the app and links WhatsApp (the onboarding flow over HTTP; its browser test is owner-and-client). */
-async function installSalon(): Promise<void> {
-  const r = await fetch(w.redirectUrl(SALON, OWNER), { redirect: "manual" });
-  const cookie = r.headers.get("set-cookie")!.split(";")[0]!;
-  const page = await (await json(`/marketplace/onboarding?salon_id=${SALON}`, { headers: { cookie } })).text();
-  const config = JSON.parse(/id="onboarding-config">([^<]*)</.exec(page)![1]!) as { token: string; csrf: string };
-  await w.scan(SALON, SALON_PHONE);
-  const a = await json("/marketplace/activate", { method: "POST", headers: { cookie, "x-csrf-token": config.csrf, "content-type": "application/json" }, body: JSON.stringify({ token: config.token }) });
-  expect(a.status).toBe(200);
-  owner = { cookie, csrf: config.csrf };
-}
-
 async function openJournal(src: string): Promise<{ page: Page; panel: FrameLocator; errors: string[] }> {
   frameSrc = src;
   const context = await newOwnerContext(browser, { width: 1100, height: 800 });
@@ -83,7 +67,7 @@ beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   [w, browser] = await Promise.all([startE2eWorld({ start: new Date("2026-11-23T06:00:00Z"), confirmationDelaySec: 2 }), launchBrowser()]);
   await startHost();
-  await installSalon();
+  owner = await w.install(SALON, OWNER, SALON_PHONE);
 }, 120_000);
 
 afterAll(async () => {

@@ -14,7 +14,7 @@ import { signServiceToken } from "../../lib/contract/service-token.js";
 import { signDelivery } from "../../lib/dispatch/signature.js";
 import { OUTREACH_SEND } from "../../lib/jobs/outreach.js";
 import { spawnChild } from "../support/child-process.js";
-import { freePort } from "../support/harness.js";
+import { localStackEnv } from "../support/local-stack-env.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -67,14 +67,8 @@ export class FaultWorld {
       partnerToken: "faults-partner-token", userToken: "faults-user-token", applicationId: 4242, emitWebhooks: true, salonDefaults: { clients: 20, records: 4 },
     });
     const w = new FaultWorld(sandbox);
-    const [port, gatewayPort, dbPort] = [await freePort(), await freePort(), await freePort()];
     w.env = {
-      DATA_DIR: w.dataDir,
-      PORT: String(port),
-      GATEWAY_PORT: String(gatewayPort),
-      LOCAL_DB_PORT: String(dbPort),
-      PUBLIC_URL: `http://127.0.0.1:${port}`,
-      GATEWAY_URL: `http://127.0.0.1:${gatewayPort}`,
+      ...(await localStackEnv(w.dataDir)),
       WHATSAPP_TRANSPORT: "emulator",
       YCLIENTS_BASE_URL: sandbox.url,
       YCLIENTS_PARTNER_TOKEN: "faults-partner-token",

@@ -6,7 +6,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../../lib/clock.js";
 import type { Config } from "../../lib/config/index.js";
 import type { Database } from "../../lib/db/client.js";
-import { LocalDispatcher } from "../../lib/dispatch/local.js";
 import { MessageFromAdmin, MessageReceived, WHATSAPP_EVENT_PATHS } from "../../lib/contract/events.js";
 import { SalonAuthState, SharedKeyCache } from "../../whatsapp-gateway/auth-state.js";
 import { defaultGatewayOptions, type GatewayOptions } from "../../whatsapp-gateway/config.js";
@@ -20,6 +19,7 @@ import { COMPANION_REG_REFRESH_EVENT, withAdvSecret } from "../../whatsapp-gatew
 import { guardEmptyLinkCodeCompanionReg } from "../../whatsapp-gateway/transport/upstream-fixes/empty-link-code-guard.js";
 import { WebVersion } from "../../whatsapp-gateway/transport/web-version.js";
 import { gatewayDetails, nextSalonId, openTestDatabase, silentLog, testConfig } from "../support/harness.js";
+import { jobQueue } from "./queue.js";
 
 /**
  * The Baileys transport driven through a stand-in socket: the same members and events a Baileys 7 socket has
@@ -142,11 +142,7 @@ beforeAll(async () => {
   database = await openTestDatabase();
   config = testConfig({ PUBLIC_URL: "http://functions.test" });
   clock = new ManualClock("2026-11-23T10:00:00Z");
-  if (config.dispatch.kind !== "local") throw new Error("local dispatch expected");
-  const dispatcher = new LocalDispatcher({
-    db: database.db, clock, log: silentLog, publicUrl: config.publicUrl, signingKey: config.dispatch.currentSigningKey,
-    deliver: async () => new Response("ok"),
-  });
+  const dispatcher = jobQueue(database, config, clock);
   const options = { ...defaultGatewayOptions(), ...FAST };
   const webVersion = new WebVersion({
     override: null, timeoutMs: 1000, clock, log: silentLog,

@@ -5,13 +5,13 @@ import type { Config } from "../../lib/config/index.js";
 import { signOnboardingToken } from "../../lib/contract/onboarding-token.js";
 import { signServiceToken } from "../../lib/contract/service-token.js";
 import type { Database } from "../../lib/db/client.js";
-import { LocalDispatcher } from "../../lib/dispatch/local.js";
 import { createGatewayClient } from "../../lib/gateway/client.js";
 import { createSessionRouter } from "../../lib/gateway/route.js";
 import { startOnboardingLink } from "../../lib/marketplace/trust-store.js";
 import type { GatewayOptions } from "../../whatsapp-gateway/config.js";
 import { startGateway, type RunningGateway } from "../../whatsapp-gateway/server.js";
 import { nextSalonId, openTestDatabase, silentLog, testConfig } from "../support/harness.js";
+import { jobQueue } from "./queue.js";
 
 /**
  * Two gateway processes' worth of gateways (in one process, one database) as a fleet: a call that reaches the gateway
@@ -75,11 +75,7 @@ beforeAll(async () => {
   database = await openTestDatabase();
   config = testConfig({ WHATSAPP_TRANSPORT: "emulator", PUBLIC_URL: "http://functions.test" });
   clock = new ManualClock();
-  if (config.dispatch.kind !== "local") throw new Error("local dispatch expected");
-  const dispatcher = new LocalDispatcher({
-    db: database.db, clock, log: silentLog, publicUrl: config.publicUrl, signingKey: config.dispatch.currentSigningKey,
-    deliver: async () => new Response("ok"),
-  });
+  const dispatcher = jobQueue(database, config, clock);
   const start = (holderId: string) => startGateway({
     config, db: database.db, dispatcher, log: silentLog, port: 0, clock, restore: false, options: { ...FAST, holderId },
   });

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { systemClock } from "../../lib/clock.js";
 import type { Config } from "../../lib/config/index.js";
 import type { Db } from "../../lib/db/client.js";
@@ -194,6 +194,25 @@ async function retire(ids: number[]): Promise<void> {
   for (const id of ids) await database.db.rpc("wa_session_mark", { p_salon_id: id, p_state: "logged_out", p_now: new Date().toISOString(), p_unpair: true });
 }
 
+/**
+ * The gateways of one test on their own emulated WhatsApp: the first pairs `salons` salons, then the others join
+ * (`members`: how many, or each one's options). All of them close and the salons are retired when the test ends.
+ */
+async function fleetOf(salons: number, members: number | Array<Partial<GatewayOptions>>) {
+  const options = typeof members === "number" ? Array.from({ length: members }, () => ({})) : members;
+  const wa = new SharedWhatsApp();
+  const fleet: Member[] = [];
+  let ids: number[] = [];
+  onTestFinished(async () => {
+    for (const m of fleet) await m.gw.close();
+    await retire(ids);
+  });
+  fleet.push(await member(wa, "a", options[0]));
+  ids = await pairSalons(wa, fleet[0]!, salons);
+  for (const [i, o] of options.slice(1).entries()) fleet.push(await member(wa, String.fromCharCode(98 + i), o));
+  return { wa, ids, fleet };
+}
+
 beforeAll(async () => {
   database = await openTestDatabase();
   config = testConfig({ WHATSAPP_TRANSPORT: "emulator" });
@@ -204,73 +223,51 @@ afterAll(async () => {
 
 describe("a fleet of gateways", () => {
   it("scaling out from one gateway to three spreads 60 sessions within ±10 %, each connected once", async () => {
-    const wa = new SharedWhatsApp();
-    const a = await member(wa, "a");
-    const ids = await pairSalons(wa, a, 60);
-    const b = await member(wa, "b");
-    const c = await member(wa, "c");
-    const fleet = [a, b, c];
-    try {
-      await until(() => connected(fleet), (n) => n.every((x) => x >= 18 && x <= 22) && n.reduce((s, x) => s + x, 0) === 60);
-      // Then it settles: the rebalancing stops at each gateway's share.
-      const counts = await until(() => connected(fleet), (n) => n.every((x) => x === 20));
-      expect(heldOnce(fleet, ids)).toBe(true);
-      expect(wa.doubled).toEqual([]);
-      expect((await fetch(`${b.gw.url}/health`)).status).toBe(200);
-      expect((await gatewayDetails(b.gw.url, config.gatewaySecret)).fleet).toMatchObject({
-        id: b.gw.sessions.holderId, address: b.gw.url, capacity: 500, held: counts[1], registered: true, draining: false, gateways: 3,
-      });
-    } finally {
-      for (const m of fleet) await m.gw.close();
-      await retire(ids);
-    }
+    const { wa, ids, fleet } = await fleetOf(60, 3);
+    const b = fleet[1]!;
+    await until(() => connected(fleet), (n) => n.every((x) => x >= 18 && x <= 22) && n.reduce((s, x) => s + x, 0) === 60);
+    // Then it settles: the rebalancing stops at each gateway's share.
+    const counts = await until(() => connected(fleet), (n) => n.every((x) => x === 20));
+    expect(heldOnce(fleet, ids)).toBe(true);
+    expect(wa.doubled).toEqual([]);
+    expect((await fetch(`${b.gw.url}/health`)).status).toBe(200);
+    expect((await gatewayDetails(b.gw.url, config.gatewaySecret)).fleet).toMatchObject({
+      id: b.gw.sessions.holderId, address: b.gw.url, capacity: 500, held: counts[1], registered: true, draining: false, gateways: 3,
+    });
   }, 180_000);
 
   it("a killed gateway's sessions come back on the others with their stored credentials, queued sends sent once", async () => {
-    const wa = new SharedWhatsApp();
-    const a = await member(wa, "a");
-    const ids = await pairSalons(wa, a, 12);
-    const b = await member(wa, "b");
-    const c = await member(wa, "c");
-    const fleet = [a, b, c];
-    try {
-      await until(() => connected(fleet), (n) => n.every((x) => x === 4));
-      const victim = fleet.find((m) => m.gw.sessions.isLive(ids[0]!))!;
-      const theirs = ids.filter((id) => victim.gw.sessions.isLive(id));
-      victim.kill();
-      // What the kill left: one send accepted and never taken, one on the socket when the process died.
-      await database.sql.query(
-        `insert into wa_sends (salon_id, idempotency_key, message_id, status, jid, body, created_at) values
-         ($1, 'waiting', 'IDQUEUED', 'queued', '79990000001@s.whatsapp.net', 'hello', now()),
-         ($1, 'cut', 'IDCUT', 'sending', '79990000002@s.whatsapp.net', 'hi', now())`, [theirs[0]]);
+    const { wa, ids, fleet } = await fleetOf(12, 3);
+    await until(() => connected(fleet), (n) => n.every((x) => x === 4));
+    const victim = fleet.find((m) => m.gw.sessions.isLive(ids[0]!))!;
+    const theirs = ids.filter((id) => victim.gw.sessions.isLive(id));
+    victim.kill();
+    // What the kill left: one send accepted and never taken, one on the socket when the process died.
+    await database.sql.query(
+      `insert into wa_sends (salon_id, idempotency_key, message_id, status, jid, body, created_at) values
+       ($1, 'waiting', 'IDQUEUED', 'queued', '79990000001@s.whatsapp.net', 'hello', now()),
+       ($1, 'cut', 'IDCUT', 'sending', '79990000002@s.whatsapp.net', 'hi', now())`, [theirs[0]]);
 
-      const survivors = fleet.filter((m) => m !== victim);
-      await until(() => heldOnce(survivors, ids), Boolean);
-      await until(() => connected(survivors), (n) => n.reduce((s, x) => s + x, 0) === 12);
-      expect(wa.doubled).toEqual([]);
-      const holder = survivors.find((m) => m.gw.sessions.isLive(theirs[0]!))!;
-      await until(() => wa.world.outbox(theirs[0]!).map((m) => m.id), (sent) => sent.includes("IDQUEUED"));
-      await holder.gw.sessions.sendsIdle(theirs[0]!);
-      expect(wa.world.outbox(theirs[0]!).map((m) => m.id)).toEqual(["IDQUEUED"]);
-      const survivor = createGatewayClient({ baseUrl: holder.gw.url, secret: config.gatewaySecret });
-      // The send cut off on the dead gateway's socket is never repeated: its key answers the same message id.
-      expect(await survivor.sendText(theirs[0]!, { to: "79990000002", text: "hi", idempotencyKey: "cut" })).toEqual({ messageId: "IDCUT" });
-      await holder.gw.sessions.sendsIdle(theirs[0]!);
-      expect(wa.world.outbox(theirs[0]!).map((m) => m.id)).toEqual(["IDQUEUED"]);
-      expect(outcomes("IDCUT")).toEqual(["unknown"]);
-      expect(outcomes("IDQUEUED")).toEqual(["sent"]);
-    } finally {
-      for (const m of fleet) await m.gw.close();
-      await retire(ids);
-    }
+    const survivors = fleet.filter((m) => m !== victim);
+    await until(() => heldOnce(survivors, ids), Boolean);
+    await until(() => connected(survivors), (n) => n.reduce((s, x) => s + x, 0) === 12);
+    expect(wa.doubled).toEqual([]);
+    const holder = survivors.find((m) => m.gw.sessions.isLive(theirs[0]!))!;
+    await until(() => wa.world.outbox(theirs[0]!).map((m) => m.id), (sent) => sent.includes("IDQUEUED"));
+    await holder.gw.sessions.sendsIdle(theirs[0]!);
+    expect(wa.world.outbox(theirs[0]!).map((m) => m.id)).toEqual(["IDQUEUED"]);
+    const survivor = createGatewayClient({ baseUrl: holder.gw.url, secret: config.gatewaySecret });
+    // The send cut off on the dead gateway's socket is never repeated: its key answers the same message id.
+    expect(await survivor.sendText(theirs[0]!, { to: "79990000002", text: "hi", idempotencyKey: "cut" })).toEqual({ messageId: "IDCUT" });
+    await holder.gw.sessions.sendsIdle(theirs[0]!);
+    expect(wa.world.outbox(theirs[0]!).map((m) => m.id)).toEqual(["IDQUEUED"]);
+    expect(outcomes("IDCUT")).toEqual(["unknown"]);
+    expect(outcomes("IDQUEUED")).toEqual(["sent"]);
   }, 180_000);
 
   it("a holder whose lease renewals hang lets its sessions go before another gateway connects them: never connected twice", async () => {
-    const wa = new SharedWhatsApp();
-    const a = await member(wa, "a");
-    const ids = await pairSalons(wa, a, 4);
-    const b = await member(wa, "b", { capacity: 4 });
-    const fleet = [a, b];
+    const { wa, ids, fleet } = await fleetOf(4, [{}, { capacity: 4 }]);
+    const a = fleet[0]!;
     let resume = () => {};
     try {
       await until(() => connected(fleet), (n) => n[0] === 4);
@@ -284,20 +281,15 @@ describe("a fleet of gateways", () => {
       expect(wa.doubled).toEqual([]);
     } finally {
       resume();
-      for (const m of fleet) await m.gw.close();
-      await retire(ids);
     }
   }, 120_000);
 
   it("a draining gateway hands each session to a named gateway, which connects it at once: few salons offline at once", async () => {
-    const wa = new SharedWhatsApp();
     // The leaving gateway never sheds to rebalance, so only its drain moves sessions; b and c would wait a minute
     // before each claim of their own scans, so every session they connect in time was handed to them.
-    const a = await member(wa, "a", { restoreConcurrency: 1, rebalanceBatch: 0 });
-    const ids = await pairSalons(wa, a, 16);
-    const b = await member(wa, "b", { restoreJitterMs: [60_000, 60_000] });
-    const c = await member(wa, "c", { restoreJitterMs: [60_000, 60_000] });
-    const fleet = [a, b, c];
+    const slow: Partial<GatewayOptions> = { restoreJitterMs: [60_000, 60_000] };
+    const { wa, ids, fleet } = await fleetOf(16, [{ restoreConcurrency: 1, rebalanceBatch: 0 }, slow, slow]);
+    const [a, b, c] = fleet as [Member, Member, Member];
     let most = 0;
     const watch = setInterval(() => (most = Math.max(most, wa.offline(ids))), 5);
     try {
@@ -312,18 +304,12 @@ describe("a fleet of gateways", () => {
       expect(wa.doubled).toEqual([]);
     } finally {
       clearInterval(watch);
-      for (const m of fleet) await m.gw.close();
-      await retire(ids);
     }
   }, 180_000);
 
   it("a draining gateway hands every session over under a stream of sends: none lost, none sent twice", async () => {
-    const wa = new SharedWhatsApp();
-    const a = await member(wa, "a");
-    const ids = await pairSalons(wa, a, 9);
-    const b = await member(wa, "b");
-    const c = await member(wa, "c");
-    const fleet = [a, b, c];
+    const { wa, ids, fleet } = await fleetOf(9, 3);
+    const [a, b, c] = fleet as [Member, Member, Member];
     const sent = new Map<string, { salonId: number; messageId: string }>();
     let streaming = true;
     let stream: Promise<void> = Promise.resolve();
@@ -377,8 +363,6 @@ describe("a fleet of gateways", () => {
     } finally {
       streaming = false;
       await stream.catch(() => {});
-      for (const m of fleet) await m.gw.close();
-      await retire(ids);
     }
   }, 180_000);
 });

@@ -15,6 +15,7 @@ import { startGateway, type RunningGateway } from "../../whatsapp-gateway/server
 import { EmulatorWorld } from "../../whatsapp-gateway/transport/emulator.js";
 import type { Transport } from "../../whatsapp-gateway/transport/types.js";
 import { nextSalonId, openTestDatabase, silentLog, testConfig } from "../support/harness.js";
+import { jobQueue } from "./queue.js";
 
 /**
  * The gateway as the functions and the onboarding page see it: started with `startGateway`, the emulator transport,
@@ -142,11 +143,7 @@ beforeAll(async () => {
   config = testConfig({ WHATSAPP_TRANSPORT: "emulator", PUBLIC_URL: "http://functions.test" });
   origin = config.allowedOrigins[0]!;
   clock = new ManualClock("2026-11-23T10:00:00Z");
-  if (config.dispatch.kind !== "local") throw new Error("local dispatch expected");
-  local = new LocalDispatcher({
-    db: database.db, clock, log: silentLog, publicUrl: config.publicUrl, signingKey: config.dispatch.currentSigningKey,
-    deliver: async () => new Response("ok"),
-  });
+  local = jobQueue(database, config, clock);
   gw = await startGateway({ config, db: database.db, dispatcher: flaky, log: silentLog, port: 0, clock, options: FAST });
 });
 

@@ -6,10 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../../lib/clock.js";
 import type { Config } from "../../lib/config/index.js";
 import { signServiceToken } from "../../lib/contract/service-token.js";
-import { LocalDispatcher } from "../../lib/dispatch/local.js";
 import { registerSalon } from "../../lib/salons/store.js";
 import { startGateway, type RunningGateway } from "../../whatsapp-gateway/server.js";
 import { nextSalonId, openTestDatabase, silentLog, testConfig, type TestDatabase } from "../support/harness.js";
+import { jobQueue } from "./queue.js";
 
 let database: TestDatabase;
 let config: Config;
@@ -61,11 +61,7 @@ beforeAll(async () => {
   database = await openTestDatabase();
   config = testConfig({ WHATSAPP_TRANSPORT: "emulator", PUBLIC_URL: "http://functions.test" });
   clock = new ManualClock("2026-11-23T10:00:00Z");
-  if (config.dispatch.kind !== "local") throw new Error("local dispatch expected");
-  const dispatcher = new LocalDispatcher({
-    db: database.db, clock, log: silentLog, publicUrl: config.publicUrl, signingKey: config.dispatch.currentSigningKey,
-    deliver: async () => new Response("ok"),
-  });
+  const dispatcher = jobQueue(database, config, clock);
   gw = await startGateway({
     config, db: database.db, dispatcher, log: silentLog, port: 0, clock,
     options: { sendGapMs: [0, 0], sendAckWaitMs: 0, leaseRenewMs: 3_600_000, outboxPollMs: 3_600_000, restoreJitterMs: [0, 0] },

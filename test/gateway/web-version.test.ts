@@ -7,10 +7,10 @@ import { DEFAULT_CONNECTION_CONFIG, type WAVersion } from "@whiskeysockets/baile
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../../lib/clock.js";
 import type { Database } from "../../lib/db/client.js";
-import { LocalDispatcher } from "../../lib/dispatch/local.js";
 import { startGateway } from "../../whatsapp-gateway/server.js";
 import { WebVersion, type FetchWebVersion } from "../../whatsapp-gateway/transport/web-version.js";
 import { gatewayDetails, openTestDatabase, silentLog, testConfig } from "../support/harness.js";
+import { jobQueue } from "./queue.js";
 
 const BUNDLED = DEFAULT_CONNECTION_CONFIG.version.join(".");
 const clock = new ManualClock("2026-11-23T10:00:00Z");
@@ -77,12 +77,8 @@ describe("the gateway on Baileys", () => {
 
   async function gatewayWith(env: Record<string, string>, fetchWebVersion: FetchWebVersion) {
     const config = testConfig({ WHATSAPP_TRANSPORT: "baileys", ...env });
-    if (config.dispatch.kind !== "local") throw new Error("local dispatch expected");
     secret = config.gatewaySecret;
-    const dispatcher = new LocalDispatcher({
-      db: database.db, clock, log: silentLog, publicUrl: config.publicUrl, signingKey: config.dispatch.currentSigningKey,
-      deliver: async () => new Response("ok"),
-    });
+    const dispatcher = jobQueue(database, config, clock);
     return startGateway({
       config, db: database.db, dispatcher, log: silentLog, port: 0, clock, restore: false, fetchWebVersion,
       options: { webVersionTimeoutMs: 30_000 },

@@ -3,47 +3,34 @@
  * real routes (functions app, real gateway on the emulator, YClients sandbox with its company_users).
  */
 import WebSocket from "ws";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { YClientsSandbox } from "../../fakes/yclients/index.js";
+import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../lib/config/index.js";
-import type { Database } from "../../lib/db/client.js";
 import { signOnboardingToken } from "../../lib/contract/onboarding-token.js";
 import { signUserData } from "../../lib/marketplace/user-data.js";
 import { getSalon } from "../../lib/salons/store.js";
-import { nextSalonId, type TestFunctions } from "../support/harness.js";
+import { nextSalonId } from "../support/harness.js";
 import {
-  activate, cookieOf, fromAddress, ownerId, pageConfig, PARTNER_TOKEN, redirectUrl, register, startStack, userData, type Registration, type Stack,
+  activate, cookieOf, fromAddress, ownerId, pageConfig, PARTNER_TOKEN, redirectUrl, register, startStack, userData, type Registration,
 } from "./support.js";
+import { useWorld } from "../support/use-world.js";
 
-let st: Stack;
-let sandbox: YClientsSandbox & { url: string };
-let db: Database;
-let fx: TestFunctions;
-
-beforeAll(async () => {
-  st = await startStack();
-  ({ sandbox, db, fx } = st);
-});
-
-afterAll(async () => {
-  await st?.close();
-});
+const st = useWorld(() => startStack());
 
 /** What YClients saw for these salons, beyond reading their user lists: any write would show here. */
-const yclientsWrites = (ids: number[]) => sandbox.requests.filter((r) => r.salonId !== null && ids.includes(r.salonId) && r.method !== "GET");
-const companyUserCalls = (id: number) => sandbox.requests.filter((r) => r.salonId === id && r.path.startsWith("/api/v1/company_users/"));
+const yclientsWrites = (ids: number[]) => st.sandbox.requests.filter((r) => r.salonId !== null && ids.includes(r.salonId) && r.method !== "GET");
+const companyUserCalls = (id: number) => st.sandbox.requests.filter((r) => r.salonId === id && r.path.startsWith("/api/v1/company_users/"));
 
 function signedRedirect(salonIds: number[], user: Record<string, unknown>, ip?: string, cookie?: string): Promise<Response> {
   const u = userData(PARTNER_TOKEN, user);
   const ids: Array<[string, string]> = salonIds.length === 1 ? [["salon_id", String(salonIds[0])]] : salonIds.map((id) => ["salon_ids[]", String(id)]);
-  return Promise.resolve(fx.app.request(redirectUrl([...ids, ["user_data", u.user_data], ["user_data_sign", u.user_data_sign]]), { headers: cookie ? { cookie } : {} }, fromAddress(ip)));
+  return Promise.resolve(st.fx.app.request(redirectUrl([...ids, ["user_data", u.user_data], ["user_data_sign", u.user_data_sign]]), { headers: cookie ? { cookie } : {} }, fromAddress(ip)));
 }
 
 const codeOf = async (res: Response) => /data-code="([^"]+)"/.exec(await res.text())?.[1];
 
 /** The onboarding page's socket: auth, then whatever the gateway answers until it closes or goes quiet. */
 async function socketAuth(token: string, then?: object): Promise<{ messages: Array<Record<string, unknown>>; closeCode: number | null }> {
-  const ws = new WebSocket(st.gw.url.replace(/^http/, "ws") + "/v1/onboarding", { origin: fx.services.config.publicUrl });
+  const ws = new WebSocket(st.gw.url.replace(/^http/, "ws") + "/v1/onboarding", { origin: st.fx.services.config.publicUrl });
   const messages: Array<Record<string, unknown>> = [];
   let closeCode: number | null = null;
   await new Promise<void>((resolve, reject) => {
@@ -70,13 +57,13 @@ async function socketAuth(token: string, then?: object): Promise<{ messages: Arr
 describe("the install redirect trusts only a verified administrator", () => {
   it("refuses a redirect without user_data: no token, no session, no row, no YClients call", async () => {
     const salonId = nextSalonId();
-    const res = await fx.app.request(redirectUrl([["salon_id", String(salonId)]]), {}, fromAddress());
+    const res = await st.fx.app.request(redirectUrl([["salon_id", String(salonId)]]), {}, fromAddress());
     expect(res.status).toBe(403);
     expect(await codeOf(res)).toBe("missing_user_data");
     expect(res.headers.get("set-cookie")).toBeNull();
     expect(res.headers.get("location")).toBeNull();
-    expect(await getSalon(db.db, salonId)).toBeNull();
-    expect(sandbox.requests.filter((r) => r.salonId === salonId)).toEqual([]);
+    expect(await getSalon(st.db.db, salonId)).toBeNull();
+    expect(st.sandbox.requests.filter((r) => r.salonId === salonId)).toEqual([]);
   });
 
   it("refuses a valid user_data with the salon id swapped to a salon the user does not administer", async () => {
@@ -87,29 +74,29 @@ describe("the install redirect trusts only a verified administrator", () => {
     expect(res.status).toBe(403);
     expect(await codeOf(res)).toBe("not_salon_admin");
     expect(res.headers.get("set-cookie")).toBeNull();
-    expect(await getSalon(db.db, theirs)).toBeNull();
+    expect(await getSalon(st.db.db, theirs)).toBeNull();
     expect(yclientsWrites([theirs])).toEqual([]);
     // A receptionist of the salon (listed, without settings rights) is refused the same way.
-    const desk = sandbox.salon(theirs).users[1]!;
+    const desk = st.sandbox.salon(theirs).users[1]!;
     expect(desk.access?.settings_access).toBe(false);
     expect(await codeOf(await signedRedirect([theirs], { id: desk.id }))).toBe("not_salon_admin");
-    expect(await getSalon(db.db, theirs)).toBeNull();
+    expect(await getSalon(st.db.db, theirs)).toBeNull();
   });
 
   it("with 100 salon_ids[] creates only the salons the user administers, and the session names only those", async () => {
     const ids = Array.from({ length: 100 }, () => nextSalonId());
     const chainOwner = { id: 8_000_000_001, name: "Владелец сети" };
-    for (const id of [ids[3]!, ids[57]!]) sandbox.addCompanyUser(id, chainOwner);
+    for (const id of [ids[3]!, ids[57]!]) st.sandbox.addCompanyUser(id, chainOwner);
     const res = await signedRedirect(ids, chainOwner);
     expect(res.status).toBe(200);
     const cookie = cookieOf(res);
     const html = await res.text();
     expect(html).toContain("Ещё 98 из выбранных филиалов пропущены");
-    const rows = await Promise.all(ids.map((id) => getSalon(db.db, id)));
+    const rows = await Promise.all(ids.map((id) => getSalon(st.db.db, id)));
     expect(rows.map((r, i) => (r ? ids[i] : null)).filter(Boolean)).toEqual([ids[3], ids[57]]);
     expect(yclientsWrites(ids)).toEqual([]);
-    expect((await pageConfig(fx, ids[3]!, cookie)).salonId).toBe(ids[3]);
-    expect((await fx.app.request(`/marketplace/onboarding?salon_id=${ids[4]}`, { headers: { cookie } })).status).toBe(403);
+    expect((await pageConfig(st.fx, ids[3]!, cookie)).salonId).toBe(ids[3]);
+    expect((await st.fx.app.request(`/marketplace/onboarding?salon_id=${ids[4]}`, { headers: { cookie } })).status).toBe(403);
   });
 
   it("refuses a replayed URL from another browser inside the window; the owner's own browser passes", async () => {
@@ -132,7 +119,7 @@ describe("the install redirect trusts only a verified administrator", () => {
     const salonId = nextSalonId();
     const res = await signedRedirect([salonId], { id: ownerId(salonId) }, ip);
     expect(res.status).toBe(429);
-    expect(await getSalon(db.db, salonId)).toBeNull();
+    expect(await getSalon(st.db.db, salonId)).toBeNull();
     expect(companyUserCalls(salonId)).toEqual([]);
     // Another address is not held up by it.
     expect((await signedRedirect([salonId], { id: ownerId(salonId) })).status).toBe(302);
@@ -158,19 +145,19 @@ describe("the install redirect trusts only a verified administrator", () => {
     // A lone surrogate as a browser would send it: its UTF-8 bytes, percent-encoded.
     urls.push(`${redirectUrl([["salon_id", String(salonId)], ["user_data", good.user_data]])}&user_data_sign=${"%ED%A0%BD".repeat(64)}`);
     for (const url of urls) {
-      const res = await fx.app.request(url, {}, fromAddress());
+      const res = await st.fx.app.request(url, {}, fromAddress());
       expect([res.status, await codeOf(res)]).toEqual([400, "bad_user_data"]);
     }
-    expect(await getSalon(db.db, salonId)).toBeNull();
+    expect(await getSalon(st.db.db, salonId)).toBeNull();
   });
 });
 
 describe("a salon's WhatsApp answers only its verified administrator", () => {
   async function activeSalon(phone: string): Promise<{ salonId: number; reg: Registration }> {
     const salonId = nextSalonId();
-    const reg = await register(fx, salonId);
+    const reg = await register(st.fx, salonId);
     await st.scan(salonId, phone);
-    expect((await activate(fx, reg)).status).toBe(200);
+    expect((await activate(st.fx, reg)).status).toBe(200);
     return { salonId, reg };
   }
 
@@ -178,54 +165,54 @@ describe("a salon's WhatsApp answers only its verified administrator", () => {
     const { salonId, reg } = await activeSalon("79101112233");
     // A token as the unverified redirect minted it (no user, no link) opens nothing.
     const unbound = await new (await import("jose")).SignJWT({}).setProtectedHeader({ alg: "HS256" }).setIssuer("ai-admin").setAudience("onboarding")
-      .setSubject(String(salonId)).setIssuedAt().setExpirationTime("1h").sign(new TextEncoder().encode(fx.services.config.jwtSecret));
+      .setSubject(String(salonId)).setIssuedAt().setExpirationTime("1h").sign(new TextEncoder().encode(st.fx.services.config.jwtSecret));
     const socket = await socketAuth(unbound, { type: "request_qr" });
     expect(socket.closeCode).toBe(4401);
     expect(JSON.stringify(socket.messages)).not.toContain("79101112233");
     expect(socket.messages.some((m) => m.type === "qr")).toBe(false);
     // Activation (which answers with the number) needs the session and its CSRF token.
-    const noSession = await fx.app.request("/marketplace/activate", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ token: reg.token }) });
+    const noSession = await st.fx.app.request("/marketplace/activate", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ token: reg.token }) });
     expect(noSession.status).toBe(401);
     expect(await noSession.text()).not.toContain("79101112233");
-    const noCsrf = await fx.app.request("/marketplace/activate", {
+    const noCsrf = await st.fx.app.request("/marketplace/activate", {
       method: "POST", headers: { "content-type": "application/json", cookie: reg.cookie }, body: JSON.stringify({ token: reg.token }),
     });
     expect([noCsrf.status, (await noCsrf.json()).error.code]).toEqual([403, "csrf_failed"]);
-    expect((await getSalon(db.db, salonId))!.whatsapp_phone).toBe("79101112233");
+    expect((await getSalon(st.db.db, salonId))!.whatsapp_phone).toBe("79101112233");
   });
 
   it("re-checks an active salon's administrator in YClients at that moment", async () => {
     const { salonId, reg } = await activeSalon("79102223344");
     const before = companyUserCalls(salonId).length;
-    expect((await fx.app.request(`/marketplace/onboarding?salon_id=${salonId}`, { headers: { cookie: reg.cookie } })).status).toBe(200);
+    expect((await st.fx.app.request(`/marketplace/onboarding?salon_id=${salonId}`, { headers: { cookie: reg.cookie } })).status).toBe(200);
     expect(companyUserCalls(salonId).length).toBe(before + 1);
     // The owner's rights are taken away in YClients: the live session no longer opens the salon.
-    sandbox.addCompanyUser(salonId, { id: ownerId(salonId) }, { admin: false });
-    const page = await fx.app.request(`/marketplace/onboarding?salon_id=${salonId}`, { headers: { cookie: reg.cookie } });
+    st.sandbox.addCompanyUser(salonId, { id: ownerId(salonId) }, { admin: false });
+    const page = await st.fx.app.request(`/marketplace/onboarding?salon_id=${salonId}`, { headers: { cookie: reg.cookie } });
     expect(page.status).toBe(403);
     expect(await page.text()).not.toContain("79102223344");
-    const again = await activate(fx, reg);
+    const again = await activate(st.fx, reg);
     expect([again.status, (await again.json()).error.code]).toEqual([403, "not_salon_admin"]);
   });
 
   it("the owner's own redirect logs out a phone linked through an older token before activation, and retires that token", async () => {
     const salonId = nextSalonId();
-    const stale = await register(fx, salonId);
+    const stale = await register(st.fx, salonId);
     await st.scan(salonId, "79990001122"); // a stranger's phone, linked with the older link's token
-    expect((await getSalon(db.db, salonId))!.status).toBe("pending_whatsapp");
+    expect((await getSalon(st.db.db, salonId))!.status).toBe("pending_whatsapp");
 
-    const owner = await register(fx, salonId, { name: "Владелец, снова" });
+    const owner = await register(st.fx, salonId, { name: "Владелец, снова" });
     expect((await st.fx.services.gateway.status(salonId)).state).not.toBe("connected");
     const old = await socketAuth(stale.token, { type: "request_qr" });
     expect(old.closeCode).toBe(4401);
     expect(old.messages).toContainEqual(expect.objectContaining({ type: "error", code: "link_replaced" }));
-    const oldActivation = await activate(fx, { ...stale, cookie: owner.cookie, csrf: owner.csrf });
+    const oldActivation = await activate(st.fx, { ...stale, cookie: owner.cookie, csrf: owner.csrf });
     expect([oldActivation.status, (await oldActivation.json()).error.code]).toEqual([409, "link_replaced"]);
 
     const fresh = await socketAuth(owner.token);
     expect(fresh.closeCode).not.toBe(4401);
     await st.scan(salonId, "79990003344");
-    const res = await activate(fx, owner);
+    const res = await activate(st.fx, owner);
     expect(res.status).toBe(200);
     expect((await res.json()).whatsappPhone).toBe("79990003344");
   });
@@ -241,6 +228,6 @@ describe("configuration", () => {
 // The token helper is used by the gateway tests; a token signed for a link that never started opens nothing either.
 it("refuses a correctly signed token of a link that was never started", async () => {
   const salonId = nextSalonId();
-  const token = await signOnboardingToken(fx.services.config.jwtSecret, salonId, Math.floor(fx.clock.now().getTime() / 1000), { userId: 1, epoch: 1 });
+  const token = await signOnboardingToken(st.fx.services.config.jwtSecret, salonId, Math.floor(st.fx.clock.now().getTime() / 1000), { userId: 1, epoch: 1 });
   expect((await socketAuth(token)).closeCode).toBe(4401);
 });

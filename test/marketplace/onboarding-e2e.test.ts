@@ -5,30 +5,15 @@
  * uninstall logging the session out.
  */
 import WebSocket from "ws";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { YClientsSandbox } from "../../fakes/yclients/index.js";
-import type { Database } from "../../lib/db/client.js";
+import { describe, expect, it } from "vitest";
 import { welcomeText } from "../../lib/marketplace/welcome.js";
 import { getSalon } from "../../lib/salons/store.js";
 import { syncStore } from "../../lib/sync/store.js";
-import type { RunningGateway } from "../../whatsapp-gateway/server.js";
-import { nextSalonId, type TestFunctions } from "../support/harness.js";
-import { activate, APPLICATION_ID, pageConfig, PARTNER_TOKEN, postJson, register, startStack, type Stack } from "./support.js";
+import { nextSalonId } from "../support/harness.js";
+import { activate, APPLICATION_ID, pageConfig, PARTNER_TOKEN, postJson, register, startStack } from "./support.js";
+import { useWorld } from "../support/use-world.js";
 
-let st: Stack;
-let sandbox: YClientsSandbox & { url: string };
-let db: Database;
-let gw: RunningGateway;
-let fx: TestFunctions;
-
-beforeAll(async () => {
-  st = await startStack();
-  ({ sandbox, db, gw, fx } = st);
-});
-
-afterAll(async () => {
-  await st?.close();
-});
+const st = useWorld(() => startStack());
 
 /** The page's side of the onboarding socket: what it sends, and every message it has received. */
 class PageSocket {
@@ -68,12 +53,12 @@ describe("onboarding with the real gateway", () => {
   it("links WhatsApp by QR, activates, welcomes once and syncs", async () => {
     const salonId = nextSalonId();
     const phone = "79035551122";
-    const token = await register(fx, salonId);
-    const config = await pageConfig(fx, salonId, token.cookie);
-    expect(config.socketUrl).toBe(gw.url.replace(/^http/, "ws") + "/v1/onboarding");
+    const token = await register(st.fx, salonId);
+    const config = await pageConfig(st.fx, salonId, token.cookie);
+    expect(config.socketUrl).toBe(st.gw.url.replace(/^http/, "ws") + "/v1/onboarding");
     expect(config.socketUrl).not.toContain(token.token);
 
-    const page = await PageSocket.open(config.socketUrl, fx.services.config.publicUrl);
+    const page = await PageSocket.open(config.socketUrl, st.fx.services.config.publicUrl);
     page.send({ type: "auth", token: config.token });
     await page.next("status");
     page.send({ type: "request_qr" });
@@ -86,40 +71,40 @@ describe("onboarding with the real gateway", () => {
     page.close();
 
     // What the page does on `connected`.
-    const res = await activate(fx, token);
+    const res = await activate(st.fx, token);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ status: "active", whatsappPhone: phone });
-    const callbacks = sandbox.partnerCallbacks.filter((c) => c.salonId === salonId);
+    const callbacks = st.sandbox.partnerCallbacks.filter((c) => c.salonId === salonId);
     expect(callbacks).toHaveLength(1);
     expect(callbacks[0]!.body).toMatchObject({ salon_id: salonId, application_id: APPLICATION_ID });
 
-    await fx.drain();
+    await st.fx.drain();
     const outbox = () => st.outbox(salonId);
     expect(await outbox()).toEqual([expect.objectContaining({ to: `${phone}@s.whatsapp.net`, text: welcomeText(phone) })]);
-    const runs = await syncStore.runs(db.db, salonId);
+    const runs = await syncStore.runs(st.db.db, salonId);
     expect(runs.length).toBeGreaterThan(0);
     expect(runs[0]!.status).toBe("ok");
-    expect((await getSalon(db.db, salonId))!).toMatchObject({ status: "active", whatsapp_state: "connected", whatsapp_phone: phone });
+    expect((await getSalon(st.db.db, salonId))!).toMatchObject({ status: "active", whatsapp_state: "connected", whatsapp_phone: phone });
 
-    expect((await activate(fx, token)).status).toBe(200);
-    await fx.drain();
+    expect((await activate(st.fx, token)).status).toBe(200);
+    await st.fx.drain();
     expect(await outbox()).toHaveLength(1);
-    expect(sandbox.partnerCallbacks.filter((c) => c.salonId === salonId)).toHaveLength(1);
+    expect(st.sandbox.partnerCallbacks.filter((c) => c.salonId === salonId)).toHaveLength(1);
 
     // Uninstall: the gateway logs the session out and forgets it.
-    const uninstall = await postJson(fx, "/webhook/yclients", { salon_id: salonId, application_id: APPLICATION_ID, event: "uninstall", partner_token: PARTNER_TOKEN });
+    const uninstall = await postJson(st.fx, "/webhook/yclients", { salon_id: salonId, application_id: APPLICATION_ID, event: "uninstall", partner_token: PARTNER_TOKEN });
     expect(uninstall.status).toBe(200);
-    await fx.drain();
-    expect((await getSalon(db.db, salonId))!.status).toBe("uninstalled");
-    expect(["none", "logged_out", "stopped"]).toContain((await fx.services.gateway.status(salonId)).state);
-    expect((await db.pg!.query("select 1 from wa_auth where salon_id = $1", [salonId])).rows).toEqual([]);
+    await st.fx.drain();
+    expect((await getSalon(st.db.db, salonId))!.status).toBe("uninstalled");
+    expect(["none", "logged_out", "stopped"]).toContain((await st.fx.services.gateway.status(salonId)).state);
+    expect((await st.db.pg!.query("select 1 from wa_auth where salon_id = $1", [salonId])).rows).toEqual([]);
   });
 
   it("gives a pairing code for the owner's number and activates after it is entered", async () => {
     const salonId = nextSalonId();
-    const token = await register(fx, salonId);
-    const config = await pageConfig(fx, salonId, token.cookie);
-    const page = await PageSocket.open(config.socketUrl, fx.services.config.publicUrl);
+    const token = await register(st.fx, salonId);
+    const config = await pageConfig(st.fx, salonId, token.cookie);
+    const page = await PageSocket.open(config.socketUrl, st.fx.services.config.publicUrl);
     page.send({ type: "auth", token: config.token });
     await page.next("status");
     page.send({ type: "request_pairing_code", phone: "79047778899" });
@@ -128,15 +113,15 @@ describe("onboarding with the real gateway", () => {
     await st.scan(salonId, "79047778899");
     await page.next("connected");
     page.close();
-    expect((await activate(fx, token)).status).toBe(200);
+    expect((await activate(st.fx, token)).status).toBe(200);
   });
 
   it("activates a salon whose page was closed between the scan and activation, once", async () => {
     const salonId = nextSalonId();
     const phone = "79035553344";
-    const token = await register(fx, salonId);
-    const config = await pageConfig(fx, salonId, token.cookie);
-    const page = await PageSocket.open(config.socketUrl, fx.services.config.publicUrl);
+    const token = await register(st.fx, salonId);
+    const config = await pageConfig(st.fx, salonId, token.cookie);
+    const page = await PageSocket.open(config.socketUrl, st.fx.services.config.publicUrl);
     page.send({ type: "auth", token: config.token });
     await page.next("status");
     page.send({ type: "request_qr" });
@@ -144,21 +129,21 @@ describe("onboarding with the real gateway", () => {
     // The owner scans on the phone and never comes back to the page.
     page.close();
     await st.scan(salonId, phone);
-    await fx.drain();
+    await st.fx.drain();
 
-    expect((await getSalon(db.db, salonId))!).toMatchObject({ status: "active", whatsapp_phone: phone });
-    expect(sandbox.partnerCallbacks.filter((c) => c.salonId === salonId)).toHaveLength(1);
+    expect((await getSalon(st.db.db, salonId))!).toMatchObject({ status: "active", whatsapp_phone: phone });
+    expect(st.sandbox.partnerCallbacks.filter((c) => c.salonId === salonId)).toHaveLength(1);
     expect(await st.outbox(salonId)).toEqual([expect.objectContaining({ text: welcomeText(phone) })]);
 
     // The page, opened again later, finds it done.
-    expect((await activate(fx, token)).status).toBe(200);
-    await fx.drain();
-    expect(sandbox.partnerCallbacks.filter((c) => c.salonId === salonId)).toHaveLength(1);
+    expect((await activate(st.fx, token)).status).toBe(200);
+    await st.fx.drain();
+    expect(st.sandbox.partnerCallbacks.filter((c) => c.salonId === salonId)).toHaveLength(1);
     expect(await st.outbox(salonId)).toHaveLength(1);
   });
 
   it("refuses a socket that authenticates with a forged token", async () => {
-    const page = await PageSocket.open(gw.url.replace(/^http/, "ws") + "/v1/onboarding", fx.services.config.publicUrl);
+    const page = await PageSocket.open(st.gw.url.replace(/^http/, "ws") + "/v1/onboarding", st.fx.services.config.publicUrl);
     page.send({ type: "auth", token: "forged.token.value" });
     expect(await page.next("error")).toMatchObject({ code: "unauthorized" });
     page.close();

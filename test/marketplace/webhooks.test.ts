@@ -1,120 +1,108 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import type { YClientsSandbox } from "../../fakes/yclients/index.js";
+import { describe, expect, it, vi } from "vitest";
 import { run as marketplaceStatusCron } from "../../functions/crons/marketplace-status.js";
 import { pino } from "pino";
 import { createApp } from "../../functions/app.js";
 import { createServices } from "../../functions/services.js";
 import { bookingsStore } from "../../lib/bookings/store.js";
-import type { Database } from "../../lib/db/client.js";
 import { signServiceToken } from "../../lib/contract/service-token.js";
 import { getSalon, listMarketplaceEvents } from "../../lib/salons/store.js";
-import { nextSalonId, type TestFunctions } from "../support/harness.js";
+import { nextSalonId } from "../support/harness.js";
 import { activate, APPLICATION_ID, PARTNER_TOKEN, postJson, register, startStack, STACK_SECRETS, type Stack } from "./support.js";
+import { useWorld } from "../support/use-world.js";
 
-let st: Stack;
-let sandbox: YClientsSandbox & { url: string };
-let db: Database;
-let fx: TestFunctions;
 /** What the sandbox's emitted webhooks got back from our app. */
 const delivered: Array<{ url: string; status: number }> = [];
 
-beforeAll(async () => {
-  st = await startStack({
-    emitWebhooks: true,
-    deliverWebhook: async (url, body) => {
-      const res = await fx.app.request(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-      delivered.push({ url, status: res.status });
-      return res;
-    },
-  });
-  ({ sandbox, db, fx } = st);
-});
+const st: Stack = useWorld(() => startStack({
+  emitWebhooks: true,
+  deliverWebhook: async (url, body) => {
+    const res = await st.fx.app.request(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    delivered.push({ url, status: res.status });
+    return res;
+  },
+}));
 
-afterAll(async () => {
-  await st?.close();
-});
-
-const sql = async <T>(query: string, params: unknown[] = []) => (await db.pg!.query<T>(query, params)).rows;
+const sql = async <T>(query: string, params: unknown[] = []) => (await st.db.pg!.query<T>(query, params)).rows;
 const jobsQueued = async (path: string) => (await sql<{ n: number }>("select count(*)::int as n from local_dispatch where url like $1", [`%${path}`]))[0]!.n;
-const eventsOf = async (salonId: number) => (await listMarketplaceEvents(db.db, salonId)).map((e) => e.event);
+const eventsOf = async (salonId: number) => (await listMarketplaceEvents(st.db.db, salonId)).map((e) => e.event);
 
 /** A salon through the whole install: redirect, WhatsApp linked, activated, follow-up jobs run. */
 let phoneSeq = 0;
 async function activeSalon(phone = `7911000${String(++phoneSeq).padStart(4, "0")}`): Promise<{ salonId: number; hookPath: string }> {
   const salonId = nextSalonId();
-  const token = await register(fx, salonId);
+  const token = await register(st.fx, salonId);
   await st.scan(salonId, phone);
-  const res = await activate(fx, token);
+  const res = await activate(st.fx, token);
   if (res.status !== 200) throw new Error(`activation answered ${res.status}`);
-  await fx.drain();
-  const url = sandbox.installed(salonId)!.webhookUrls[0]!;
+  await st.fx.drain();
+  const url = st.sandbox.installed(salonId)!.webhookUrls[0]!;
   return { salonId, hookPath: new URL(url).pathname };
 }
 
 const lifecycle = (salonId: number, event: string, over: Record<string, unknown> = {}) =>
-  postJson(fx, "/webhook/yclients", { salon_id: salonId, application_id: APPLICATION_ID, event, partner_token: PARTNER_TOKEN, ...over });
+  postJson(st.fx, "/webhook/yclients", { salon_id: salonId, application_id: APPLICATION_ID, event, partner_token: PARTNER_TOKEN, ...over });
 
 describe("entity webhooks", () => {
   it("feeds a record the salon just created in YClients to the booking logic, once", async () => {
     const { salonId } = await activeSalon();
-    const startsAt = new Date(fx.clock.now().getTime() + 2 * 86_400_000).toISOString();
+    const startsAt = new Date(st.fx.clock.now().getTime() + 2 * 86_400_000).toISOString();
     const sentBefore = delivered.length;
-    const record = sandbox.addRecord(salonId, { datetime: startsAt, clientPhone: "79161234567", clientName: "Анна" });
-    // The sandbox posts the webhook on its own, as YClients does.
+    const record = st.sandbox.addRecord(salonId, { datetime: startsAt, clientPhone: "79161234567", clientName: "Анна" });
+    // The st.sandbox posts the webhook on its own, as YClients does.
     await vi.waitFor(() => expect(delivered.length).toBe(sentBefore + 1));
     expect(delivered.at(-1)).toMatchObject({ status: 200 });
-    await fx.drain();
-    const stored = await bookingsStore.get(db.db, salonId, record.id);
+    await st.fx.drain();
+    const stored = await bookingsStore.get(st.db.db, salonId, record.id);
     expect(stored).toMatchObject({ record_id: record.id, client_phone: "79161234567" });
 
     const notices = async () => sql<{ kind: string }>("select kind from notifications where salon_id = $1 and record_id = $2", [salonId, record.id]);
     expect(await notices()).toEqual([{ kind: "booking_created" }]);
 
     // YClients repeating the same event: nothing new is queued, and the client is still told once.
-    const hookPath = new URL(sandbox.installed(salonId)!.webhookUrls[0]!).pathname;
+    const hookPath = new URL(st.sandbox.installed(salonId)!.webhookUrls[0]!).pathname;
     const body = { company_id: salonId, resource: "record", resource_id: record.id, status: "update", data: record };
-    expect((await postJson(fx, hookPath, body)).status).toBe(200);
+    expect((await postJson(st.fx, hookPath, body)).status).toBe(200);
     const queued = await jobsQueued("/jobs/yclients/entity-webhook");
-    expect((await postJson(fx, hookPath, body)).status).toBe(200);
+    expect((await postJson(st.fx, hookPath, body)).status).toBe(200);
     expect(await jobsQueued("/jobs/yclients/entity-webhook")).toBe(queued);
-    await fx.drain();
+    await st.fx.drain();
     expect(await notices()).toEqual([{ kind: "booking_created" }]);
   });
 
   it("upserts a client from its event and refreshes staff once per burst", async () => {
     const { salonId, hookPath } = await activeSalon();
-    const client = await postJson(fx, hookPath, {
+    const client = await postJson(st.fx, hookPath, {
       company_id: salonId, resource: "client", resource_id: 987654, status: "create",
       data: { id: 987654, name: "Мария", phone: "+7 916 555-44-33", email: "", sold_amount: 0, visits_count: 0 },
     });
     expect(client.status).toBe(200);
-    await fx.drain();
+    await st.fx.drain();
     expect(await sql("select name, phone from clients where salon_id = $1 and client_id = 987654", [salonId])).toEqual([{ name: "Мария", phone: "79165554433" }]);
 
-    const staffId = sandbox.salon(salonId).staff[0]!.id;
+    const staffId = st.sandbox.salon(salonId).staff[0]!.id;
     for (let i = 0; i < 3; i++) {
-      const res = await postJson(fx, hookPath, { company_id: salonId, resource: "staff", resource_id: staffId, status: "update", data: { id: staffId } });
+      const res = await postJson(st.fx, hookPath, { company_id: salonId, resource: "staff", resource_id: staffId, status: "update", data: { id: staffId } });
       expect(res.status).toBe(200);
     }
-    const listCalls = () => sandbox.requests.filter((r) => r.path === `/api/v1/company/${salonId}/staff`).length;
+    const listCalls = () => st.sandbox.requests.filter((r) => r.path === `/api/v1/company/${salonId}/staff`).length;
     const callsBefore = listCalls();
-    fx.clock.advance(31_000);
-    await fx.drain();
+    st.fx.clock.advance(31_000);
+    await st.fx.drain();
     expect(listCalls()).toBe(callsBefore + 1);
     const n = (await sql<{ n: number }>("select count(*)::int as n from staff where salon_id = $1", [salonId]))[0]!.n;
-    expect(n).toBe(sandbox.salon(salonId).staff.length);
+    expect(n).toBe(st.sandbox.salon(salonId).staff.length);
   });
 
   it("rejects an unknown secret and a company_id that is not the URL's salon, queueing nothing", async () => {
     const { salonId, hookPath } = await activeSalon();
     const before = await jobsQueued("/jobs/yclients/entity-webhook");
-    const unknown = await postJson(fx, "/webhook/yclients/entity/not-a-secret", { company_id: salonId, resource: "record", resource_id: 1, status: "update", data: {} });
+    const unknown = await postJson(st.fx, "/webhook/yclients/entity/not-a-secret", { company_id: salonId, resource: "record", resource_id: 1, status: "update", data: {} });
     expect(unknown.status).toBe(404);
-    const other = await postJson(fx, hookPath, { company_id: salonId + 1, resource: "record", resource_id: 1, status: "update", data: {} });
+    const other = await postJson(st.fx, hookPath, { company_id: salonId + 1, resource: "record", resource_id: 1, status: "update", data: {} });
     expect(other.status).toBe(403);
-    const ignored = await postJson(fx, hookPath, { company_id: salonId, resource: "finances_operation", resource_id: 1, status: "create", data: {} });
+    const ignored = await postJson(st.fx, hookPath, { company_id: salonId, resource: "finances_operation", resource_id: 1, status: "create", data: {} });
     expect(await ignored.json()).toMatchObject({ status: "ignored" });
-    const send = (body: string, type = "application/json") => fx.app.request(hookPath, { method: "POST", headers: { "content-type": type }, body });
+    const send = (body: string, type = "application/json") => st.fx.app.request(hookPath, { method: "POST", headers: { "content-type": type }, body });
     expect((await send("{")).status).toBe(400);
     expect((await send("{}", "text/plain")).status).toBe(415);
     expect((await send(JSON.stringify({ company_id: salonId, resource: "record", resource_id: 1, status: "update", data: { x: "y".repeat(1_100_000) } }))).status).toBe(413);
@@ -128,14 +116,14 @@ describe("lifecycle webhook", () => {
     const before = await jobsQueued("/jobs/marketplace/lifecycle");
     expect((await lifecycle(salonId, "uninstall", { partner_token: "guess" })).status).toBe(403);
     expect((await lifecycle(salonId, "uninstall", { application_id: APPLICATION_ID + 1 })).status).toBe(403);
-    expect((await postJson(fx, "/webhook/yclients", { salon_id: "x", event: "uninstall" })).status).toBe(400);
-    const raw = (body: string, type = "application/json") => fx.app.request("/webhook/yclients", { method: "POST", headers: { "content-type": type }, body });
+    expect((await postJson(st.fx, "/webhook/yclients", { salon_id: "x", event: "uninstall" })).status).toBe(400);
+    const raw = (body: string, type = "application/json") => st.fx.app.request("/webhook/yclients", { method: "POST", headers: { "content-type": type }, body });
     expect((await raw("{\"salon_id\":")).status).toBe(400);
     expect((await raw(JSON.stringify({ salon_id: salonId, application_id: APPLICATION_ID, event: "uninstall", partner_token: PARTNER_TOKEN }), "application/x-www-form-urlencoded")).status).toBe(415);
     expect((await raw(JSON.stringify({ salon_id: salonId, application_id: APPLICATION_ID, event: "uninstall", partner_token: PARTNER_TOKEN, pad: "x".repeat(1_100_000) }))).status).toBe(413);
     expect(await jobsQueued("/jobs/marketplace/lifecycle")).toBe(before);
-    await fx.drain();
-    expect((await getSalon(db.db, salonId))!.status).toBe("active");
+    await st.fx.drain();
+    expect((await getSalon(st.db.db, salonId))!.status).toBe("active");
   });
 
   it("freezes a salon (webhooks paused, session kept) and the daily check brings it back when YClients says active", async () => {
@@ -143,43 +131,43 @@ describe("lifecycle webhook", () => {
     const res = await lifecycle(salonId, "freeze");
     expect(res.status).toBe(200);
     expect((await lifecycle(salonId, "freeze")).status).toBe(200);
-    await fx.drain();
-    expect((await getSalon(db.db, salonId))!.status).toBe("frozen");
-    expect((await fx.services.gateway.status(salonId)).state).toBe("connected");
-    const paused = await postJson(fx, hookPath, { company_id: salonId, resource: "record", resource_id: 5, status: "update", data: {} });
+    await st.fx.drain();
+    expect((await getSalon(st.db.db, salonId))!.status).toBe("frozen");
+    expect((await st.fx.services.gateway.status(salonId)).state).toBe("connected");
+    const paused = await postJson(st.fx, hookPath, { company_id: salonId, resource: "record", resource_id: 5, status: "update", data: {} });
     expect(await paused.json()).toMatchObject({ status: "ignored", reason: "salon_frozen" });
 
-    const summary = await marketplaceStatusCron(fx.services);
+    const summary = await marketplaceStatusCron(st.fx.services);
     expect(summary.unfrozen).toContain(salonId);
-    expect((await getSalon(db.db, salonId))!.status).toBe("active");
+    expect((await getSalon(st.db.db, salonId))!.status).toBe("active");
     expect((await eventsOf(salonId)).filter((e) => e === "frozen" || e === "unfrozen")).toEqual(["frozen", "unfrozen"]);
   });
 
   it("a payment unfreezes at once, keeps the payment's date in the salon's time zone, and is recorded once", async () => {
     const { salonId } = await activeSalon();
     expect((await lifecycle(salonId, "freeze")).status).toBe(200);
-    await fx.drain();
-    expect((await getSalon(db.db, salonId))!.status).toBe("frozen");
+    await st.fx.drain();
+    expect((await getSalon(st.db.db, salonId))!.status).toBe("frozen");
     const syncsBefore = await jobsQueued("/jobs/sync/salon");
 
-    fx.clock.advance(60_000);
+    st.fx.clock.advance(60_000);
     const paid = await lifecycle(salonId, "payment", { data: { payment_date: "2026-11-20 10:10:00", payment_sum: 1990 } });
     expect(await paid.json()).toEqual({ status: "accepted", event: "payment" });
-    await fx.drain();
-    const salon = (await getSalon(db.db, salonId))!;
+    await st.fx.drain();
+    const salon = (await getSalon(st.db.db, salonId))!;
     expect(salon.timezone).toBe("Europe/Moscow");
     expect(salon.status).toBe("active");
     expect(new Date(salon.last_payment_date!).toISOString()).toBe("2026-11-20T07:10:00.000Z");
     expect(await jobsQueued("/jobs/sync/salon")).toBeGreaterThan(syncsBefore);
 
     // The same payment again (YClients repeating itself) records nothing more; a later one moves the date on.
-    fx.clock.advance(120_000);
+    st.fx.clock.advance(120_000);
     expect((await lifecycle(salonId, "payment", { payment_date: "2026-11-20T07:10:00Z" })).status).toBe(200);
-    await fx.drain();
-    fx.clock.advance(120_000);
+    await st.fx.drain();
+    st.fx.clock.advance(120_000);
     expect((await lifecycle(salonId, "payment", { event: undefined, event_type: "payment" })).status).toBe(200);
-    await fx.drain();
-    const after = (await getSalon(db.db, salonId))!;
+    await st.fx.drain();
+    const after = (await getSalon(st.db.db, salonId))!;
     expect(after.status).toBe("active");
     expect(after.last_payment_date).not.toBeNull();
     expect(new Date(after.last_payment_date!).getTime()).toBeGreaterThan(new Date("2026-11-20T07:10:00Z").getTime());
@@ -195,7 +183,7 @@ describe("lifecycle webhook", () => {
     expect(await bad.json()).toMatchObject({ error: { code: "invalid_body", message: expect.stringContaining("data.payment_date") } });
     expect((await lifecycle(salonId, "payment", { payment_date: "yesterday" })).status).toBe(400);
     expect(await jobsQueued("/jobs/marketplace/lifecycle")).toBe(before);
-    expect((await getSalon(db.db, salonId))!.last_payment_date).toBeNull();
+    expect((await getSalon(st.db.db, salonId))!.last_payment_date).toBeNull();
   });
 
   it("uninstalls: logs WhatsApp out, wipes its auth state, kills the webhook URL; a repeat is harmless", async () => {
@@ -203,23 +191,23 @@ describe("lifecycle webhook", () => {
     // The linked session's auth state is in Postgres until the uninstall.
     expect((await sql("select 1 from wa_auth where salon_id = $1", [salonId])).length).toBeGreaterThan(0);
     expect((await lifecycle(salonId, "uninstall")).status).toBe(200);
-    await fx.drain();
-    expect((await getSalon(db.db, salonId))!).toMatchObject({ status: "uninstalled", whatsapp_state: "none" });
-    expect((await fx.services.gateway.status(salonId)).state).not.toBe("connected");
+    await st.fx.drain();
+    expect((await getSalon(st.db.db, salonId))!).toMatchObject({ status: "uninstalled", whatsapp_state: "none" });
+    expect((await st.fx.services.gateway.status(salonId)).state).not.toBe("connected");
     expect(await sql("select 1 from wa_auth where salon_id = $1", [salonId])).toEqual([]);
-    expect((await postJson(fx, hookPath, { company_id: salonId, resource: "record", resource_id: 1, status: "update", data: {} })).status).toBe(404);
+    expect((await postJson(st.fx, hookPath, { company_id: salonId, resource: "record", resource_id: 1, status: "update", data: {} })).status).toBe(404);
 
-    fx.clock.advance(120_000);
+    st.fx.clock.advance(120_000);
     expect((await lifecycle(salonId, "uninstall")).status).toBe(200);
-    await fx.drain();
+    await st.fx.drain();
     expect((await eventsOf(salonId)).filter((e) => e === "uninstalled")).toHaveLength(1);
 
     // A salon that never linked WhatsApp has no session to log out and is uninstalled all the same.
     const pending = nextSalonId();
-    await register(fx, pending);
+    await register(st.fx, pending);
     expect((await lifecycle(pending, "uninstall")).status).toBe(200);
-    await fx.drain();
-    expect((await getSalon(db.db, pending))!.status).toBe("uninstalled");
+    await st.fx.drain();
+    expect((await getSalon(st.db.db, pending))!.status).toBe("uninstalled");
   });
 });
 
@@ -234,13 +222,13 @@ describe("WhatsApp session events", () => {
     expect(res.status).toBe(200);
     // The gateway's outbox hands session.logged_out to the dispatcher on its own schedule.
     await vi.waitFor(async () => {
-      await fx.drain();
-      expect((await getSalon(db.db, salonId))!).toMatchObject({ status: "active", whatsapp_state: "logged_out" });
+      await st.fx.drain();
+      expect((await getSalon(st.db.db, salonId))!).toMatchObject({ status: "active", whatsapp_state: "logged_out" });
     });
     await st.scan(salonId, "79220000001");
     await vi.waitFor(async () => {
-      await fx.drain();
-      expect((await getSalon(db.db, salonId))!).toMatchObject({ status: "active", whatsapp_state: "connected", whatsapp_phone: "79220000001" });
+      await st.fx.drain();
+      expect((await getSalon(st.db.db, salonId))!).toMatchObject({ status: "active", whatsapp_state: "connected", whatsapp_phone: "79220000001" });
     });
     expect(await eventsOf(salonId)).toEqual(expect.arrayContaining(["whatsapp_logged_out", "whatsapp_connected"]));
   });
@@ -250,7 +238,7 @@ describe("secrets", () => {
   it("never writes the webhook secret or the partner token to the log", async () => {
     const lines: string[] = [];
     const log = pino({ level: "trace", redact: { paths: [] } }, { write: (line: string) => void lines.push(line) });
-    const app = createApp(createServices(fx.services.config, db.db, log, { dispatcher: fx.dispatcher, clock: fx.clock }));
+    const app = createApp(createServices(st.fx.services.config, st.db.db, log, { dispatcher: st.fx.dispatcher, clock: st.fx.clock }));
     const { salonId, hookPath } = await activeSalon();
     const secret = hookPath.split("/").pop()!;
     const post = (path: string, body: unknown) => app.request(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
@@ -268,11 +256,11 @@ describe("secrets", () => {
 
 describe("health", () => {
   it("names each dependency and leaks no secret", async () => {
-    const res = await fx.app.request("/health");
+    const res = await st.fx.app.request("/health");
     const text = await res.text();
     expect(JSON.parse(text).checks).toHaveProperty("database");
     expect(res.status).toBe(200);
-    for (const secret of [fx.services.config.jwtSecret, fx.services.config.gatewaySecret, PARTNER_TOKEN]) expect(text).not.toContain(secret);
+    for (const secret of [st.fx.services.config.jwtSecret, st.fx.services.config.gatewaySecret, PARTNER_TOKEN]) expect(text).not.toContain(secret);
   });
 });
 
@@ -290,28 +278,28 @@ describe("hostile bytes", () => {
     const res = await gatewayCall(`/emulator/sessions/${salonId}/inbound`, { from, text: "Здравствуйте\u0000, есть время \ud83d завтра?", pushName: "Ан\u0000на \ud83d" });
     expect(res.status).toBe(200);
     await vi.waitFor(async () => {
-      await fx.drain();
+      await st.fx.drain();
       expect(await sql("select text from messages where salon_id = $1 and phone = $2 and direction = 'in'", [salonId, from])).toEqual([
         { text: "Здравствуйте, есть время \ufffd завтра?" },
       ]);
     });
     expect(await sql("select push_name from conversations where salon_id = $1 and phone = $2", [salonId, from])).toEqual([{ push_name: "Анна \ufffd" }]);
     // The reply job waits for the rest of a burst; then the client hears back.
-    fx.clock.advance(60_000);
+    st.fx.clock.advance(60_000);
     await vi.waitFor(async () => {
-      await fx.drain();
+      await st.fx.drain();
       expect((await st.outbox(salonId)).filter((m) => m.to === `${from}@s.whatsapp.net`).length).toBeGreaterThan(0);
     });
   });
 
   it("stores a YClients client update whose data carries a NUL and a lone surrogate", async () => {
     const { salonId, hookPath } = await activeSalon();
-    const res = await postJson(fx, hookPath, {
+    const res = await postJson(st.fx, hookPath, {
       company_id: salonId, resource: "client", resource_id: 987655, status: "update",
       data: { id: 987655, name: "Ма\u0000рия \udc00", phone: "+7 916 555-44-34", comment: "\u0000", "ключ\u0000": "x" },
     });
     expect(res.status).toBe(200);
-    await fx.drain();
+    await st.fx.drain();
     expect(await sql("select name, phone from clients where salon_id = $1 and client_id = 987655", [salonId])).toEqual([{ name: "Мария \ufffd", phone: "79165554434" }]);
   });
 
@@ -319,9 +307,9 @@ describe("hostile bytes", () => {
     const { salonId, hookPath } = await activeSalon();
     const before = await jobsQueued("/jobs/yclients/entity-webhook");
     const body = { company_id: salonId, resource: "client", resource_id: 1, status: "update", data: {} };
-    expect((await postJson(fx, `${hookPath}%00`, body)).status).toBe(404);
+    expect((await postJson(st.fx, `${hookPath}%00`, body)).status).toBe(404);
     const deep = JSON.stringify(body).replace('"data":{}', `"data":{"x":${"[".repeat(5000)}${"]".repeat(5000)}}`);
-    const res = await fx.app.request(hookPath, { method: "POST", headers: { "content-type": "application/json" }, body: deep });
+    const res = await st.fx.app.request(hookPath, { method: "POST", headers: { "content-type": "application/json" }, body: deep });
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ error: { code: "json_too_deep" } });
     expect(await jobsQueued("/jobs/yclients/entity-webhook")).toBe(before);
@@ -336,7 +324,7 @@ describe("hostile bytes", () => {
   });
 
   it("does not echo the requested path in a 404", async () => {
-    const res = await fx.app.request("/webhook/yclients/entity/some-secret/extra");
+    const res = await st.fx.app.request("/webhook/yclients/entity/some-secret/extra");
     expect(res.status).toBe(404);
     expect(await res.text()).not.toContain("some-secret");
   });

@@ -7,18 +7,11 @@ import { processRecordUpdates } from "../../lib/bookings/process-records.js";
 import { isThanksOrGoodbye } from "../../lib/conversations/thanks.js";
 import { reactionTone } from "../../lib/notifications/reminder-reply.js";
 import { runReminderTick } from "../../lib/notifications/reminders.js";
-import { openWorld, type World } from "../bookings/world.js";
+import { useBookingsWorld, type Wa } from "../bookings/world.js";
 import { nextSalonId } from "../support/harness.js";
 
-let w: World;
-beforeAll(async () => {
-  w = await openWorld("2026-11-23T07:00:00Z");
-});
-afterAll(async () => {
-  await w.close();
-});
+const w = useBookingsWorld("2026-11-23T07:00:00Z");
 
-type Wa = Awaited<ReturnType<World["useEmulator"]>>;
 
 /** Until the gateway has handed its events to the dispatcher, the jobs ran and `done` holds (sends are spaced). */
 async function settle(done: () => boolean) {

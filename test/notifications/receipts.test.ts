@@ -2,27 +2,16 @@
  * Delivered and read: WhatsApp's receipts for a confirmation reach its notification once per state, however often
  * WhatsApp repeats them, and the salon's statistics count delivered, read and numbers not on WhatsApp.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { notificationsStore } from "../../lib/notifications/store.js";
-import { openWorld, type World } from "../bookings/world.js";
+import { recordWebhook, useBookingsWorld } from "../bookings/world.js";
 import { nextSalonId } from "../support/harness.js";
 
-let w: World;
-beforeAll(async () => {
-  w = await openWorld("2026-11-23T09:00:00Z");
-});
-afterAll(async () => {
-  await w.close();
-});
+const w = useBookingsWorld("2026-11-23T09:00:00Z");
 
 async function book(salonId: number, phone: string, time: string) {
   const record = w.sandbox.addRecord(salonId, { datetime: `2026-11-25 ${time}:00`, clientPhone: `+${phone}`, clientName: "Анна" });
-  const res = await w.app.request(`/webhook/yclients/entity/secret-${salonId}`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ company_id: salonId, resource: "record", resource_id: record.id, status: "create", data: record }),
-  });
-  expect(res.status).toBe(200);
+  expect((await recordWebhook(w, salonId, "create", record)).status).toBe(200);
   return record.id;
 }
 

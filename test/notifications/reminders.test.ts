@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { processRecordUpdates } from "../../lib/bookings/process-records.js";
 import { GatewayError } from "../../lib/gateway/client.js";
 import type { MessageReceived } from "../../lib/contract/events.js";
@@ -8,17 +8,11 @@ import { notificationSettingsStore, notificationsStore } from "../../lib/notific
 import { freezeSalon } from "../../lib/salons/store.js";
 import type { YcRecord } from "../../lib/yclients/types.js";
 import { nextSalonId } from "../support/harness.js";
-import { openWorld, type World } from "../bookings/world.js";
+import { useBookingsWorld } from "../bookings/world.js";
 
-let w: World;
-beforeAll(async () => {
-  w = await openWorld("2026-11-23T07:00:00Z");
-});
+const w = useBookingsWorld("2026-11-23T07:00:00Z");
 afterEach(() => {
   w.gateway.clearScript();
-});
-afterAll(async () => {
-  await w.close();
 });
 
 let phoneSeq = 0;

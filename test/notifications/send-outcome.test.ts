@@ -2,32 +2,19 @@
  * The gateway answers a send once it has durably accepted it; what WhatsApp makes of it afterwards comes back as a
  * message.status job. A notification refused then is marked failed, and a 463 reaches the salon.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { WHATSAPP_EVENT_PATHS, type MessageStatus } from "../../lib/contract/events.js";
 import { notificationsStore } from "../../lib/notifications/store.js";
 import { listMarketplaceEvents } from "../../lib/salons/store.js";
-import { openWorld, type World } from "../bookings/world.js";
+import { recordWebhook, useBookingsWorld } from "../bookings/world.js";
 import { nextSalonId } from "../support/harness.js";
 
-let w: World;
-
-beforeAll(async () => {
-  w = await openWorld("2026-11-23T09:00:00Z");
-});
-
-afterAll(async () => {
-  await w.close();
-});
+const w = useBookingsWorld("2026-11-23T09:00:00Z");
 
 async function confirmed(salonId: number, phone: string) {
   await w.activeSalon(salonId);
   const record = w.sandbox.addRecord(salonId, { datetime: "2026-11-25 15:00:00", clientPhone: `+${phone}`, clientName: "Анна" });
-  const res = await w.app.request(`/webhook/yclients/entity/secret-${salonId}`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ company_id: salonId, resource: "record", resource_id: record.id, status: "create", data: record }),
-  });
-  expect(res.status).toBe(200);
+  expect((await recordWebhook(w, salonId, "create", record)).status).toBe(200);
   await w.after(31);
   const [row] = await notificationsStore.forRecord(w.db.db, salonId, record.id);
   expect(row).toMatchObject({ status: "sent" });

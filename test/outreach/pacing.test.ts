@@ -3,7 +3,7 @@
  * and the quiet hours (measured on the outbox's sent timestamps); a number linked this fortnight sends fewer; a
  * message held past its notAfter is dropped; each key is offered once; the salon's opt-out is honoured.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { changeSettings } from "../../lib/cabinet/settings.js";
 import { processRecordUpdates } from "../../lib/bookings/process-records.js";
 import { storeInbound } from "../../lib/conversations/store.js";
@@ -12,17 +12,11 @@ import { offerProactive, outreachResults } from "../../lib/outreach/offer.js";
 import { isOptedOut, optIn, optOut } from "../../lib/outreach/opt-out.js";
 import { runOutreachTick } from "../../lib/outreach/sender.js";
 import { WARMUP_DAILY_CAP } from "../../lib/outreach/settings.js";
-import { openWorld, type World } from "../bookings/world.js";
+import { useBookingsWorld } from "../bookings/world.js";
 import { nextSalonId } from "../support/harness.js";
 
-let w: World;
-beforeAll(async () => {
-  // 09:00 in Moscow.
-  w = await openWorld("2026-11-23T06:00:00Z");
-});
-afterAll(async () => {
-  await w.close();
-});
+// 09:00 in Moscow.
+const w = useBookingsWorld("2026-11-23T06:00:00Z");
 
 const phone = (i: number) => `7916${String(1_000_000 + i).slice(1)}`;
 

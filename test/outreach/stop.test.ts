@@ -9,20 +9,13 @@ import { listMessages } from "../../lib/conversations/store.js";
 import { offerProactive } from "../../lib/outreach/offer.js";
 import { DATA_REMOVAL, isOptedOut, OPT_OUT_CONFIRMATION } from "../../lib/outreach/opt-out.js";
 import { runOutreachTick } from "../../lib/outreach/sender.js";
-import type { World } from "../bookings/world.js";
-import { call, cabinetConfig, openCabinetWorld, signIn } from "../cabinet/support.js";
+import type { Wa } from "../bookings/world.js";
+import { call, cabinetConfig, useCabinetWorld, signIn } from "../cabinet/support.js";
 import { nextSalonId } from "../support/harness.js";
 
-let w: World;
-beforeAll(async () => {
-  // 11:00 in Moscow.
-  w = await openCabinetWorld("2026-11-23T08:00:00Z");
-});
-afterAll(async () => {
-  await w.close();
-});
+// 11:00 in Moscow.
+const w = useCabinetWorld("2026-11-23T08:00:00Z");
 
-type Wa = Awaited<ReturnType<World["useEmulator"]>>;
 const SALON_PHONE = "79990000000";
 
 /** Ten minutes of the cron and the jobs it starts, in small steps so the gateway's queue and events keep up. */

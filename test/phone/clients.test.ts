@@ -3,21 +3,15 @@
  * people WhatsApp shows as E.164 digits: after a sync the assistant knows them by their WhatsApp number, and their
  * confirmation goes to that number's JID.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { loadContext } from "../../lib/assistant/store.js";
 import { notificationsStore } from "../../lib/notifications/store.js";
 import { getSalon } from "../../lib/salons/store.js";
 import { syncSalon } from "../../lib/sync/sync-salon.js";
-import { openWorld, type World } from "../bookings/world.js";
+import { recordWebhook, useBookingsWorld } from "../bookings/world.js";
 import { nextSalonId } from "../support/harness.js";
 
-let w: World;
-beforeAll(async () => {
-  w = await openWorld("2026-11-23T09:00:00Z");
-});
-afterAll(async () => {
-  await w.close();
-});
+const w = useBookingsWorld("2026-11-23T09:00:00Z");
 
 /** Client i of the demo salon is typed as asTyped(i) (fakes/yclients/data.ts): 1, 2, 3, 4 are the four habits. */
 const HABITS: Array<[i: number, habit: string, pattern: RegExp, whatsapp: (typed: string) => string]> = [
@@ -43,12 +37,7 @@ describe("a client typed any way is the client WhatsApp shows", () => {
 
     const out = await w.useEmulator(salonId);
     const record = w.sandbox.addRecord(salonId, { datetime: "2026-11-25 15:00:00", clientPhone: client.phone, clientName: client.name });
-    const res = await w.app.request(`/webhook/yclients/entity/secret-${salonId}`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ company_id: salonId, resource: "record", resource_id: record.id, status: "create", data: record }),
-    });
-    expect(res.status).toBe(200);
+    expect((await recordWebhook(w, salonId, "create", record)).status).toBe(200);
     await w.after(31);
     const [row] = await notificationsStore.forRecord(w.db.db, salonId, record.id);
     expect(row).toMatchObject({ kind: "booking_created", status: "sent", phone });

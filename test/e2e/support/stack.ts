@@ -19,7 +19,7 @@ import { loadConfig } from "../../../lib/config/index.js";
 import { signServiceToken } from "../../../lib/contract/service-token.js";
 import { createLogger } from "../../../lib/log.js";
 import { startStack, type Stack } from "../../../local/stack.js";
-import { freePort } from "../../support/harness.js";
+import { localStackEnv } from "../../support/local-stack-env.js";
 import { RunningClock } from "./clock.js";
 
 export interface OutboxMessage {
@@ -40,6 +40,12 @@ export interface E2eWorld {
   redirectUrl(salonId: number, user: MarketplaceUserData): string;
   /** The salon's phone scans the QR or enters the pairing code as `phone`; resolves with the gateway's answer. */
   scan(salonId: number, phone: string): Promise<{ state: string; phone: string | null }>;
+  /**
+   * The owner installs the salon over HTTP as the onboarding page would (that page's own browser test is
+   * owner-and-client): the marketplace redirect, WhatsApp linked as `phone`, activated. Resolves with the owner's
+   * session from the redirect.
+   */
+  install(salonId: number, owner: MarketplaceUserData, phone: string): Promise<{ cookie: string; csrf: string }>;
   /** A client writes to the salon's WhatsApp. */
   clientWrites(salonId: number, from: string, text: string, pushName?: string): Promise<string>;
   /** WhatsApp reports a message the salon sent as delivered or read on the client's phone. */
@@ -54,18 +60,8 @@ export interface E2eWorld {
 export async function startE2eWorld(opts: { start: Date; confirmationDelaySec: number }): Promise<E2eWorld> {
   const dataDir = mkdtempSync(join(tmpdir(), "ai-admin-e2e-"));
   const gemini = await startGeminiFake();
-  const port = await freePort();
-  const gatewayPort = await freePort();
-  const dbPort = await freePort();
-  // 127.0.0.1 rather than localhost: the browser's origin must be exactly PUBLIC_URL's (the gateway's WebSocket
-  // origin allow-list), and the servers listen on IPv4.
   const config = loadConfig({
-    DATA_DIR: dataDir,
-    PORT: String(port),
-    GATEWAY_PORT: String(gatewayPort),
-    LOCAL_DB_PORT: String(dbPort),
-    PUBLIC_URL: `http://127.0.0.1:${port}`,
-    GATEWAY_URL: `http://127.0.0.1:${gatewayPort}`,
+    ...(await localStackEnv(dataDir)),
     WHATSAPP_TRANSPORT: "emulator",
     GEMINI_API_KEY: "e2e-gemini-key",
     GEMINI_BASE_URL: gemini.url,
@@ -99,6 +95,12 @@ export async function startE2eWorld(opts: { start: Date; confirmationDelaySec: n
     return (await res.json()) as T;
   };
   const outbox = async (salonId: number) => (await control<{ messages: OutboxMessage[] }>(`/emulator/sessions/${salonId}/outbox`)).messages;
+  const redirectUrl = (salonId: number, user: MarketplaceUserData) => {
+    // The redirect honours only a user YClients lists as the salon's administrator.
+    sandbox.addCompanyUser(salonId, { id: user.id, name: user.name, phone: user.phone, email: user.email }, { admin: true });
+    return marketplaceRedirectUrl(config.publicUrl, partnerToken, salonId, user);
+  };
+  const scan = (salonId: number, phone: string) => control<{ state: string; phone: string | null }>(`/emulator/sessions/${salonId}/scan`, { phone });
 
   return {
     stack,
@@ -106,12 +108,20 @@ export async function startE2eWorld(opts: { start: Date; confirmationDelaySec: n
     gemini,
     clock,
     urls: { functions: config.publicUrl, gateway: gatewayUrl },
-    redirectUrl: (salonId, user) => {
-      // The redirect honours only a user YClients lists as the salon's administrator.
-      sandbox.addCompanyUser(salonId, { id: user.id, name: user.name, phone: user.phone, email: user.email }, { admin: true });
-      return marketplaceRedirectUrl(config.publicUrl, partnerToken, salonId, user);
+    redirectUrl,
+    scan,
+    install: async (salonId, owner, phone) => {
+      const r = await fetch(redirectUrl(salonId, owner), { redirect: "manual" });
+      const cookie = r.headers.get("set-cookie")!.split(";")[0]!;
+      const html = await (await fetch(`${config.publicUrl}/marketplace/onboarding?salon_id=${salonId}`, { headers: { cookie } })).text();
+      const page = JSON.parse(/id="onboarding-config">([^<]*)</.exec(html)![1]!) as { token: string; csrf: string };
+      await scan(salonId, phone);
+      const a = await fetch(`${config.publicUrl}/marketplace/activate`, {
+        method: "POST", headers: { cookie, "x-csrf-token": page.csrf, "content-type": "application/json" }, body: JSON.stringify({ token: page.token }),
+      });
+      if (a.status !== 200) throw new Error(`activation of salon ${salonId} answered ${a.status}: ${await a.text()}`);
+      return { cookie, csrf: page.csrf };
     },
-    scan: (salonId, phone) => control(`/emulator/sessions/${salonId}/scan`, { phone }),
     clientWrites: async (salonId, from, text, pushName) =>
       (await control<{ messageId: string }>(`/emulator/sessions/${salonId}/inbound`, { from, text, ...(pushName ? { pushName } : {}) })).messageId,
     receipt: async (salonId, messageId, status) => {
