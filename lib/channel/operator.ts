@@ -19,6 +19,7 @@ import { acceptsWork } from "../salons/store.js";
 import { channelJobFor } from "../jobs/channel.js";
 import { OPERATOR_ERRORS, readOperatorRequest, redactForLog, type OperatorErrorCode, type OperatorMessage } from "./request.js";
 import { offerChannelAd } from "./advertising.js";
+import { requeueFinalStatus } from "./send.js";
 import { channelStore, type NewChannelMessage } from "./store.js";
 
 export type OperatorItem = { id: string | null; ext_id: string } | { id: string | null; error_code: OperatorErrorCode; error_message: string };
@@ -122,11 +123,13 @@ async function decide(s: Services, who: ReturnType<typeof caller>, messages: Ope
   if ("keySha256" in who) rememberSalon(who.keySha256, salonId);
   const byId = new Map(taken.messages.map((t) => [t.yc_id, t]));
   // Published for every queued row, not only new ones: a POST retried after a crash before its publish heals here,
-  // and the deduplication ids make a repeat a no-op. The send job posts "passed to operator" (8) itself.
+  // and the deduplication ids make a repeat a no-op; so does a failed row's final status (a crash between an ad's
+  // refusal at the offer and its 16). The send job posts "passed to operator" (8) itself.
   // Advertising goes through the proactive-message policy (lib/channel/advertising.ts), never straight out.
   await Promise.all(taken.messages.map((t, i) => {
     const ad = ads.get(t.yc_id);
     if (t.state === "queued" && ad) return offerChannelAd(s, salonId, { ycId: t.yc_id, phone: ad.phone, text: ad.text });
+    if (t.state === "failed") return requeueFinalStatus(s, salonId, t.yc_id);
     if (t.job_queued) return queue!.queued(jobs[i]!);
     const job = channelJobFor(salonId, t.yc_id, t.state);
     return job ? s.dispatcher.publish(job) : null;

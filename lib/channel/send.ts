@@ -32,11 +32,25 @@ export type ChannelSendResult =
 
 const idempotencyKey = (salonId: number, ycId: string) => `channel:${salonId}:${ycId}`;
 
-/** Fails a message and tells YClients the final status for `error` (statuses.ts), once: a repeat changes nothing. */
+/**
+ * Fails a message and queues YClients' final status for `error` (statuses.ts). A repeat with the same error queues
+ * it again, as a crash may have cut the first queueing off; YClients gets it once (channel_status_begin). A later
+ * different failure moves nothing and queues nothing: one final status per message.
+ */
 export async function failChannelMessage(s: Services, salonId: number, ycId: string, error: string): Promise<void> {
   const changed = await channelStore.advance(s.db, s.clock, salonId, ycId, "failed", { error });
   faultPoint("channel-after-fail");
   if (changed) await publishChannelStatus(s.dispatcher, salonId, ycId, statusForFailure(error));
+}
+
+/**
+ * For a repeat that finds the message already failed without knowing why (YClients retrying its POST of an ad refused
+ * at the offer, a send job redelivered after failing it): its final status queued again, in case a crash cut the
+ * first queueing off. Posted once all the same.
+ */
+export async function requeueFinalStatus(s: Services, salonId: number, ycId: string): Promise<void> {
+  const row = await channelStore.get(s.db, salonId, ycId);
+  if (row?.state === "failed") await publishChannelStatus(s.dispatcher, salonId, ycId, statusForFailure(row.error ?? "failed"));
 }
 
 async function fail(s: Services, salonId: number, ycId: string, error: string): Promise<void> {
@@ -49,7 +63,10 @@ async function fail(s: Services, salonId: number, ycId: string, error: string): 
 
 export async function sendChannelMessage(s: Services, salonId: number, ycId: string): Promise<ChannelSendResult> {
   const row = await channelStore.sendAttempt(s.db, s.clock, salonId, ycId);
-  if (!row) return { status: "done" };
+  if (!row) {
+    await requeueFinalStatus(s, salonId, ycId);
+    return { status: "done" };
+  }
   // Posted from here rather than by the endpoint, which must answer at once; superseded if the send settles first.
   await publishChannelStatus(s.dispatcher, salonId, ycId, DELIVERY_STATUS.passedToOperator);
   if (row.held_until) {

@@ -192,13 +192,31 @@ export class FaultWorld {
     await this.gateway("POST", `/emulator/sessions/${salonId}/refuse`, { to, code });
   }
 
+  /** WhatsApp logs the salon's device out (the gateway wipes the session); resolves once the gateway recorded it. */
+  async logout(salonId: number): Promise<void> {
+    await this.gateway("POST", `/emulator/sessions/${salonId}/disconnect`, { code: 401 });
+    await until("the logout", async () => {
+      const [s] = await this.sql<{ state: string }>("select state from wa_sessions where salon_id = $1", [salonId]);
+      return s?.state === "logged_out" ? true : undefined;
+    });
+  }
+
   /**
    * YClients hands the salon's channel an ad (`dispatch_type: adds`) with the salon's API key, retrying as YClients
    * does while the stack is down; resolves with the HTTP status it finally got.
    */
-  async postAd(salonId: number, ycId: string, phone: string, text: string): Promise<number> {
+  postAd(salonId: number, ycId: string, phone: string, text: string): Promise<number> {
+    return this.postChannel(salonId, ycId, phone, text, "adds");
+  }
+
+  /** As postAd, a service message (a reminder YClients routes through the channel). */
+  postService(salonId: number, ycId: string, phone: string, text: string): Promise<number> {
+    return this.postChannel(salonId, ycId, phone, text, "service");
+  }
+
+  private async postChannel(salonId: number, ycId: string, phone: string, text: string, dispatchType: "adds" | "service"): Promise<number> {
     const [salon] = await this.sql<{ api_key: string }>("select api_key from salons where salon_id = $1", [salonId]);
-    const body = this.sandbox.channel.request(ycId, phone, text, { dispatchType: "adds" });
+    const body = this.sandbox.channel.request(ycId, phone, text, { dispatchType });
     return (await this.sandbox.channel.postOperator({ url: `${this.functionsUrl}/channel/yclients/operator` }, salon!.api_key, body, { retries: 8, backoffMs: 500 })).status;
   }
 
