@@ -308,4 +308,18 @@ export class FaultWorld {
     }
     return counts;
   }
+
+  /**
+   * The owner unlinks the device on the phone (WhatsApp closes the session with 401), and once the salon knows it is
+   * logged out, scans the new QR the onboarding page shows: a new pairing of the same number.
+   */
+  async relink(salonId: number): Promise<void> {
+    await this.gateway("POST", `/emulator/sessions/${salonId}/disconnect`, { code: 401 });
+    await until("the logout known to the salon", async () => {
+      const [salon] = await this.sql<{ whatsapp_state: string }>("select whatsapp_state from salons where salon_id = $1", [salonId]);
+      return salon?.whatsapp_state === "logged_out" ? true : undefined;
+    });
+    await this.gateway("POST", `/v1/sessions/${salonId}/start`, {});
+    await this.gateway("POST", `/emulator/sessions/${salonId}/scan`, { phone: this.ownerPhones.get(salonId) });
+  }
 }
