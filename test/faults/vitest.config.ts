@@ -5,10 +5,12 @@ export default defineConfig({
   test: {
     include: ["test/faults/**/*.test.ts"],
     pool: "forks",
-    // A chain boots the stack three times; 72 s idle, minutes on a loaded machine.
+    // A chain boots the stack three or four times: 35–160 s in CI, minutes on a loaded machine.
     testTimeout: 480_000,
     hookTimeout: 60_000,
     fileParallelism: true,
-    maxWorkers: 2,
+    // The chains mostly wait (leases, spacing, restarts): three at a time on two cores, so the longest (accept, which
+    // waits out an assistant turn's 120 s lease) sets the suite's time rather than the sum over two workers.
+    maxWorkers: 3,
   },
 });
