@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { systemClock } from "../../lib/clock.js";
 import type { Config } from "../../lib/config/index.js";
@@ -306,6 +307,35 @@ describe("a fleet of gateways", () => {
       clearInterval(watch);
     }
   }, 180_000);
+
+  it("a gateway that takes connections and never answers gets no sessions: a drain hands them to another, a rebalancing keeps them", async () => {
+    // A task just gone but still registered: its address swallows connections. Emptiest, it is asked first.
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => sockets.add(socket));
+    await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
+    onTestFinished(() => new Promise<void>((r) => {
+      for (const socket of sockets) socket.destroy();
+      silent.close(() => r());
+    }));
+    const port = (silent.address() as AddressInfo).port;
+    const { wa, ids, fleet } = await fleetOf(6, [{ rebalanceBatch: 0 }, { restoreJitterMs: [60_000, 60_000] }]);
+    const [a, b] = fleet as [Member, Member];
+    const ghost = `ghost-${nextSalonId()}/1`;
+    await database.db.rpc("gateway_register", { p_id: ghost, p_address: `http://127.0.0.1:${port}`, p_capacity: 500, p_now: new Date().toISOString(), p_ttl_sec: 600 });
+    onTestFinished(() => database.db.rpc("gateway_deregister", { p_id: ghost }));
+    await a.gw.sessions.fleet.drain();
+    // b's own scans would wait a minute before each claim: whatever b holds in time was handed to it, or taken back
+    // at once after b's own rebalancing toward the silent one found nobody to take it.
+    await until(() => connected([b]), (n) => n[0] === 6, 30_000);
+    let most = 0;
+    const watch = setInterval(() => (most = Math.max(most, wa.offline(ids))), 5);
+    await new Promise((r) => setTimeout(r, 1500));
+    clearInterval(watch);
+    // Ten scans of b later: the silent one is left out, nothing was handed to it again.
+    expect(most).toBe(0);
+    expect(heldOnce([b], ids)).toBe(true);
+    expect(wa.doubled).toEqual([]);
+  }, 120_000);
 
   it("a draining gateway hands every session over under a stream of sends: none lost, none sent twice", async () => {
     const { wa, ids, fleet } = await fleetOf(9, 3);

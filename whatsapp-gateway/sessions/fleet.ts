@@ -41,6 +41,8 @@ export class FleetMember {
   private acting = false;
   /** Where the others reach this process (set when it registers, once it listens). */
   private address = "";
+  /** Gateways that did not take a session handed to them, and until when (monotonic ms) none is handed to them. */
+  private readonly unanswered = new Map<string, number>();
 
   constructor(
     private readonly s: Sessions,
@@ -99,7 +101,7 @@ export class FleetMember {
     });
     if (!plan || plan.gateways === 0) return;
     log.info({ sessions: this.s.live.size, gateways: plan.gateways }, "draining: handing sessions over");
-    const peers = new Peers(this.s.deps);
+    const peers = new Peers(this.s.deps, this.unanswered);
     const queue = [...this.s.live.values()];
     const lanes = Math.max(1, options.restoreConcurrency) * plan.gateways;
     const lane = async () => {
@@ -149,26 +151,35 @@ export class FleetMember {
     }
   }
 
-  /** Hands over up to `n` connected sessions, so a gateway with room (a new one, scaling out) takes them. */
+  /**
+   * Hands over up to `n` connected sessions, one at a time, so a gateway with room (a new one, scaling out) takes
+   * them gradually. One that no gateway took comes back here at once, and the rebalancing stops until the next scan.
+   */
   private async shed(n: number): Promise<void> {
     const movable = [...this.s.live.values()].filter(
       (l: Live) => l.state === "connected" && l.paired && !l.pairing && !l.closing,
     ).slice(0, n);
     if (movable.length === 0) return;
     this.s.deps.log.info({ sessions: movable.length }, "rebalancing: handing sessions over to a gateway with room");
-    const peers = new Peers(this.s.deps);
-    await Promise.all(movable.map((live) => this.pass(live, peers)));
+    const peers = new Peers(this.s.deps, this.unanswered);
+    for (const live of movable) {
+      if (this.s.draining || this.s.stopped || live.closing || !(await peers.any())) return;
+      if (await this.pass(live, peers)) continue;
+      await this.restore.takeBack(live.salonId)
+        .catch((err) => this.s.deps.log.warn({ salonId: live.salonId, err }, "taking back a session no gateway took failed; the scans claim it"));
+      return;
+    }
   }
 
   /**
-   * Gives the session up here and hands it to another gateway. One nobody would claim (unpaired, or stopped) is only
-   * given back; one no other gateway took stays free, and the scans claim it.
+   * Gives the session up here and hands it to another gateway; false when none took it (it is free, and the scans
+   * claim it). One nobody would claim (unpaired, or stopped) is only given back.
    */
-  private async pass(live: Live, peers: Peers): Promise<void> {
+  private async pass(live: Live, peers: Peers): Promise<boolean> {
     const wanted = live.paired && (live.state === "connected" || live.state === "connecting");
     await handOver(this.s, live);
-    if (wanted && !(await peers.give(live.salonId))) {
-      this.s.deps.log.warn({ salonId: live.salonId }, "no gateway took the session; it waits for the next claim");
-    }
+    if (!wanted || (await peers.give(live.salonId))) return true;
+    this.s.deps.log.warn({ salonId: live.salonId }, "no gateway took the session");
+    return false;
   }
 }

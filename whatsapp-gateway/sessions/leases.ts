@@ -174,6 +174,11 @@ export class SessionRestore {
     return this.claiming;
   }
 
+  /** Connects at once a session this gateway handed over and nobody took (one session: no wave to wait for). */
+  takeBack(salonId: number): Promise<unknown> {
+    return this.start(salonId);
+  }
+
   /** Connects the sessions `next` gives until it gives none, `restoreConcurrency` at a time with jittered starts. */
   private async restoreIds(next: () => number | undefined): Promise<number> {
     const { options, log } = this.s.deps;

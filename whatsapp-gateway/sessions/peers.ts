@@ -11,30 +11,37 @@ import { signServiceToken } from "../../lib/contract/service-token.js";
 import type { Peer } from "../store.js";
 import { monotonicMs, sleep, type SessionManagerDeps, type StartElsewhere } from "./live.js";
 
-/** How long a hand-over waits for the other gateway: its claim, and its connect until WhatsApp lets the session in. */
-const HAND_OVER_TIMEOUT_MS = 20_000;
+/**
+ * How long the other gateway may take to answer the start (its claim and the start of its connect: well under a
+ * second when it is well) before the hand-over asks another one, and how long in all it waits for that connect.
+ */
+const START_ANSWER_MS = 5000;
+const CONNECT_WAIT_MS = 20_000;
 const CONNECTING_POLL_MS = 200;
+/** How long a gateway that did not take a session is left out of hand-overs: past it, a dead one has left the registry. */
+const UNANSWERED_SKIP_MS = 60_000;
 
 /**
  * Starts the session there and waits until it is no longer connecting (or the wait is over), so that gateway has
- * at most as many WhatsApp handshakes running as hand-overs reach it at once: waves, never a storm.
+ * at most as many WhatsApp handshakes running as hand-overs reach it at once: waves, never a storm. A gateway that
+ * does not answer the start soon (a task just gone: its address swallows the connection) is left for another.
  */
 export function startElsewhereWith(secret: string): StartElsewhere {
-  const call = async (address: string, method: string, path: string, deadline: number): Promise<Response> => fetch(address + path, {
+  const call = async (address: string, method: string, path: string, timeoutMs: number): Promise<Response> => fetch(address + path, {
     method,
     headers: { authorization: `Bearer ${await signServiceToken(secret)}`, ...(method === "POST" ? { "content-type": "application/json" } : {}) },
     body: method === "POST" ? "{}" : undefined,
-    signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())),
+    signal: AbortSignal.timeout(Math.max(1, timeoutMs)),
   });
   return async (address, salonId) => {
-    const deadline = Date.now() + HAND_OVER_TIMEOUT_MS;
-    let res = await call(address, "POST", `/v1/sessions/${salonId}/start`, deadline);
+    const deadline = Date.now() + CONNECT_WAIT_MS;
+    let res = await call(address, "POST", `/v1/sessions/${salonId}/start`, START_ANSWER_MS);
     // 409 session_elsewhere: another gateway claimed it in the meantime; it is held, which is all a hand-over wants.
     while (res.ok) {
       const status = (await res.json()) as SessionStatus;
       if (status.state !== "connecting" || Date.now() + CONNECTING_POLL_MS >= deadline) return;
       await sleep(CONNECTING_POLL_MS);
-      res = await call(address, "GET", `/v1/sessions/${salonId}`, deadline);
+      res = await call(address, "GET", `/v1/sessions/${salonId}`, Math.min(START_ANSWER_MS, deadline - Date.now()));
     }
     if (res.status === 409) return;
     throw new Error(`${address} answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
@@ -49,10 +56,17 @@ export class Peers {
   /** Handed to each since the list was read, or still being handed then: its `held` does not count them. */
   private given = new Map<string, number>();
   private readonly inFlight = new Map<string, number>();
-  /** Refused or did not answer: not asked again by this drain or rebalancing. */
-  private readonly failed = new Set<string>();
+  /**
+   * `unanswered` (kept by the fleet member across drains and rebalancings): gateways that refused or did not answer a
+   * hand-over, skipped until the time noted (monotonic ms). A gateway that is registered but unreachable (just gone,
+   * or cut off from this one) would otherwise cost a salon a timeout at every scan.
+   */
+  constructor(private readonly deps: SessionManagerDeps, private readonly unanswered: Map<string, number>) {}
 
-  constructor(private readonly deps: SessionManagerDeps) {}
+  /** Some gateway may take a session now. */
+  async any(): Promise<boolean> {
+    return (await this.pick()) !== null;
+  }
 
   /**
    * Hands the salon, whose lease this gateway has just given back, to the gateway with the most room; tries a
@@ -69,7 +83,7 @@ export class Peers {
         await this.deps.startElsewhere(peer.address, salonId);
         return true;
       } catch (err) {
-        this.failed.add(peer.id);
+        this.unanswered.set(peer.id, monotonicMs() + UNANSWERED_SKIP_MS);
         this.deps.log.warn({ salonId, peer: peer.id, err: (err as Error).message }, "handing a session over failed; asking another gateway");
       } finally {
         add(this.inFlight, -1);
@@ -84,7 +98,7 @@ export class Peers {
     let bestLoad = Number.POSITIVE_INFINITY;
     for (const p of this.list) {
       const held = p.held + (this.given.get(p.id) ?? 0);
-      if (this.failed.has(p.id) || held >= p.capacity) continue;
+      if ((this.unanswered.get(p.id) ?? 0) > monotonicMs() || held >= p.capacity) continue;
       if (held / p.capacity < bestLoad) {
         best = p;
         bestLoad = held / p.capacity;
