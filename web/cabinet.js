@@ -140,6 +140,9 @@ $("chat-panel-toggle").addEventListener("click", async () => {
     say($("chat-panel-status"), err.message, "error");
   }
 });
+// An emptied number field is null: that key goes back to its default. Text that is no number reads as "" (the
+// browser hides it), so it is sent as that text and the server says what to enter rather than resetting the key.
+const numberOf = (input) => (input.validity.badInput ? input.value : input.value === "" ? null : Number(input.value));
 form.addEventListener("submit", async (e) => {
   e.preventDefault();
   const status = $("settings-status");
@@ -150,7 +153,7 @@ form.addEventListener("submit", async (e) => {
       const patch = {};
       for (const key of keys) {
         const input = field(section, key);
-        const v = input.type === "checkbox" ? input.checked : input.type === "number" ? (input.value === "" ? null : Number(input.value)) : input.value;
+        const v = input.type === "checkbox" ? input.checked : input.type === "number" ? numberOf(input) : input.value;
         if (v !== current[section][key]) patch[key] = v;
       }
       if (Object.keys(patch).length) last = await api("/settings", { section, patch });

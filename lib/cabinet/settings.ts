@@ -6,7 +6,8 @@
  * the salon facts the assistant's prompt shows as data), `outreach` (lib/outreach/settings.ts: pacing of proactive
  * messages) and `campaigns` (lib/campaigns/settings.ts). The defaults of notifications, outreach and campaigns are
  * SQL's (the functions the decisions call; 20261202100000_settings_defaults.sql): the form shows those sections as the
- * decisions read them, and a change's history counts an unset key at SQL's default.
+ * decisions read them, and a change's history counts an unset key at SQL's default. A number key set to null (the
+ * owner emptied the field) is unset again, back at its default in every section (the assistant's are TypeScript's).
  *
  * Public API: `readSettings`, `changeSettings`, `settingsHistory`, `SettingsError`, `FACTS_LIMIT`.
  */
@@ -114,20 +115,22 @@ export async function changeSettings(
   const value = parsed.data as Record<string, unknown>;
   if (Object.keys(value).length === 0) throw new SettingsError("Нечего сохранять: изменений нет.");
   const effective = await effectiveSettings(db, who.salonId, who.defaultDelaySec);
+  const defaults: Record<string, unknown> = section === "assistant" ? assistantDefaults() : { ...effective.defaults[section] };
+  // The changed keys as they will be in force: a key set to null (an emptied field) is back at its default.
+  const changed = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, v ?? defaults[k]]));
   if (section === "notifications") {
-    const next = { ...effective.notifications, ...value };
+    const next = { ...effective.notifications, ...changed };
     if (next.dayBeforeFrom >= next.dayBeforeTo) {
       throw new SettingsError("Окно вечернего напоминания: время «с» должно быть раньше времени «до», например 19:00–21:00.");
     }
     if (next.quietFrom === next.quietTo) throw new SettingsError("Тихие часы: начало и конец совпадают. Укажите, например, 22:00–09:00.");
   }
   if (section === "outreach") {
-    const next = { ...effective.outreach, ...value };
+    const next = { ...effective.outreach, ...changed };
     if (next.spacingMinSec > next.spacingMaxSec) {
       throw new SettingsError("Пауза между сообщениями: «от» не может быть больше «до», например 120–600 секунд.");
     }
   }
-  const defaults = section === "assistant" ? assistantDefaults() : effective.defaults[section];
   await cabinetStore.change(db, { salonId: who.salonId, userId: who.userId, section, patch: value, defaults, now: clock.now() });
   return readSettings(db, who.salonId, who.defaultDelaySec);
 }

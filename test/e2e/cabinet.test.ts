@@ -1,6 +1,7 @@
 /**
  * Issue 17 in a real browser: the salon's cabinet on `npm start`'s stack (sandbox, emulator, Gemini fake). The owner
  * of an active salon signs in through the marketplace redirect, changes the hours-before reminder and quiet hours,
+ * empties a number field (back to its default),
  * edits the confirmation text (the next confirmation uses it), reads a chart against the database, talks to the test
  * chat; a forged cookie and another salon's owner are refused; then the clock moves into the night and the real
  * reminder cron finds the reminder inside quiet hours: held until their end, sent then. Screenshots: artifacts/e2e/
@@ -102,6 +103,28 @@ describe("the salon's cabinet in a browser", () => {
     const history = await page.getByTestId("history").locator("li").allTextContents();
     expect(history.some((h) => h.includes("тихие часы с: 22:00 → 21:30"))).toBe(true);
     await screenshot(page, "02-settings");
+  }, STEP_MS);
+
+  it("takes an emptied number field back to its default; text that is no number is refused", async () => {
+    const cap = page.getByTestId("field-outreach_dailyCap");
+    const save = async (status: string) => {
+      await page.getByTestId("settings-save").click();
+      await expect.poll(() => page.getByTestId("settings-status").textContent()).toBe(status);
+    };
+    await cap.fill("40");
+    await save("Сохранено. Действует сразу.");
+    // "-" alone is no number: the browser reads the field as empty, yet it is not the owner emptying it.
+    await cap.fill("");
+    await cap.pressSequentially("-");
+    await save("Не больше сообщений в день: введите число");
+    await cap.fill("");
+    await save("Сохранено. Действует сразу.");
+    const { dailyCap } = await one<{ dailyCap: number }>("select outreach_settings('{}'::jsonb) -> 'dailyCap' as \"dailyCap\"", []);
+    expect(await cap.inputValue()).toBe(String(dailyCap));
+    const { settings } = await one<{ settings: { outreach: Record<string, unknown> } }>("select settings from salons where salon_id = $1", [SALON]);
+    expect(settings.outreach).not.toHaveProperty("dailyCap");
+    const history = await page.getByTestId("history").locator("li").allTextContents();
+    expect(history.some((h) => h.includes(`сообщений в день: 40 → ${dailyCap}`))).toBe(true);
   }, STEP_MS);
 
   it("edits the confirmation text, and the next confirmation uses it", async () => {
