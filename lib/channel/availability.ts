@@ -25,6 +25,9 @@ export async function syncChannelAvailability(s: Services, salonId: number): Pro
   return "changed";
 }
 
+/** The check after a 463 WhatsApp answered at `at`: one job per refusal, whichever path publishes it. */
+const checkRestricted = (s: Services, salonId: number, at: Date) => publishAvailabilityCheck(s.dispatcher, salonId, `restricted:${at.toISOString()}`, 0);
+
 /**
  * What WhatsApp made of any send of the salon (a notification, a reply, a channel message), as of `at`: a 463
  * notes the restriction, a sent message clears it; either change publishes the availability check.
@@ -34,6 +37,24 @@ export async function noteSendOutcome(s: Services, salonId: number, outcome: { s
   if (!restricted && outcome.status !== "sent") return;
   if (await channelStore.restrictionSet(s.db, salonId, restricted, at)) {
     s.log.warn({ salonId, restricted }, restricted ? "WhatsApp restricted the salon's number (463): channel off" : "the salon's number sends again: channel on");
-    await publishAvailabilityCheck(s.dispatcher, salonId, `${restricted ? "restricted" : "sends"}:${at.toISOString()}`, 0);
+    if (restricted) await checkRestricted(s, salonId, at);
+    else await publishAvailabilityCheck(s.dispatcher, salonId, `sends:${at.toISOString()}`, 0);
   }
 }
+
+/**
+ * What a send WhatsApp refused with 463 leaves, whichever path met it (a channel message, a proactive message, a
+ * notification; at the gateway's answer or in its later `message.status`): the salon's `whatsapp_restricted` event
+ * (the owner sees it in the cabinet, proactive messages stop until acknowledged) and the restriction that switches
+ * YClients' channel off. Called before the message is failed, so a failed message always has them: a crash or a
+ * redelivery before the failure runs this again, which writes only what is missing (keyed by the message's
+ * idempotency key) and publishes the check again (the same job as noteSendOutcome's for a refusal reported at `at`,
+ * so two checks never race to tell YClients; a repeated check tells YClients a change only).
+ */
+export async function noteRestricted(s: Services, salonId: number, message: string, data: Record<string, unknown>, at: Date): Promise<void> {
+  if (await channelStore.restrictedNote(s.db, salonId, message, data, at)) {
+    s.log.error({ salonId, message }, "WhatsApp restricted the salon's number (463): the owner is told, proactive messages stop, channel off");
+  }
+  await checkRestricted(s, salonId, at);
+}
+

@@ -15,10 +15,9 @@ import { SESSION_WAIT_RETRIES } from "../dispatch/dispatcher.js";
 import { faultPoint } from "../faults.js";
 import { GatewayError } from "../gateway/client.js";
 import type { MessageStatus } from "../contract/events.js";
-import { notificationsStore } from "../notifications/store.js";
 import { acceptsWork, getSalon } from "../salons/store.js";
 import { DELIVERY_STATUS, publishChannelSend, publishChannelStatus } from "../jobs/channel.js";
-import { noteSendOutcome } from "./availability.js";
+import { noteRestricted } from "./availability.js";
 import { statusForFailure } from "./statuses.js";
 import { channelStore } from "./store.js";
 
@@ -53,12 +52,13 @@ export async function requeueFinalStatus(s: Services, salonId: number, ycId: str
   if (row?.state === "failed") await publishChannelStatus(s.dispatcher, salonId, ycId, statusForFailure(row.error ?? "failed"));
 }
 
-async function fail(s: Services, salonId: number, ycId: string, error: string): Promise<void> {
+/**
+ * A 463's effects first (noteRestricted), so a failed message always has them, however a crash cuts this; `at` is
+ * when WhatsApp refused (the gateway's event time when it told us so).
+ */
+async function fail(s: Services, salonId: number, ycId: string, error: string, at = s.clock.now()): Promise<void> {
+  if (error === "restricted_463") await noteRestricted(s, salonId, idempotencyKey(salonId, ycId), { channelMessage: ycId }, at);
   await failChannelMessage(s, salonId, ycId, error);
-  if (error === "restricted_463") {
-    await notificationsStore.salonEvent(s.db, salonId, "whatsapp_restricted", { channelMessage: ycId });
-    await noteSendOutcome(s, salonId, { status: "failed", error }, s.clock.now());
-  }
 }
 
 export async function sendChannelMessage(s: Services, salonId: number, ycId: string): Promise<ChannelSendResult> {
@@ -105,7 +105,7 @@ export async function recordChannelOutcome(s: Services, e: MessageStatus): Promi
     const changed = await channelStore.advance(s.db, s.clock, e.salonId, ycId, "sent", { waMessageId: e.messageId });
     if (changed) await publishChannelStatus(s.dispatcher, e.salonId, ycId, DELIVERY_STATUS.sentToPhone);
   } else if (e.status === "failed") {
-    await fail(s, e.salonId, ycId, e.error ?? "failed");
+    await fail(s, e.salonId, ycId, e.error ?? "failed", new Date(e.timestamp));
   } else if (e.status === "delivered") {
     // WhatsApp's receipt: YClients' "delivered" (1), posted once like every status.
     await publishChannelStatus(s.dispatcher, e.salonId, ycId, DELIVERY_STATUS.delivered);

@@ -75,6 +75,12 @@ export const channelStore = {
   /** Notes or clears a 463 restriction as of `at`; true when that changed anything. */
   restrictionSet: (db: Db, salonId: number, restricted: boolean, at: Date) =>
     db.rpc<boolean>("whatsapp_restriction_set", { p_salon_id: salonId, p_restricted: restricted, p_at: at.toISOString() }),
+  /**
+   * A 463 on the send keyed `message`: the restriction (if none) and the salon's `whatsapp_restricted` event (if this
+   * message has none yet), in one transaction; true when the event is new.
+   */
+  restrictedNote: (db: Db, salonId: number, message: string, data: Record<string, unknown>, at: Date) =>
+    db.rpc<boolean>("whatsapp_restricted_note", { p_salon_id: salonId, p_message: message, p_data: data, p_at: at.toISOString() }),
   availabilityReported: (db: Db, clock: Clock, salonId: number, available: boolean) =>
     db.rpc<void>("channel_availability_reported", { p_salon_id: salonId, p_available: available, p_now: iso(clock) }),
 };

@@ -16,6 +16,7 @@
  */
 import type { Services } from "../services.js";
 import { processRecordDeleted, processRecordUpdates } from "../bookings/process-records.js";
+import { noteRestricted } from "../channel/availability.js";
 import { GatewayError } from "../gateway/client.js";
 import type { MessageStatus } from "../contract/events.js";
 import { YClientsError, YClientsNetworkError, YClientsNotConfiguredError } from "../yclients/errors.js";
@@ -79,22 +80,19 @@ export async function sendNotification(s: Services, salonId: number, notificatio
     return { status: "skipped", reason: "no_net_change" };
   }
 
+  const key = `notification:${salonId}:${n.id}`;
   try {
-    const { messageId } = await s.gateway.sendText(salonId, {
-      to: n.phone, text, idempotencyKey: `notification:${salonId}:${n.id}`,
-    });
+    const { messageId } = await s.gateway.sendText(salonId, { to: n.phone, text, idempotencyKey: key });
     await notificationsStore.finish(s.db, n.id, "sent", s.clock.now(), { messageId, text });
     return { status: "sent", messageId };
   } catch (err) {
     const ge = err instanceof GatewayError ? err : null;
     const error = ge ? `${ge.code}: ${ge.message}` : (err as Error).message;
     if (ge?.code === "restricted_463") {
-      // WhatsApp restricted the salon's number: retrying makes it worse. The salon has to see this.
+      // WhatsApp restricted the salon's number: retrying makes it worse. The salon has to see this, before the row
+      // fails: a crash in between leaves it 'sending', and the next claim meets the gateway's same refusal.
+      await noteRestricted(s, salonId, key, { notificationId: n.id, kind: n.kind, error: ge.message }, s.clock.now());
       await notificationsStore.finish(s.db, n.id, "failed", s.clock.now(), { error, text });
-      await notificationsStore.salonEvent(s.db, salonId, "whatsapp_restricted", {
-        notificationId: n.id, kind: n.kind, error: ge.message,
-      });
-      s.log.error({ salonId, notificationId: n.id }, "WhatsApp restricted the salon's number (463); notification failed");
       return { status: "failed", error };
     }
     if (ge?.code === "session_restoring") {
@@ -128,12 +126,10 @@ export async function recordSendOutcome(s: Services, e: MessageStatus): Promise<
   }
   if (e.status !== "failed") return;
   const error = e.error ?? "failed";
+  // Before the row fails, so a redelivery after a crash still writes what a 463 leaves (once).
+  if (error === "restricted_463") await noteRestricted(s, e.salonId, e.idempotencyKey, { notificationId, error }, new Date(e.timestamp));
   const status = await notificationsStore.sendFailed(s.db, notificationId, e.messageId, error, s.clock.now());
-  if (status === null) return;
-  s.log.error({ salonId: e.salonId, notificationId, error }, "WhatsApp refused a notification the gateway had accepted");
-  if (error === "restricted_463") {
-    await notificationsStore.salonEvent(s.db, e.salonId, "whatsapp_restricted", { notificationId, error });
-  }
+  if (status !== null) s.log.error({ salonId: e.salonId, notificationId, error }, "WhatsApp refused a notification the gateway had accepted");
 }
 
 /** How long a confirmation waits for YClients to answer its re-read before going out with what we hold. */

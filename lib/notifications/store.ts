@@ -112,7 +112,6 @@ export const notificationsStore = {
   noteReply: (db: Db, id: number, kind: "confirmed" | "other", now: Date) =>
     db.rpc<boolean>("reminder_reply_note", { p_id: id, p_kind: kind, p_now: iso(now) }),
 
-  /** Tells the salon (its marketplace event log) about something it must act on, e.g. WhatsApp's 463. */
   /** The gateway could not make the send it accepted: the row becomes failed (returns its status, null if untouched). */
   sendFailed: (db: Db, id: number, messageId: string, error: string, now: Date) =>
     db.rpc<string | null>("notification_send_failed", { p_id: id, p_message_id: messageId, p_error: error, p_now: iso(now) }),
@@ -124,9 +123,6 @@ export const notificationsStore = {
   /** The salon's notifications of [from, to): sent, delivered, read, not on WhatsApp, and the two percentages. */
   deliveryStats: (db: Db, salonId: number, from: Date, to: Date) =>
     db.rpc<DeliveryStats>("notification_delivery_stats", { p_salon_id: salonId, p_from: iso(from), p_to: iso(to) }),
-
-  salonEvent: (db: Db, salonId: number, event: string, data: Record<string, unknown>) =>
-    db.rpc<number>("marketplace_event_add", { p_salon_id: salonId, p_event: event, p_data: data }),
 };
 
 export const notificationSettingsStore = {

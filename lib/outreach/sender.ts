@@ -22,12 +22,12 @@
 import type { Services } from "../services.js";
 import type { MessageStatus } from "../contract/events.js";
 import { channelAdEnded, channelAdOutcome } from "../channel/advertising.js";
+import { noteRestricted } from "../channel/availability.js";
 import { storeOutbound } from "../conversations/store.js";
 import { SESSION_WAIT_RETRIES } from "../dispatch/dispatcher.js";
 import { faultPoint } from "../faults.js";
 import { GatewayError } from "../gateway/client.js";
 import { publishOutreachSend } from "../jobs/outreach.js";
-import { notificationsStore } from "../notifications/store.js";
 import { acceptsWork, getSalon, salonGone } from "../salons/store.js";
 import { WARMUP_DAILY_CAP } from "./settings.js";
 import { outreachStore, type OutreachClaim, type OutreachRow } from "./store.js";
@@ -100,10 +100,10 @@ async function sendClaimed(s: Services, salonId: number, m: OutreachRow): Promis
     const ge = err instanceof GatewayError ? err : null;
     const error = ge ? ge.code : (err as Error).message;
     if (ge?.code === "restricted_463") {
-      // The salon event stops every proactive message (outreach_claim) until the owner resumes them in the cabinet.
+      // The salon event stops every proactive message (outreach_claim) until the owner resumes them in the cabinet;
+      // written before the row fails, so a crash in between leaves it 'sending' behind the stop, never failed without it.
+      await noteRestricted(s, salonId, sendKey(salonId, m.id), { outreachId: m.id, kind: m.kind }, s.clock.now());
       await outreachStore.finish(s.db, m.id, "failed", s.clock.now(), { error });
-      await notificationsStore.salonEvent(s.db, salonId, "whatsapp_restricted", { outreachId: m.id, kind: m.kind });
-      s.log.error({ salonId, outreachId: m.id }, "WhatsApp restricted the salon's number (463): proactive messages stop");
       return { status: "failed", id: m.id, error };
     }
     if ((ge ? ge.retryable : true) && m.attempts < SESSION_WAIT_RETRIES) {
@@ -140,10 +140,11 @@ export async function recordOutreachOutcome(s: Services, e: MessageStatus): Prom
     s.log.warn({ salonId: e.salonId, outreachId: row.id, messageId: e.messageId }, "proactive message cut off by a gateway crash: outcome unknown");
   } else if (e.status === "failed") {
     const error = e.error ?? "failed";
+    // A 463's effects before the row fails (the channel's own handling writes them for an ad): a redelivery repeats both.
+    if (row.kind === "channel_ad") await channelAdOutcome(s, e, row.dedupe_key);
+    else if (error === "restricted_463") await noteRestricted(s, e.salonId, e.idempotencyKey, { outreachId: row.id }, new Date(e.timestamp));
     await outreachStore.sendFailed(s.db, e.salonId, row.id, error);
-    if (error === "restricted_463" && row.kind !== "channel_ad") {
-      await notificationsStore.salonEvent(s.db, e.salonId, "whatsapp_restricted", { outreachId: row.id });
-    }
+    return true;
   }
   if (row.kind === "channel_ad") await channelAdOutcome(s, e, row.dedupe_key);
   return true;

@@ -13,6 +13,7 @@ import { demoOwner, marketplaceRedirectUrl, startYClientsSandbox, type YClientsS
 import { signServiceToken } from "../../lib/contract/service-token.js";
 import { signDelivery } from "../../lib/dispatch/signature.js";
 import { OUTREACH_SEND } from "../../lib/jobs/outreach.js";
+import { MESSAGE_STATUS } from "../../lib/jobs/whatsapp.js";
 import { spawnChild } from "../support/child-process.js";
 import { localStackEnv } from "../support/local-stack-env.js";
 
@@ -225,13 +226,8 @@ export class FaultWorld {
    * signs it): a scenario decides when proactive messages are claimed instead of waiting for the cron. Resolves with
    * the job's HTTP status, or null when the stack died under it.
    */
-  async wakeSender(salonId: number): Promise<number | null> {
-    const key = (JSON.parse(readFileSync(join(this.dataDir, "local-secrets.json"), "utf8")) as { qstashCurrentSigningKey: string }).qstashCurrentSigningKey;
-    const url = this.functionsUrl + OUTREACH_SEND.path;
-    const body = JSON.stringify({ salonId });
-    const signature = await signDelivery(key, url, body, Math.floor(Date.now() / 1000));
-    return fetch(url, { method: "POST", headers: { "content-type": "application/json", "upstash-signature": signature }, body })
-      .then((r) => r.status, () => null);
+  wakeSender(salonId: number): Promise<number | null> {
+    return this.deliverJob(OUTREACH_SEND.path, JSON.stringify({ salonId }));
   }
 
   /** Every delivery status YClients received for the message `ycId`, in order. */
@@ -321,5 +317,31 @@ export class FaultWorld {
     });
     await this.gateway("POST", `/v1/sessions/${salonId}/start`, {});
     await this.gateway("POST", `/emulator/sessions/${salonId}/scan`, { phone: this.ownerPhones.get(salonId) });
+  }
+
+  /**
+   * QStash delivers a job again after it was done (its answer lost: at least once, never exactly once): the
+   * `message.status` job that reported the send under `key` failed, with the body the stack published. Resolves with
+   * the job's HTTP status.
+   */
+  async redeliverFailure(key: string): Promise<number | null> {
+    const [job] = await this.sql<{ body: string }>(
+      "select body from local_dispatch where done_at is not null and body::jsonb ->> 'idempotencyKey' = $1 and body::jsonb ->> 'status' = 'failed'", [key]);
+    if (!job) throw new Error(`no failure of ${key} was delivered`);
+    return this.deliverJob(MESSAGE_STATUS.path, job.body);
+  }
+
+  /** The salon's events of one kind, oldest first (the owner reads `whatsapp_restricted` ones in the cabinet). */
+  eventsOf(salonId: number, event: string): Promise<Array<{ data: Record<string, unknown> }>> {
+    return this.sql("select data from marketplace_events where salon_id = $1 and event = $2 order by id", [salonId, event]);
+  }
+
+  /** A job delivered to the stack now, signed as the dispatcher signs it; its HTTP status, or null when the stack died. */
+  private async deliverJob(path: string, body: string): Promise<number | null> {
+    const key = (JSON.parse(readFileSync(join(this.dataDir, "local-secrets.json"), "utf8")) as { qstashCurrentSigningKey: string }).qstashCurrentSigningKey;
+    const url = this.functionsUrl + path;
+    const signature = await signDelivery(key, url, body, Math.floor(Date.now() / 1000));
+    return fetch(url, { method: "POST", headers: { "content-type": "application/json", "upstash-signature": signature }, body })
+      .then((r) => r.status, () => null);
   }
 }

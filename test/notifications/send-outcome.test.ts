@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { WHATSAPP_EVENT_PATHS, type MessageStatus } from "../../lib/contract/events.js";
+import { channelStore } from "../../lib/channel/store.js";
 import { notificationsStore } from "../../lib/notifications/store.js";
 import { listMarketplaceEvents } from "../../lib/salons/store.js";
 import { recordWebhook, useBookingsWorld } from "../bookings/world.js";
@@ -21,12 +22,13 @@ async function confirmed(salonId: number, phone: string) {
   return row!;
 }
 
-async function status(salonId: number, notificationId: number, messageId: string, s: MessageStatus["status"], error: string | null) {
+/** `delivery` tells a redelivery of the same event apart (QStash delivers at least once, past its deduplication). */
+async function status(salonId: number, notificationId: number, messageId: string, s: MessageStatus["status"], error: string | null, delivery = "") {
   const body: MessageStatus = {
     type: "message.status", salonId, messageId, idempotencyKey: `notification:${salonId}:${notificationId}`, status: s, error,
     timestamp: w.clock.now().toISOString(),
   };
-  await w.services.dispatcher.publish({ path: WHATSAPP_EVENT_PATHS["message.status"], body, deduplicationId: `${salonId}:status:${messageId}:${s}` });
+  await w.services.dispatcher.publish({ path: WHATSAPP_EVENT_PATHS["message.status"], body, deduplicationId: `${salonId}:status:${messageId}:${s}${delivery}` });
   await w.drain();
 }
 
@@ -38,6 +40,10 @@ describe("what became of an accepted send", () => {
     const [after] = await notificationsStore.forRecord(w.db.db, salonId, row.record_id);
     expect(after).toMatchObject({ status: "failed", error: "restricted_463" });
     expect((await listMarketplaceEvents(w.db.db, salonId)).map((e) => e.event)).toContain("whatsapp_restricted");
+    // Delivered again: the salon is told once, and YClients' channel stays off (the restriction noted).
+    await status(salonId, row.id, row.message_id!, "failed", "restricted_463", ":again");
+    expect((await listMarketplaceEvents(w.db.db, salonId)).filter((e) => e.event === "whatsapp_restricted")).toHaveLength(1);
+    expect(await channelStore.availability(w.db.db, salonId)).toMatchObject({ wanted: false });
   });
 
   it("sent and unknown leave a sent notification as it is", async () => {
