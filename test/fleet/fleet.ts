@@ -288,6 +288,8 @@ export class Stream {
   readonly inbound = new Set<string>();
   readonly failures: string[] = [];
   private readonly gaps = new Map<number, number>();
+  /** When each salon's last round completed (or the period began). */
+  private readonly lastRound = new Map<number, number>();
   private stopped = false;
   private running: Promise<void> = Promise.resolve();
 
@@ -303,15 +305,23 @@ export class Stream {
     await this.running;
   }
 
-  /** The longest gap of any salon since the last reset, and clears them. */
+  /**
+   * The longest gap of any salon since the last call, and starts the next period. A round still going counts up to
+   * now here and only its rest in the next period: a gap belongs to the period it happened in.
+   */
   takeLongestGap(): number {
-    const longest = Math.max(0, ...this.gaps.values());
+    const now = performance.now();
+    let longest = Math.max(0, ...this.gaps.values());
+    for (const [salonId, since] of this.lastRound) {
+      longest = Math.max(longest, now - since);
+      this.lastRound.set(salonId, now);
+    }
     this.gaps.clear();
     return longest;
   }
 
   private async salon(salonId: number): Promise<void> {
-    let last = performance.now();
+    this.lastRound.set(salonId, performance.now());
     for (let n = 0; !this.stopped; n++) {
       const key = `fleet-${salonId}-${n}-${randomBytes(3).toString("hex")}`;
       const sent = await this.retry(() => this.fleet.client.sendText(salonId, { to: `7915${String(salonId).padStart(7, "0")}`, text: key, idempotencyKey: key }));
@@ -327,10 +337,11 @@ export class Stream {
       });
       if (took) this.inbound.add(`${salonId}:${id}`);
       const now = performance.now();
-      this.gaps.set(salonId, Math.max(this.gaps.get(salonId) ?? 0, now - last));
-      last = now;
+      this.gaps.set(salonId, Math.max(this.gaps.get(salonId) ?? 0, now - this.lastRound.get(salonId)!));
+      this.lastRound.set(salonId, now);
       await sleep(this.pauseMs);
     }
+    this.lastRound.delete(salonId);
   }
 
   /** Until it succeeds, as a job would be redelivered; a refusal that is not worth retrying is a failure. */
