@@ -83,8 +83,8 @@ export function createGatewayClient(opts: {
     } catch (err) {
       if (!(err instanceof GatewayError)) throw err;
       if (err.code === "session_elsewhere") {
-        router.forget(salonId);
         if (err.address) router.learn(salonId, err.address);
+        else router.forget(salonId);
         const next = err.address ?? (await router.base(salonId).catch(() => null)) ?? opts.baseUrl;
         return call<T>(next, method, path, body);
       }
