@@ -53,7 +53,7 @@ async function loadOverview() {
       : "Ещё не было.";
     const out = o.outreach;
     $("outreach-summary").textContent = out
-      ? `${out.stoppedAt ? "Остановлены." : "Сегодня отправлено"} ${out.stoppedAt ? "" : `${out.sentToday}, в очереди ${out.queued}. `}Отписались от сообщений первыми: ${out.optedOut}.`
+      ? `${out.stoppedAt ? "Остановлены." : `Сегодня отправлено ${out.sentToday}, в очереди ${out.queued}.`} Отписались от сообщений первыми: ${out.optedOut}.`
       : "—";
     const list = $("attention");
     list.replaceChildren(...(o.attention.length ? o.attention : [{ code: "none", text: "Всё в порядке." }]).map((a) => {

@@ -114,18 +114,19 @@ export async function changeSettings(
   if (!parsed.success) throw new SettingsError(firstIssue(parsed.error));
   const value = parsed.data as Record<string, unknown>;
   if (Object.keys(value).length === 0) throw new SettingsError("Нечего сохранять: изменений нет.");
-  const effective = await effectiveSettings(db, who.salonId, who.defaultDelaySec);
-  const defaults: Record<string, unknown> = section === "assistant" ? assistantDefaults() : { ...effective.defaults[section] };
+  // The assistant's defaults are TypeScript's and it has no cross-field rule: nothing to read before its change.
+  const effective = section === "assistant" ? null : await effectiveSettings(db, who.salonId, who.defaultDelaySec);
+  const defaults: Record<string, unknown> = effective && section !== "assistant" ? { ...effective.defaults[section] } : assistantDefaults();
   // The changed keys as they will be in force: a key set to null (an emptied field) is back at its default.
   const changed = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, v ?? defaults[k]]));
-  if (section === "notifications") {
+  if (section === "notifications" && effective) {
     const next = { ...effective.notifications, ...changed };
     if (next.dayBeforeFrom >= next.dayBeforeTo) {
       throw new SettingsError("Окно вечернего напоминания: время «с» должно быть раньше времени «до», например 19:00–21:00.");
     }
     if (next.quietFrom === next.quietTo) throw new SettingsError("Тихие часы: начало и конец совпадают. Укажите, например, 22:00–09:00.");
   }
-  if (section === "outreach") {
+  if (section === "outreach" && effective) {
     const next = { ...effective.outreach, ...changed };
     if (next.spacingMinSec > next.spacingMaxSec) {
       throw new SettingsError("Пауза между сообщениями: «от» не может быть больше «до», например 120–600 секунд.");

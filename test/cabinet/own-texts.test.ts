@@ -10,19 +10,13 @@ import { runReminderTick } from "../../lib/notifications/reminders.js";
 import { notificationsStore } from "../../lib/notifications/store.js";
 import { processRecordUpdates } from "../../lib/bookings/process-records.js";
 import { nextSalonId } from "../support/harness.js";
-import { bookedEarlier, cabinetConfig, call, useCabinetWorld, signIn } from "./support.js";
+import { bookedEarlier, call, ownerSession, useCabinetWorld } from "./support.js";
 
 // 10:00 in Moscow.
 const w = useCabinetWorld("2026-11-23T07:00:00Z");
 
 let seq = 0;
 const newPhone = () => `7915${String(process.pid % 1000).padStart(3, "0")}${String(++seq).padStart(4, "0")}`;
-
-async function owner(salonId: number) {
-  const { cookie } = await signIn(w, [salonId]);
-  const { csrf } = await cabinetConfig(w, salonId, cookie);
-  return { cookie, csrf };
-}
 
 function confirmation(salonId: number, phone: string): MessageReceived {
   return {
@@ -35,7 +29,7 @@ describe("the thanks and the welcome", () => {
   it("a client confirming a reminder gets the salon's own thanks; the welcome to the owner's number is the owner's text", async () => {
     const salonId = nextSalonId();
     await w.activeSalon(salonId, { title: "Салон Роза", timezone: "Europe/Moscow" });
-    const who = await owner(salonId);
+    const who = await ownerSession(w, salonId);
 
     const listed = await (await call(w, salonId, who, "/texts")).json();
     expect(listed.texts.map((t: { kind: string }) => t.kind)).toEqual(expect.arrayContaining(["thanks", "welcome"]));
@@ -78,7 +72,7 @@ describe("who sends booking texts", () => {
   it("is chosen in the settings, kept in the history, and with YClients chosen ours are off", async () => {
     const salonId = nextSalonId();
     await w.activeSalon(salonId);
-    const who = await owner(salonId);
+    const who = await ownerSession(w, salonId);
     expect((await (await call(w, salonId, who, "/settings")).json()).settings.notifications.bookingTexts).toBe("ai_admin");
 
     const bad = await call(w, salonId, who, "/settings", { section: "notifications", patch: { bookingTexts: "both" } });

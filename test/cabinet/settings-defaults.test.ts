@@ -4,29 +4,20 @@
  * alone acts with the values the form showed, a change's history starts from the default the decisions used, and the
  * assistant's prompt names the review page the decisions send.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { CampaignsPatch, reviewLink, storedReviewLink } from "../../lib/campaigns/settings.js";
 import { OutreachPatch } from "../../lib/outreach/settings.js";
 import { nextSalonId } from "../support/harness.js";
-import type { World } from "../bookings/world.js";
-import { cabinetConfig, call, openCabinetWorld, signIn } from "./support.js";
+import { call, ownerSession, useCabinetWorld } from "./support.js";
 
-let w: World;
-beforeAll(async () => {
-  // 10:00 in Moscow.
-  w = await openCabinetWorld("2026-11-23T07:00:00Z");
-});
-afterAll(async () => {
-  await w?.close();
-});
+// 10:00 in Moscow.
+const w = useCabinetWorld("2026-11-23T07:00:00Z");
 
 type Sections = Record<"notifications" | "outreach" | "campaigns", Record<string, unknown>>;
 
 async function owner(salonId: number) {
   await w.activeSalon(salonId);
-  const { cookie } = await signIn(w, [salonId]);
-  const { csrf } = await cabinetConfig(w, salonId, cookie);
-  return { cookie, csrf };
+  return ownerSession(w, salonId);
 }
 
 async function shown(salonId: number, who: { cookie: string }): Promise<{ settings: Sections; history: Array<{ section: string; key: string; old: unknown; new: unknown }> }> {

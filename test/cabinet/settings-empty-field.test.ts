@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { nextSalonId } from "../support/harness.js";
-import { cabinetConfig, call, signIn, useCabinetWorld } from "./support.js";
+import { call, ownerSession, useCabinetWorld } from "./support.js";
 
 // 10:00 in Moscow.
 const w = useCabinetWorld("2026-11-23T07:00:00Z");
@@ -25,9 +25,7 @@ const NUMBERS: Record<Section, Record<string, number>> = {
 async function owner() {
   const salonId = nextSalonId();
   await w.activeSalon(salonId);
-  const { cookie } = await signIn(w, [salonId]);
-  const { csrf } = await cabinetConfig(w, salonId, cookie);
-  return { salonId, who: { cookie, csrf } };
+  return { salonId, who: await ownerSession(w, salonId) };
 }
 
 const stored = async (salonId: number) =>

@@ -27,6 +27,12 @@ export async function cabinetConfig(w: World, salonId: number, cookie: string): 
   return JSON.parse(/<script type="application\/json" id="cabinet-config">([^<]*)<\/script>/.exec(await res.text())![1]!);
 }
 
+/** The salon's owner signed in through the redirect, with the CSRF token the page's changes send. */
+export async function ownerSession(w: World, salonId: number): Promise<{ cookie: string; csrf: string }> {
+  const { cookie } = await signIn(w, [salonId]);
+  return { cookie, csrf: (await cabinetConfig(w, salonId, cookie)).csrf };
+}
+
 export function call(w: World, salonId: number, who: { cookie: string; csrf?: string }, path: string, body?: unknown) {
   return w.app.request(`/cabinet/api/${salonId}${path}`, body === undefined
     ? { headers: { cookie: who.cookie } }
