@@ -50,6 +50,8 @@ export function reviewLink(c: Partial<ReviewPages>): string | null {
 
 /** The review page from the salon's stored settings (unset keys are SQL's default, no page); null when none is set. */
 export function storedReviewLink(settings: Record<string, unknown> | null | undefined): string | null {
-  const parsed = CampaignsPatch.safeParse(settings?.campaigns ?? {});
-  return parsed.success ? reviewLink(parsed.data) : null;
+  // Only the three links: another stored key that today's edit rules would refuse must not hide the page.
+  const pages = CampaignsPatch.pick({ reviewYandexUrl: true, review2gisUrl: true, reviewGoogleUrl: true }).strip()
+    .safeParse(settings?.campaigns ?? {});
+  return pages.success ? reviewLink(pages.data) : null;
 }

@@ -95,4 +95,10 @@ describe("settings defaults", () => {
     expect(storedReviewLink(stored)).toBe("https://2gis.ru/firm/1");
     expect(reviewLink((await decided(salonId)).campaigns)).toBe("https://2gis.ru/firm/1");
   });
+
+  it("names the stored review page in the prompt even when another stored campaign key breaks today's edit rules", () => {
+    // A birthday hour saved before the 06:00–19:59 rule: the sends still use the page, so the prompt must too.
+    const stored = { campaigns: { birthdayAt: "05:00", reviewGoogleUrl: "https://g.page/salon" } };
+    expect(storedReviewLink(stored)).toBe("https://g.page/salon");
+  });
 });
