@@ -11,15 +11,15 @@
 import type { Clock } from "../clock.js";
 import type { Db } from "../db/client.js";
 import { chatSettings } from "../conversations/settings.js";
-import { pauseConversation, storeOutbound } from "../conversations/store.js";
-import { GatewayError } from "../gateway/client.js";
+import { sendStoredReply } from "../conversations/reply.js";
+import { pauseConversation } from "../conversations/store.js";
 import { confirmedPhone } from "../identity/chats.js";
 import { clockTime } from "../notifications/russian.js";
 import { formatPhone } from "../phone/index.js";
 import { getSalon } from "../salons/store.js";
 import type { Services } from "../services.js";
 import { reviewLink } from "./settings.js";
-import { campaignsStore } from "./store.js";
+import { campaignsStore, type PendingReview } from "./store.js";
 import { highRatingReply, LOW_RATING_REPLY, lowRatingNotice } from "./texts.js";
 
 export type ReviewReplyResult = { handled: true } | { handled: false; context?: string };
@@ -50,7 +50,10 @@ export interface KeptRating {
  * the caller answers again under the same keys, so a crash between keeping and answering loses no answer.
  */
 export async function keepRating(db: Db, clock: Clock, salonId: number, chat: string, rating: number): Promise<KeptRating | null> {
-  const pending = await campaignsStore.pendingReview(db, salonId, chat, clock.now());
+  return keepPending(db, clock, await campaignsStore.pendingReview(db, salonId, chat, clock.now()), rating);
+}
+
+async function keepPending(db: Db, clock: Clock, pending: PendingReview | null, rating: number): Promise<KeptRating | null> {
   if (!pending || (pending.rating !== null && pending.rating !== rating)) return null;
   if (pending.rating === null) await campaignsStore.takeRating(db, pending.id, rating, clock.now());
   return { offerId: pending.id, clientName: pending.client_name, reviewLink: reviewLink(pending.settings) };
@@ -68,7 +71,8 @@ export async function handleReviewReply(s: Services, salonId: number, chat: stri
       context: "Клиенту после визита отправлен вопрос «Как вам визит? Оцените от 1 до 5», оценки ещё нет. Если в сообщении есть оценка визита (словами или цифрой), вызови record_rating.",
     };
   }
-  const kept = await keepRating(s.db, s.clock, salonId, chat, rating);
+  // The request just read: a bare rating reads it once.
+  const kept = await keepPending(s.db, s.clock, pending, rating);
   if (!kept) return { handled: false };
   const key = `campaign-rating:${salonId}:${kept.offerId}`;
   if (rating >= 4) {
@@ -98,12 +102,5 @@ async function handOver(s: Services, salonId: number, chat: string, rating: numb
 }
 
 /** Sent under a key per review request: a redelivered message repeats the send, never the message. */
-async function say(s: Services, salonId: number, to: string, text: string, key: string): Promise<void> {
-  try {
-    const { messageId } = await s.gateway.sendText(salonId, { to, text, idempotencyKey: key });
-    await storeOutbound(s.db, s.clock, { salonId, phone: to, waMessageId: messageId, text, data: { key } });
-  } catch (err) {
-    if (!(err instanceof GatewayError) || err.retryable) throw err;
-    s.log.warn({ salonId, key, code: err.code }, "answer to a visit rating refused by WhatsApp");
-  }
-}
+const say = (s: Services, salonId: number, to: string, text: string, key: string) =>
+  sendStoredReply(s, { salonId, to, text, key, data: { key }, what: "answer to a visit rating" });

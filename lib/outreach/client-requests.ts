@@ -8,8 +8,8 @@
  * Public API: `takeClientRequest(services, event, stored)` → "opted_out" | "data_removal" | null.
  */
 import type { MessageReceived } from "../contract/events.js";
-import { noteOnMessage, storeOutbound } from "../conversations/store.js";
-import { GatewayError } from "../gateway/client.js";
+import { sendStoredReply } from "../conversations/reply.js";
+import { noteOnMessage } from "../conversations/store.js";
 import type { Services } from "../services.js";
 import { dataRemovalRequest, OPT_OUT_CONFIRMATION, optOut, stopRequest } from "./opt-out.js";
 
@@ -24,14 +24,11 @@ export async function takeClientRequest(
   }
   if (!stopRequest(e.text)) return null;
   await optOut(s, e.salonId, stored.phone, "stop_word");
-  try {
-    // One confirmation per stop message: a redelivered event gets the same message id back from the gateway.
-    const { messageId } = await s.gateway.sendText(e.salonId, { to: stored.phone, text: OPT_OUT_CONFIRMATION, idempotencyKey: `optout:${e.salonId}:${e.messageId}` });
-    await storeOutbound(s.db, s.clock, { salonId: e.salonId, phone: stored.phone, waMessageId: messageId, text: OPT_OUT_CONFIRMATION, data: { opt_out: true } });
-  } catch (err) {
-    if (!(err instanceof GatewayError) || err.retryable) throw err;
-    s.log.warn({ salonId: e.salonId, code: err.code }, "opt-out confirmation refused by WhatsApp");
-  }
+  // One confirmation per stop message: a redelivered event repeats the send under the same key.
+  await sendStoredReply(s, {
+    salonId: e.salonId, to: stored.phone, text: OPT_OUT_CONFIRMATION, key: `optout:${e.salonId}:${e.messageId}`,
+    data: { opt_out: true }, what: "opt-out confirmation",
+  });
   await noteOnMessage(s.db, e.salonId, stored.message_id, { opted_out: true });
   return "opted_out";
 }
