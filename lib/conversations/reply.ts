@@ -1,5 +1,5 @@
 /**
- * A short answer the bot gives outside the assistant's turn (a stop confirmation, the answer to a visit rating):
+ * A short answer the bot gives outside the assistant's turn (a stop confirmation, the answer to a visit rating or to a reminder reply):
  * sent under a key of the caller's, so a redelivered message repeats the send and never the message, and kept in the
  * chat's history so the assistant's next turn knows it was said. WhatsApp's refusal for good (463, logged out) is
  * logged and not retried: the same key answers the same refusal, so a redelivery could never succeed.

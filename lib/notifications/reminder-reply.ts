@@ -15,8 +15,7 @@
 import type { Services } from "../services.js";
 import type { MessageReceived } from "../contract/events.js";
 import { bookingsStore } from "../bookings/store.js";
-import { storeOutbound } from "../conversations/store.js";
-import { GatewayError } from "../gateway/client.js";
+import { sendStoredReply } from "../conversations/reply.js";
 import { YClientsError } from "../yclients/errors.js";
 import { clockTime, dateAndTime, joinServices, relativeDay } from "./russian.js";
 import { notificationsStore, type ReminderContext } from "./store.js";
@@ -138,13 +137,8 @@ async function answerReaction(s: Services, event: MessageReceived, phone: string
  * message), whereas a note written before a failed send would leave the client unanswered.
  */
 async function answer(s: Services, event: MessageReceived, phone: string, ctx: ReminderContext, text: string, key = `reminder-reply:${event.salonId}:${event.messageId}`): Promise<void> {
-  try {
-    const { messageId } = await s.gateway.sendText(event.salonId, { to: phone, text, idempotencyKey: key });
-    // In the chat's history, so the assistant's next turn knows the reminder was answered.
-    await storeOutbound(s.db, s.clock, { salonId: event.salonId, phone, waMessageId: messageId, text, data: { reminder_reply: ctx.notification.id } });
-  } catch (err) {
-    // WhatsApp refused it (463): the same key answers the same refusal, so a redelivery could never succeed.
-    if (!(err instanceof GatewayError) || err.retryable) throw err;
-    s.log.warn({ salonId: event.salonId, notificationId: ctx.notification.id, code: err.code }, "answer to a reminder reply refused by WhatsApp");
-  }
+  // In the chat's history, so the assistant's next turn knows the reminder was answered.
+  await sendStoredReply(s, {
+    salonId: event.salonId, to: phone, text, key, data: { reminder_reply: ctx.notification.id }, what: "answer to a reminder reply",
+  });
 }
