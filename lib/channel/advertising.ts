@@ -15,7 +15,7 @@ import { DELIVERY_STATUS, publishChannelStatus } from "../jobs/channel.js";
 import { offerProactive } from "../outreach/offer.js";
 import type { OutreachEnded } from "../outreach/store.js";
 import type { Services } from "../services.js";
-import { failChannelMessage, recordChannelOutcome } from "./send.js";
+import { channelIdempotencyKey, failChannelMessage, recordChannelOutcome } from "./send.js";
 
 /** The outreach dedupe key of a channel message: `channel:<yc id>`. */
 export const CHANNEL_AD_PREFIX = "channel:";
@@ -42,7 +42,7 @@ export async function offerChannelAd(s: Services, salonId: number, m: { ycId: st
 
 /** A sent, refused, delivered or read ad: the channel's row and YClients' statuses follow, as for a service message. */
 export async function channelAdOutcome(s: Services, e: MessageStatus, dedupeKey: string): Promise<void> {
-  await recordChannelOutcome(s, { ...e, idempotencyKey: `channel:${e.salonId}:${ycIdOf(dedupeKey)}` });
+  await recordChannelOutcome(s, { ...e, idempotencyKey: channelIdempotencyKey(e.salonId, ycIdOf(dedupeKey)) });
 }
 
 /**

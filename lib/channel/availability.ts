@@ -25,8 +25,9 @@ export async function syncChannelAvailability(s: Services, salonId: number): Pro
   return "changed";
 }
 
-/** The check after a 463 WhatsApp answered at `at`: one job per refusal, whichever path publishes it. */
-const checkRestricted = (s: Services, salonId: number, at: Date) => publishAvailabilityCheck(s.dispatcher, salonId, `restricted:${at.toISOString()}`, 0);
+/** The check after a 463 (or a send taken again) WhatsApp answered at `at`: one job per answer, whichever path publishes it. */
+const checkAfter = (s: Services, salonId: number, restricted: boolean, at: Date) =>
+  publishAvailabilityCheck(s.dispatcher, salonId, `${restricted ? "restricted" : "sends"}:${at.toISOString()}`, 0);
 
 /**
  * What WhatsApp made of any send of the salon (a notification, a reply, a channel message), as of `at`: a 463
@@ -37,8 +38,7 @@ export async function noteSendOutcome(s: Services, salonId: number, outcome: { s
   if (!restricted && outcome.status !== "sent") return;
   if (await channelStore.restrictionSet(s.db, salonId, restricted, at)) {
     s.log.warn({ salonId, restricted }, restricted ? "WhatsApp restricted the salon's number (463): channel off" : "the salon's number sends again: channel on");
-    if (restricted) await checkRestricted(s, salonId, at);
-    else await publishAvailabilityCheck(s.dispatcher, salonId, `sends:${at.toISOString()}`, 0);
+    await checkAfter(s, salonId, restricted, at);
   }
 }
 
@@ -55,6 +55,5 @@ export async function noteRestricted(s: Services, salonId: number, message: stri
   if (await channelStore.restrictedNote(s.db, salonId, message, data, at)) {
     s.log.error({ salonId, message }, "WhatsApp restricted the salon's number (463): the owner is told, proactive messages stop, channel off");
   }
-  await checkRestricted(s, salonId, at);
+  await checkAfter(s, salonId, true, at);
 }
-

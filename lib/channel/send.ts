@@ -29,7 +29,8 @@ export type ChannelSendResult =
   | { status: "held"; until: string }
   | { status: "retry"; error: string };
 
-const idempotencyKey = (salonId: number, ycId: string) => `channel:${salonId}:${ycId}`;
+/** The gateway idempotency key of a channel message, the one recordChannelOutcome reads back. */
+export const channelIdempotencyKey = (salonId: number, ycId: string) => `channel:${salonId}:${ycId}`;
 
 /**
  * Fails a message and queues YClients' final status for `error` (statuses.ts). A repeat with the same error queues
@@ -57,7 +58,7 @@ export async function requeueFinalStatus(s: Services, salonId: number, ycId: str
  * when WhatsApp refused (the gateway's event time when it told us so).
  */
 async function fail(s: Services, salonId: number, ycId: string, error: string, at = s.clock.now()): Promise<void> {
-  if (error === "restricted_463") await noteRestricted(s, salonId, idempotencyKey(salonId, ycId), { channelMessage: ycId }, at);
+  if (error === "restricted_463") await noteRestricted(s, salonId, channelIdempotencyKey(salonId, ycId), { channelMessage: ycId }, at);
   await failChannelMessage(s, salonId, ycId, error);
 }
 
@@ -79,7 +80,7 @@ export async function sendChannelMessage(s: Services, salonId: number, ycId: str
     return { status: "failed" };
   }
   try {
-    const { messageId } = await s.gateway.sendText(salonId, { to: row.phone, text: row.text, idempotencyKey: idempotencyKey(salonId, ycId) });
+    const { messageId } = await s.gateway.sendText(salonId, { to: row.phone, text: row.text, idempotencyKey: channelIdempotencyKey(salonId, ycId) });
     await channelStore.advance(s.db, s.clock, salonId, ycId, "accepted", { waMessageId: messageId });
     await storeOutbound(s.db, s.clock, { salonId, phone: row.phone, waMessageId: messageId, text: row.text, data: { channel: "yclients", yc_id: ycId } });
     return { status: "accepted" };

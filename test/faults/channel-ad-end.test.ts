@@ -9,8 +9,6 @@
 import { describe, expect, it } from "vitest";
 import { FaultWorld, until } from "./world.js";
 
-const FINAL = [2, 16];
-
 describe("a channel ad's end during crashes", () => {
   it("opted-out and refused ads end with one final status each, a sendable one reaches its client once", async () => {
     const w = await FaultWorld.open();
@@ -18,7 +16,6 @@ describe("a channel ad's end during crashes", () => {
     const [optedOut, refused, client] = ["79155557101", "79155557102", "79155557103"];
     const ad = (phone: string) => `Скидка 20% на окрашивание до воскресенья! (${phone})`;
     const got = async (phone: string) => (await w.sent(salonId)).filter((m) => m.to === `${phone}@s.whatsapp.net`).map((m) => m.text);
-    const final = (ycId: string) => w.statusesOf(ycId).filter((s) => FINAL.includes(s));
     const posted = (ycId: string, status: number) => until(`status ${status} of ${ycId}`, async () => (w.statusesOf(ycId).includes(status) ? true : undefined));
     try {
       // An ad waits in the outbox; its client opts out; the sender drops it: killed after it was failed, before its
@@ -35,7 +32,7 @@ describe("a channel ad's end during crashes", () => {
       // marked posted.
       await w.start("channel-status-after-post:1");
       expect(await w.killed(60_000), "the dropped ad's 16 was never posted").toBe(-9);
-      expect(final("9701")).toEqual([16]);
+      expect(w.finalStatusesOf("9701")).toEqual([16]);
 
       // WhatsApp refuses the next ad at the socket: killed after it was failed, before its 2 was queued.
       await w.start("channel-after-fail:1");
@@ -52,7 +49,7 @@ describe("a channel ad's end during crashes", () => {
       expect(await w.postAd(salonId, "9703", client, ad(client))).toBe(200);
       await w.wakeSender(salonId);
       await until("every ad's end", async () => {
-        const ended = final("9701").length === 2 && final("9702").length === 1 && w.statusesOf("9703").includes(4);
+        const ended = w.finalStatusesOf("9701").length === 2 && w.finalStatusesOf("9702").length === 1 && w.statusesOf("9703").includes(4);
         return ended && (await got(client)).length > 0 ? true : undefined;
       }, 150_000);
       // A duplicate would come after the first copy: give late deliveries a moment to show.
@@ -61,9 +58,9 @@ describe("a channel ad's end during crashes", () => {
       expect(await got(optedOut)).toEqual([]);
       expect(await got(refused)).toEqual([]);
       expect(await got(client)).toEqual([ad(client)]);
-      expect(final("9701")).toEqual([16, 16]);
-      expect(final("9702")).toEqual([2]);
-      expect(final("9703")).toEqual([]);
+      expect(w.finalStatusesOf("9701")).toEqual([16, 16]);
+      expect(w.finalStatusesOf("9702")).toEqual([2]);
+      expect(w.finalStatusesOf("9703")).toEqual([]);
       expect(w.statusesOf("9703").filter((s) => s === 4)).toEqual([4]);
       for (const id of ["9701", "9702", "9703"]) expect(w.statusesOf(id).filter((s) => s === 8)).toEqual([8]);
     } finally {

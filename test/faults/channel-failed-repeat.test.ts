@@ -8,14 +8,11 @@
 import { describe, expect, it } from "vitest";
 import { FaultWorld, until } from "./world.js";
 
-const FINAL = [2, 16];
-
 describe("a failed channel message's final status across a crash", () => {
   it("an ad refused at the offer gets its 16 from YClients' retry, a service message failed in its send job its 2 from the rerun", async () => {
     const w = await FaultWorld.open();
     const salonId = 962472;
     const [optedOut, reminded] = ["79155557201", "79155557202"];
-    const final = (ycId: string) => w.statusesOf(ycId).filter((s) => FINAL.includes(s));
     try {
       // The client opted out before YClients handed us the ad: refused at the offer, killed after it was failed,
       // before its 16 was queued. YClients got no answer and retries the POST.
@@ -29,21 +26,21 @@ describe("a failed channel message's final status across a crash", () => {
       // comes: its send job fails it (session_logged_out), killed before its 2 was queued.
       await w.start("channel-after-fail:1");
       expect(await retried).toBe(200);
-      await until("the refused ad's 16", async () => (final("9801").length > 0 ? true : undefined));
+      await until("the refused ad's 16", async () => (w.finalStatusesOf("9801").length > 0 ? true : undefined));
       await w.logout(salonId);
       void w.postService(salonId, "9802", reminded, "Напоминаем о записи завтра в 12:00").catch(() => undefined);
       expect(await w.killed(60_000), "the reminder was never failed").toBe(-9);
 
       // No kill: the dispatcher takes back the send job it was delivering; the rerun queues the 2.
       await w.start();
-      await until("the reminder's 2", async () => (final("9802").length > 0 ? true : undefined));
+      await until("the reminder's 2", async () => (w.finalStatusesOf("9802").length > 0 ? true : undefined));
       // A duplicate would come after the first post: give late deliveries a moment to show.
       await new Promise((r) => setTimeout(r, 3000));
 
       const clients = [optedOut, reminded].map((p) => `${p}@s.whatsapp.net`);
       expect((await w.sent(salonId)).filter((m) => clients.includes(m.to))).toEqual([]);
-      expect(final("9801")).toEqual([16]);
-      expect(final("9802")).toEqual([2]);
+      expect(w.finalStatusesOf("9801")).toEqual([16]);
+      expect(w.finalStatusesOf("9802")).toEqual([2]);
     } finally {
       await w.close();
     }

@@ -4,7 +4,7 @@
  * the gateway answers with the first message: every client gets their message once, and the chat history holds it once.
  */
 import { describe, expect, it } from "vitest";
-import { FaultWorld } from "./world.js";
+import { FaultWorld, until } from "./world.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -29,8 +29,7 @@ describe("a proactive message during a crash", () => {
       const statuses = () => w.sql<{ status: string; n: number }>(
         "select status, count(*)::int as n from outreach_messages where salon_id = $1 group by status", [salonId]);
       // The message cut by the kill is resumed once its row's lease (30 s) runs out, after the other two went out.
-      const deadline = Date.now() + 240_000;
-      while (JSON.stringify(await statuses()) !== JSON.stringify([{ status: "sent", n: 3 }]) && Date.now() < deadline) await sleep(1000);
+      await until("all three sent", async () => (JSON.stringify(await statuses()) === JSON.stringify([{ status: "sent", n: 3 }]) ? true : undefined), 240_000);
       await sleep(3000);
       expect((await got()).map((m) => m.to).sort()).toEqual(clients.map((c) => `${c}@s.whatsapp.net`));
       expect(await statuses()).toEqual([{ status: "sent", n: 3 }]);

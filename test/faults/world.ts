@@ -12,6 +12,7 @@ import pg from "pg";
 import { demoOwner, marketplaceRedirectUrl, startYClientsSandbox, type YClientsSandbox } from "../../fakes/yclients/index.js";
 import { signServiceToken } from "../../lib/contract/service-token.js";
 import { signDelivery } from "../../lib/dispatch/signature.js";
+import { DELIVERY_STATUS } from "../../lib/jobs/channel.js";
 import { OUTREACH_SEND } from "../../lib/jobs/outreach.js";
 import { MESSAGE_STATUS } from "../../lib/jobs/whatsapp.js";
 import { spawnChild } from "../support/child-process.js";
@@ -233,6 +234,11 @@ export class FaultWorld {
   /** Every delivery status YClients received for the message `ycId`, in order. */
   statusesOf(ycId: string): number[] {
     return this.sandbox.channel.statusCallbacks.filter((c) => c.id === ycId).map((c) => c.status);
+  }
+
+  /** The final statuses (2 not delivered, 16 rejected) YClients received for `ycId`: one unless a post was repeated. */
+  finalStatusesOf(ycId: string): number[] {
+    return this.statusesOf(ycId).filter((s) => s === DELIVERY_STATUS.notDelivered || s === DELIVERY_STATUS.rejected);
   }
 
   /** An administrator books a client in YClients (the sandbox sends the entity webhook, if the stack is up). */

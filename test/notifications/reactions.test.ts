@@ -12,7 +12,6 @@ import { nextSalonId } from "../support/harness.js";
 
 const w = useBookingsWorld("2026-11-23T07:00:00Z");
 
-
 /** Until the gateway has handed its events to the dispatcher, the jobs ran and `done` holds (sends are spaced). */
 async function settle(done: () => boolean) {
   for (let i = 0; i < 200 && !done(); i++) {
